@@ -1,0 +1,536 @@
+import { createHash, createHmac, timingSafeEqual, type Hash } from 'node:crypto';
+import { canonicalJson } from '../../shared/canonical-json.js';
+import { isoTime, type Clock } from '../../shared/clock.js';
+import { ConsoleError } from '../../shared/errors.js';
+import { maskPhiDeep } from '../../shared/phi.js';
+import type {
+  AuditExportFormat,
+  AuditFault,
+  AuditRecord,
+  AuditSubjectType,
+  AuditVerifyReport,
+} from '../../shared/domain/audit.js';
+import type { Db } from '../store/database.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+export const MIN_RETENTION_YEARS = 7;
+const REQUIRED_TRIGGERS = ['audit_log_no_update', 'audit_log_no_delete'];
+const KEY_CHECK_LABEL = 'medical-ai-oncall-console/audit-key-check/v1';
+
+export interface AuditEntry {
+  operator: string;
+  action: string;
+  subjectType: AuditSubjectType;
+  subjectId: string;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  operator?: string | undefined;
+  action?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  beforeSeq?: number | undefined;
+}
+
+/** The stored fields a record's hash covers (besides its seq). */
+interface HashedFields {
+  ts: string;
+  operator: string;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  details: string;
+  prevHash: string;
+}
+
+type Mark = { seq: number; hash: string };
+type Row = [number, string, string, string, string, string, string, string, string];
+
+/**
+ * HMAC-SHA-256 keyed with precomputed inner/outer pads, so verifying a million
+ * records does not redo the key schedule each time (RFC 2104, same output as
+ * createHmac).
+ */
+class Hmac {
+  private readonly inner: Hash;
+  private readonly outer: Hash;
+  constructor(key: Buffer) {
+    const block = Buffer.alloc(64);
+    (key.length > 64 ? createHash('sha256').update(key).digest() : key).copy(block);
+    const ipad = Buffer.alloc(64);
+    const opad = Buffer.alloc(64);
+    for (let i = 0; i < 64; i++) {
+      ipad[i] = block[i]! ^ 0x36;
+      opad[i] = block[i]! ^ 0x5c;
+    }
+    this.inner = createHash('sha256').update(ipad);
+    this.outer = createHash('sha256').update(opad);
+  }
+  hex(message: string): string {
+    const innerDigest = this.inner.copy().update(message).digest();
+    return this.outer.copy().update(innerDigest).digest('hex');
+  }
+}
+
+function sameHex(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  return timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * The hash-chained, append-only audit trail (HIPAA 45 CFR 164.312(b), (c)).
+ * Each record's hash is an HMAC over its canonical encoding and the previous
+ * record's hash; the key lives outside the database.
+ */
+export class AuditLog {
+  private readonly mac: Hmac;
+  private readonly listeners = new Set<(lastSeq: number) => void>();
+  private pendingNotify = 0;
+  private lastReport: AuditVerifyReport | null = null;
+  private readonly stmts;
+
+  constructor(
+    private readonly db: Db,
+    key: Buffer,
+    private readonly clock: Clock,
+  ) {
+    this.mac = new Hmac(key);
+    this.stmts = {
+      insert: db.prepare(
+        `INSERT INTO audit_log (seq, ts, operator, action, subject_type, subject_id, details, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      meta: db.prepare(`SELECT seq, hash, mac FROM audit_meta WHERE name = ?`),
+      setMeta: db.prepare(
+        `INSERT INTO audit_meta (name, seq, hash, mac) VALUES (?, ?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`,
+      ),
+      count: db.prepare(`SELECT count(*) AS n FROM audit_log`),
+      bySeq: db.prepare(`SELECT hash FROM audit_log WHERE seq = ?`),
+      rowsAfter: db.prepare(
+        `SELECT seq, ts, operator, action, subject_type, subject_id, details, prev_hash, hash
+         FROM audit_log WHERE seq > ? ORDER BY seq`,
+      ),
+    };
+    this.initMeta();
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /** Append one record in its own (or the caller's) transaction. */
+  append(entry: AuditEntry): AuditRecord {
+    return this.commit(entry, () => undefined).record;
+  }
+
+  /**
+   * The one write path: run a state change and its audit record in one
+   * transaction. Listeners hear about it only after the commit.
+   */
+  commit<T>(entry: AuditEntry, change: (db: Db) => T): { result: T; record: AuditRecord } {
+    const run = this.db.transaction(() => {
+      const result = change(this.db);
+      const record = this.appendInTransaction(entry);
+      return { result, record };
+    });
+    const out = run.immediate();
+    this.pendingNotify = out.record.seq;
+    if (!this.db.inTransaction) this.flushNotify();
+    return out;
+  }
+
+  /** Append several records in one transaction (used for batched writes). */
+  appendBatch(entries: AuditEntry[]): AuditRecord[] {
+    const run = this.db.transaction(() => entries.map((e) => this.appendInTransaction(e)));
+    const records = run.immediate();
+    if (records.length > 0) {
+      this.pendingNotify = records.at(-1)!.seq;
+      if (!this.db.inTransaction) this.flushNotify();
+    }
+    return records;
+  }
+
+  onAppended(listener: (lastSeq: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private flushNotify(): void {
+    const seq = this.pendingNotify;
+    this.pendingNotify = 0;
+    if (seq > 0) for (const l of this.listeners) l(seq);
+  }
+
+  private appendInTransaction(entry: AuditEntry): AuditRecord {
+    const head = this.readMeta('head');
+    const details = canonicalJson(maskPhiDeep(entry.details ?? {}));
+    const record: AuditRecord = {
+      seq: head.seq + 1,
+      ts: isoTime(this.clock.now()),
+      operator: entry.operator,
+      action: entry.action,
+      subjectType: entry.subjectType,
+      subjectId: entry.subjectId,
+      details,
+      prevHash: head.hash,
+      hash: '',
+    };
+    record.hash = this.recordHash(record.seq, record);
+    this.stmts.insert.run(
+      record.seq,
+      record.ts,
+      record.operator,
+      record.action,
+      record.subjectType,
+      record.subjectId,
+      record.details,
+      record.prevHash,
+      record.hash,
+    );
+    this.writeMeta('head', { seq: record.seq, hash: record.hash });
+    return record;
+  }
+
+  private recordHash(seq: number, r: HashedFields): string {
+    return this.mac.hex(
+      JSON.stringify([seq, r.ts, r.operator, r.action, r.subjectType, r.subjectId, r.details, r.prevHash]),
+    );
+  }
+
+  // ---------------------------------------------------------------- meta rows
+
+  private metaMac(name: string, m: Mark): string {
+    return this.mac.hex(JSON.stringify(['meta', name, m.seq, m.hash]));
+  }
+
+  private readMeta(name: string): Mark {
+    const row = this.stmts.meta.get(name) as { seq: number; hash: string } | undefined;
+    if (!row) throw new ConsoleError('E_AUDIT_META', 'integrity', `the audit ${name} row is missing`);
+    return { seq: row.seq, hash: row.hash };
+  }
+
+  private readMetaChecked(name: string): { mark: Mark; valid: boolean } | null {
+    const row = this.stmts.meta.get(name) as { seq: number; hash: string; mac: string } | undefined;
+    if (!row) return null;
+    const mark = { seq: row.seq, hash: row.hash };
+    return { mark, valid: sameHex(row.mac, this.metaMac(name, mark)) };
+  }
+
+  private writeMeta(name: string, m: Mark): void {
+    this.stmts.setMeta.run(name, m.seq, m.hash, this.metaMac(name, m));
+  }
+
+  private initMeta(): void {
+    const keyCheck = this.mac.hex(KEY_CHECK_LABEL);
+    this.db.transaction(() => {
+      if (!this.stmts.meta.get('keycheck')) {
+        const anyRecords = (this.stmts.count.get() as { n: number }).n > 0;
+        if (anyRecords) {
+          throw new ConsoleError('E_AUDIT_META', 'integrity', 'the audit key check row is missing from a non-empty audit log');
+        }
+        this.stmts.setMeta.run('keycheck', 0, keyCheck, keyCheck);
+        this.writeMeta('anchor', { seq: 0, hash: GENESIS_HASH });
+        this.writeMeta('head', { seq: 0, hash: GENESIS_HASH });
+        this.writeMeta('checkpoint', { seq: 0, hash: GENESIS_HASH });
+      }
+    }).immediate();
+  }
+
+  /** True when the key in use is the one the chain was written with. */
+  keyMatches(): boolean {
+    const row = this.stmts.meta.get('keycheck') as { hash: string } | undefined;
+    return row !== undefined && sameHex(row.hash, this.mac.hex(KEY_CHECK_LABEL));
+  }
+
+  // ---------------------------------------------------------------- verifying
+
+  /**
+   * Walk the chain and report the first bad record. `incremental` starts at
+   * the last verified checkpoint (start-up); `full` starts at the anchor.
+   * A passing run moves the checkpoint forward.
+   */
+  verify(mode: 'full' | 'incremental' = 'full'): AuditVerifyReport {
+    const started = performance.now();
+    const report = (fault: AuditFault | null, fromSeq: number, toSeq: number, checked: number): AuditVerifyReport => {
+      const r: AuditVerifyReport = {
+        ok: fault === null,
+        mode,
+        checked,
+        fromSeq,
+        toSeq,
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        verifiedAt: isoTime(this.clock.now()),
+        fault,
+      };
+      this.lastReport = r;
+      return r;
+    };
+
+    if (!this.keyMatches()) {
+      const first = (this.db.prepare('SELECT min(seq) AS s FROM audit_log').get() as { s: number | null }).s ?? 1;
+      return report(
+        {
+          kind: 'wrong_key',
+          seq: first,
+          message: 'the audit key in use is not the key this audit log was written with; no record can be trusted until the right key is restored',
+        },
+        first,
+        first,
+        0,
+      );
+    }
+
+    const triggers = new Set(
+      (this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'`).all() as {
+        name: string;
+      }[]).map((t) => t.name),
+    );
+    const missing = REQUIRED_TRIGGERS.filter((t) => !triggers.has(t));
+    if (missing.length > 0) {
+      return report(
+        { kind: 'schema', seq: 0, message: `the append-only trigger(s) ${missing.join(', ')} were removed from the database` },
+        0,
+        0,
+        0,
+      );
+    }
+
+    const head = this.readMetaChecked('head');
+    const anchor = this.readMetaChecked('anchor');
+    const checkpoint = this.readMetaChecked('checkpoint');
+    for (const [name, m] of [['head', head], ['anchor', anchor], ['checkpoint', checkpoint]] as const) {
+      if (!m || !m.valid) {
+        return report(
+          { kind: 'head_tampered', seq: m?.mark.seq ?? 0, message: `the audit ${name} marker was altered or removed outside the console` },
+          0,
+          0,
+          0,
+        );
+      }
+    }
+
+    let start = anchor!.mark;
+    if (mode === 'incremental' && checkpoint!.mark.seq > start.seq) {
+      start = checkpoint!.mark;
+      const row = this.stmts.bySeq.get(start.seq) as { hash: string } | undefined;
+      if (!row) {
+        return report(
+          { kind: 'deleted', seq: start.seq, message: `record #${start.seq}, the last verified record, is missing` },
+          start.seq,
+          start.seq,
+          0,
+        );
+      }
+      if (!sameHex(row.hash, start.hash)) {
+        return report(
+          { kind: 'edited', seq: start.seq, message: `record #${start.seq}, the last verified record, was changed since it was verified` },
+          start.seq,
+          start.seq,
+          0,
+        );
+      }
+    }
+
+    let expected = start.seq + 1;
+    let prevHash = start.hash;
+    let checked = 0;
+    const iter = this.stmts.rowsAfter.raw(true).iterate(start.seq) as IterableIterator<Row>;
+    for (const row of iter) {
+      const [seq, ts, operator, action, subjectType, subjectId, details, rowPrev, hash] = row;
+      if (seq !== expected) {
+        const last = seq - 1;
+        return report(
+          {
+            kind: 'deleted',
+            seq: expected,
+            message:
+              last === expected
+                ? `record #${expected} was deleted (the log jumps from #${expected - 1} to #${seq})`
+                : `records #${expected} to #${last} were deleted (the log jumps from #${expected - 1} to #${seq})`,
+          },
+          start.seq + 1,
+          seq,
+          checked,
+        );
+      }
+      const fields = { ts, operator, action, subjectType, subjectId, details, prevHash: rowPrev };
+      const computed = this.recordHash(seq, fields);
+      if (computed !== hash) {
+        const movedFrom = this.findOriginalPosition(seq, fields, hash);
+        const fault: AuditFault =
+          movedFrom !== null
+            ? { kind: 'reordered', seq, message: `record #${seq} holds record #${movedFrom}: records were reordered` }
+            : { kind: 'edited', seq, message: `record #${seq} (${action}) was edited after it was written` };
+        return report(fault, start.seq + 1, seq, checked);
+      }
+      if (rowPrev !== prevHash) {
+        return report(
+          { kind: 'reordered', seq, message: `record #${seq} does not follow record #${seq - 1}: records were reordered or replaced` },
+          start.seq + 1,
+          seq,
+          checked,
+        );
+      }
+      prevHash = hash;
+      expected++;
+      checked++;
+    }
+
+    const lastSeq = expected - 1;
+    const h = head!.mark;
+    if (h.seq > lastSeq) {
+      return report(
+        {
+          kind: 'truncated',
+          seq: lastSeq + 1,
+          message:
+            h.seq === lastSeq + 1
+              ? `record #${h.seq}, the last one written, is missing: the log was truncated`
+              : `records #${lastSeq + 1} to #${h.seq} are missing: the log was truncated after #${lastSeq}`,
+        },
+        start.seq + 1,
+        lastSeq,
+        checked,
+      );
+    }
+    if (h.seq < lastSeq || h.hash !== prevHash) {
+      return report(
+        { kind: 'edited', seq: Math.min(h.seq + 1, lastSeq), message: `the log's end does not match the last record this console wrote (#${h.seq})` },
+        start.seq + 1,
+        lastSeq,
+        checked,
+      );
+    }
+
+    this.writeMeta('checkpoint', { seq: lastSeq, hash: prevHash });
+    return report(null, start.seq + 1, lastSeq, checked);
+  }
+
+  /** Does this content verify at another position? Then it was moved, not edited. */
+  private findOriginalPosition(
+    at: number,
+    fields: HashedFields,
+    hash: string,
+  ): number | null {
+    const maxSeq = this.readMeta('head').seq;
+    const window = 4096;
+    for (let d = 1; d <= window; d++) {
+      for (const candidate of [at - d, at + d]) {
+        if (candidate < 1 || candidate > maxSeq) continue;
+        if (this.recordHash(candidate, fields) === hash) return candidate;
+      }
+    }
+    return null;
+  }
+
+  lastVerification(): AuditVerifyReport | null {
+    return this.lastReport;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  stats(): { records: number; lastSeq: number } {
+    return { records: (this.stmts.count.get() as { n: number }).n, lastSeq: this.readMeta('head').seq };
+  }
+
+  private where(filter: AuditFilter): { sql: string; params: unknown[] } {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    if (filter.operator) (clauses.push('operator = ?'), params.push(filter.operator));
+    if (filter.action) (clauses.push('action = ?'), params.push(filter.action));
+    if (filter.since) (clauses.push('ts >= ?'), params.push(new Date(filter.since).toISOString()));
+    if (filter.until) (clauses.push('ts < ?'), params.push(new Date(filter.until).toISOString()));
+    if (filter.beforeSeq) (clauses.push('seq < ?'), params.push(filter.beforeSeq));
+    return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  }
+
+  /** Newest first. `total` counts every record matching the filter (ignoring beforeSeq). */
+  list(filter: AuditFilter, limit: number): { records: AuditRecord[]; total: number } {
+    const w = this.where(filter);
+    const rows = this.db
+      .prepare(
+        `SELECT seq, ts, operator, action, subject_type AS subjectType, subject_id AS subjectId,
+                details, prev_hash AS prevHash, hash
+         FROM audit_log ${w.sql} ORDER BY seq DESC LIMIT ?`,
+      )
+      .all(...w.params, limit) as AuditRecord[];
+    const t = this.where({ ...filter, beforeSeq: undefined });
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM audit_log ${t.sql}`).get(...t.params) as { n: number }).n;
+    return { records: rows, total };
+  }
+
+  /** Oldest first, streamed, for exports. */
+  *iterate(filter: AuditFilter): Generator<AuditRecord> {
+    const w = this.where(filter);
+    yield* this.db
+      .prepare(
+        `SELECT seq, ts, operator, action, subject_type AS subjectType, subject_id AS subjectId,
+                details, prev_hash AS prevHash, hash
+         FROM audit_log ${w.sql} ORDER BY seq`,
+      )
+      .iterate(...w.params) as IterableIterator<AuditRecord>;
+  }
+
+  // ---------------------------------------------------------------- retention
+
+  /**
+   * Remove records older than the retention period (never less than 7 years),
+   * as a contiguous prefix, and move the chain's anchor past them. The purge
+   * is itself an audit record. The database refuses any younger delete.
+   */
+  purge(operator: string, retentionYears: number): { purged: number; anchorSeq: number } {
+    if (!(retentionYears >= MIN_RETENTION_YEARS)) {
+      throw new ConsoleError(
+        'E_AUDIT_RETENTION',
+        'input',
+        `audit retention must be at least ${MIN_RETENTION_YEARS} years (HIPAA); ${retentionYears} was asked`,
+      );
+    }
+    const cutoffDate = new Date(this.clock.now());
+    cutoffDate.setUTCFullYear(cutoffDate.getUTCFullYear() - retentionYears);
+    const cutoff = cutoffDate.toISOString();
+
+    const { result } = this.commit(
+      { operator, action: 'audit.purged', subjectType: 'audit', subjectId: 'audit_log', details: { retentionYears, cutoff } },
+      (db) => {
+        const firstYoung = (db.prepare('SELECT min(seq) AS s FROM audit_log WHERE ts >= ?').get(cutoff) as { s: number | null }).s;
+        const boundary = firstYoung === null ? this.readMeta('head').seq : firstYoung - 1;
+        const last = db.prepare('SELECT seq, hash FROM audit_log WHERE seq <= ? ORDER BY seq DESC LIMIT 1').get(boundary) as
+          | Mark
+          | undefined;
+        if (!last) return { purged: 0, anchorSeq: this.readMeta('anchor').seq };
+        db.prepare('INSERT INTO audit_purge_gate (open) VALUES (1)').run();
+        try {
+          const purged = db.prepare('DELETE FROM audit_log WHERE seq <= ?').run(last.seq).changes;
+          this.writeMeta('anchor', last);
+          if (this.readMeta('checkpoint').seq < last.seq) this.writeMeta('checkpoint', last);
+          return { purged, anchorSeq: last.seq };
+        } finally {
+          db.prepare('DELETE FROM audit_purge_gate').run();
+        }
+      },
+    );
+    return result;
+  }
+
+  // ---------------------------------------------------------------- export
+
+  export(format: AuditExportFormat, filter: AuditFilter = {}): { content: string; records: number } {
+    const lines: string[] = [];
+    const columns = ['seq', 'ts', 'operator', 'action', 'subjectType', 'subjectId', 'details', 'prevHash', 'hash'] as const;
+    if (format === 'csv') lines.push(columns.join(','));
+    let n = 0;
+    for (const r of this.iterate(filter)) {
+      n++;
+      if (format === 'jsonl') lines.push(JSON.stringify({ ...r, details: JSON.parse(r.details) as unknown }));
+      else lines.push(columns.map((c) => csvCell(String(r[c]))).join(','));
+    }
+    return { content: lines.length ? lines.join('\n') + '\n' : '', records: n };
+  }
+}
+
+/** RFC 4180 quoting, and a leading apostrophe on cells a spreadsheet would run as a formula. */
+export function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

@@ -1,0 +1,83 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { describeIssues } from '../../shared/contract.js';
+import { ConsoleError } from '../../shared/errors.js';
+import { MIN_RETENTION_YEARS } from '../audit/audit-log.js';
+
+export const APP_DIR_NAME = 'medical-ai-oncall-console';
+
+export const ConsoleConfigSchema = z
+  .object({
+    dataDir: z.string().min(1),
+    mode: z.enum(['electron', 'browser']),
+    /** false when browser mode runs because the Electron runtime is missing */
+    electronRuntime: z.boolean(),
+    version: z.string(),
+    audit: z
+      .object({
+        retentionYears: z
+          .number()
+          .min(MIN_RETENTION_YEARS, `must be at least ${MIN_RETENTION_YEARS} years (HIPAA); it can only be raised`),
+      })
+      .strict(),
+    browser: z
+      .object({
+        host: z.literal('127.0.0.1'),
+        port: z.number().int().min(0).max(65535),
+        open: z.boolean(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type ConsoleConfig = z.infer<typeof ConsoleConfigSchema>;
+
+/** The per-user application data folder of each platform. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform, home = homedir()): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_DIR_NAME);
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_DIR_NAME);
+  return join(env.XDG_DATA_HOME && env.XDG_DATA_HOME.length > 0 ? env.XDG_DATA_HOME : join(home, '.local', 'share'), APP_DIR_NAME);
+}
+
+export interface ConfigSources {
+  argv?: string[];
+  env?: NodeJS.ProcessEnv;
+  mode?: 'electron' | 'browser';
+  electronRuntime?: boolean;
+  version?: string;
+}
+
+function flagValue(argv: string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === name) return argv[i + 1];
+    if (a.startsWith(`${name}=`)) return a.slice(name.length + 1);
+  }
+  return undefined;
+}
+
+/**
+ * The embedded default, overridden by environment (MAOC_*) and then flags.
+ * Throws E_CONFIG naming the setting and the problem.
+ */
+export function resolveConfig(sources: ConfigSources = {}): ConsoleConfig {
+  const argv = sources.argv ?? [];
+  const env = sources.env ?? process.env;
+  const dataDir = flagValue(argv, '--data-dir') ?? env.MAOC_DATA_DIR ?? defaultDataDir(env);
+  const portText = flagValue(argv, '--port') ?? env.MAOC_PORT ?? '0';
+  const retentionText = flagValue(argv, '--audit-retention-years') ?? env.MAOC_AUDIT_RETENTION_YEARS ?? String(MIN_RETENTION_YEARS);
+  const candidate = {
+    dataDir: resolve(dataDir),
+    mode: sources.mode ?? 'browser',
+    electronRuntime: sources.electronRuntime ?? false,
+    version: sources.version ?? '0.0.0',
+    audit: { retentionYears: Number(retentionText) },
+    browser: { host: '127.0.0.1' as const, port: Number(portText), open: !argv.includes('--no-open') },
+  };
+  const parsed = ConsoleConfigSchema.safeParse(candidate);
+  if (!parsed.success) {
+    throw new ConsoleError('E_CONFIG', 'input', `invalid configuration: ${describeIssues(parsed.error)}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,143 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { systemClock, isoTime, type Clock } from '../../shared/clock.js';
+import { ConsoleError } from '../../shared/errors.js';
+import type { ConsoleStatus } from '../../shared/domain/status.js';
+import type { AuditVerifyReport } from '../../shared/domain/audit.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { FileKeyStore, type AuditKeyStore } from '../audit/key-store.js';
+import { closeDatabase, openDatabase, type Db } from '../store/database.js';
+import { OperatorSession } from '../operator/session.js';
+import type { ConsoleConfig } from './config.js';
+import { EventBus } from './events.js';
+import { createHandlers } from './handlers.js';
+import type { HandlerTable } from './dispatch.js';
+import { silentLogger, type Logger } from './logger.js';
+
+export const DATABASE_FILE = 'console.db';
+
+export interface ConsoleDeps {
+  clock?: Clock;
+  logger?: Logger;
+  /** defaults to a 0600 key file in the data dir; Electron passes safeStorage */
+  keyStore?: AuditKeyStore;
+}
+
+/** Services that exist only while the console runs. */
+export interface RunningServices {
+  db: Db;
+  audit: AuditLog;
+  operator: OperatorSession;
+  startupVerification: AuditVerifyReport;
+}
+
+export interface OnCallConsole {
+  readonly config: ConsoleConfig;
+  readonly events: EventBus;
+  readonly handlers: HandlerTable;
+  readonly logger: Logger;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): ConsoleStatus;
+  /** throws E_NOT_RUNNING before start() and after stop() */
+  services(): RunningServices;
+}
+
+/** The composition root: builds every service from config; nothing Electron-specific. */
+export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): OnCallConsole {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? silentLogger;
+  const events = new EventBus();
+  const startedAt = isoTime(clock.now());
+  let running: RunningServices | null = null;
+  let stopping: Promise<void> | null = null;
+
+  const services = (): RunningServices => {
+    if (!running) throw new ConsoleError('E_NOT_RUNNING', 'state', 'the console is not running (starting up or shutting down)');
+    return running;
+  };
+
+  const status = (): ConsoleStatus => {
+    const s = running;
+    const audit = s ? s.audit.stats() : { records: 0, lastSeq: 0 };
+    return {
+      version: config.version,
+      mode: config.mode,
+      electronRuntime: config.electronRuntime,
+      startedAt,
+      now: isoTime(clock.now()),
+      feed: { state: 'not_configured', since: startedAt, detail: 'no relay configured: local mode' },
+      degradation: 'normal',
+      operator: s?.operator.operator ?? null,
+      audit: { ...audit, lastVerification: s?.audit.lastVerification() ?? null },
+    };
+  };
+
+  const publishStatus = () => events.emit('status.changed', status());
+
+  const self: OnCallConsole = {
+    config,
+    events,
+    logger,
+    handlers: createHandlers({ services, status, clock }),
+    status,
+    services,
+
+    async start() {
+      if (running) return;
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+      const keyStore = deps.keyStore ?? new FileKeyStore(config.dataDir);
+      const db = openDatabase(join(config.dataDir, DATABASE_FILE));
+      try {
+        const audit = new AuditLog(db, keyStore.load(), clock);
+        const startupVerification = audit.verify('incremental');
+        if (!startupVerification.ok) {
+          // Keep paging: an integrity fault is shown and audited, never a reason to go dark.
+          logger.log('error', 'E_AUDIT_INTEGRITY', startupVerification.fault!.message, { seq: startupVerification.fault!.seq });
+        }
+        const operator = new OperatorSession(audit, clock, publishStatus);
+        audit.onAppended((lastSeq) => events.emit('audit.appended', { lastSeq }));
+        running = { db, audit, operator, startupVerification };
+        audit.append({
+          operator: 'system',
+          action: 'console.started',
+          subjectType: 'console',
+          subjectId: config.mode,
+          details: {
+            version: config.version,
+            mode: config.mode,
+            electronRuntime: config.electronRuntime,
+            auditVerified: startupVerification.ok,
+            ...(startupVerification.fault ? { auditFault: startupVerification.fault.kind, auditFaultSeq: startupVerification.fault.seq } : {}),
+          },
+        });
+        logger.log('info', 'I_CONSOLE_STARTED', 'console started', { mode: config.mode, auditVerifyMs: startupVerification.durationMs });
+      } catch (err) {
+        running = null;
+        closeDatabase(db);
+        throw err;
+      }
+      publishStatus();
+    },
+
+    stop() {
+      if (!running) return Promise.resolve();
+      stopping ??= (async () => {
+        const s = running!;
+        try {
+          s.audit.append({ operator: s.operator.actor(), action: 'console.stopped', subjectType: 'console', subjectId: config.mode });
+          // Move the checkpoint so the next start-up verifies only what follows.
+          s.audit.verify('incremental');
+        } finally {
+          running = null;
+          closeDatabase(s.db);
+          logger.log('info', 'I_CONSOLE_STOPPED', 'console stopped');
+        }
+      })();
+      return stopping.finally(() => {
+        stopping = null;
+      });
+    },
+  };
+  return self;
+}

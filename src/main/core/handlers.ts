@@ -1,0 +1,59 @@
+import type { Clock } from '../../shared/clock.js';
+import { ConsoleError } from '../../shared/errors.js';
+import type { ConsoleStatus } from '../../shared/domain/status.js';
+import type { RunningServices } from './console.js';
+import type { HandlerTable } from './dispatch.js';
+
+interface HandlerDeps {
+  services: () => RunningServices;
+  status: () => ConsoleStatus;
+  clock: Clock;
+}
+
+/** The contract's handler table; both transports bind exactly this. */
+export function createHandlers({ services, status, clock }: HandlerDeps): HandlerTable {
+  return {
+    'console.status': () => status(),
+
+    'operator.signIn': ({ userId, displayName }) => services().operator.signIn(userId, displayName),
+
+    'operator.signOut': () => ({ signedOut: services().operator.signOut() }),
+
+    'audit.list': ({ limit, ...filter }) => services().audit.list(filter, limit),
+
+    'audit.verify': ({ mode }) => {
+      const s = services();
+      const report = s.audit.verify(mode);
+      s.audit.append({
+        operator: s.operator.actor(),
+        action: 'audit.verified',
+        subjectType: 'audit',
+        subjectId: 'audit_log',
+        details: { mode, ok: report.ok, checked: report.checked, ...(report.fault ? { fault: report.fault.kind, seq: report.fault.seq } : {}) },
+      });
+      return report;
+    },
+
+    'audit.export': ({ format, since, until }) => {
+      const s = services();
+      if (!s.operator.operator) {
+        throw new ConsoleError('E_NOT_SIGNED_IN', 'state', 'sign in before exporting the audit trail: exports are attributed');
+      }
+      const { content, records } = s.audit.export(format, { since, until });
+      s.audit.append({
+        operator: s.operator.actor(),
+        action: 'audit.exported',
+        subjectType: 'audit',
+        subjectId: 'audit_log',
+        details: { format, records, since: since ?? null, until: until ?? null },
+      });
+      const stamp = new Date(clock.now()).toISOString().replace(/[:.]/g, '-');
+      return {
+        filename: `audit-${stamp}.${format}`,
+        mimeType: format === 'csv' ? 'text/csv' : 'application/x-ndjson',
+        content,
+        records,
+      };
+    },
+  };
+}

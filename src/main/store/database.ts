@@ -1,0 +1,79 @@
+import Database from 'better-sqlite3';
+import { ConsoleError } from '../../shared/errors.js';
+import { MIGRATIONS, type Migration } from './migrations.js';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** defaults to the shipped list; tests may pass their own */
+  migrations?: Migration[];
+  readonly?: boolean;
+}
+
+/**
+ * Open (creating if needed) the console's database: WAL, foreign keys,
+ * busy timeout, synchronous=FULL so a committed human action survives power
+ * loss, and every pending migration applied in order.
+ */
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  let db: Db;
+  try {
+    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  } catch (err) {
+    throw new ConsoleError('E_STORE_OPEN', 'unavailable', `cannot open the database at ${file} (${(err as Error).message})`);
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+    }
+    db.pragma('foreign_keys = ON');
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
+    if (!options.readonly) migrate(db, options.migrations ?? MIGRATIONS);
+  } catch (err) {
+    db.close();
+    if (err instanceof ConsoleError) throw err;
+    throw new ConsoleError(
+      'E_STORE_CORRUPT',
+      'integrity',
+      `the database at ${file} is unreadable or damaged (${(err as Error).message}); restore it from a backup or move it aside`,
+    );
+  }
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function migrate(db: Db, migrations: Migration[]): void {
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  const current = schemaVersion(db);
+  const latest = sorted.at(-1)?.version ?? 0;
+  if (current > latest) {
+    throw new ConsoleError(
+      'E_STORE_TOO_NEW',
+      'state',
+      `the database has schema version ${current}, newer than this console knows (${latest}); upgrade the console`,
+    );
+  }
+  for (const m of sorted) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}
+
+/** Checkpoint the WAL into the main file and close. */
+export function closeDatabase(db: Db): void {
+  if (!db.open) return;
+  try {
+    if (!db.readonly) db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,58 @@
+// Ordered, append-only list of schema migrations. Never edit a shipped step;
+// add a new one. Each runs in its own transaction and bumps user_version.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'audit log, head and checkpoint',
+    sql: `
+      CREATE TABLE audit_log (
+        seq          INTEGER PRIMARY KEY,
+        ts           TEXT    NOT NULL,
+        operator     TEXT    NOT NULL,
+        action       TEXT    NOT NULL,
+        subject_type TEXT    NOT NULL,
+        subject_id   TEXT    NOT NULL,
+        details      TEXT    NOT NULL,
+        prev_hash    TEXT    NOT NULL,
+        hash         TEXT    NOT NULL
+      );
+      CREATE INDEX audit_log_ts ON audit_log(ts);
+      CREATE INDEX audit_log_operator ON audit_log(operator, seq);
+      CREATE INDEX audit_log_action ON audit_log(action, seq);
+
+      -- Single-row tables; their values carry a MAC made with the audit key.
+      -- head: the last record appended (updated in the same transaction).
+      -- checkpoint: the last record a verification passed.
+      -- anchor: where the chain starts (moves only through an audited purge).
+      CREATE TABLE audit_meta (
+        name  TEXT PRIMARY KEY,
+        seq   INTEGER NOT NULL,
+        hash  TEXT    NOT NULL,
+        mac   TEXT    NOT NULL
+      );
+
+      -- Purge gate: DELETE is allowed only while the gate is open AND only for
+      -- records older than 7 years by the database's own clock.
+      CREATE TABLE audit_purge_gate (open INTEGER NOT NULL);
+
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+      BEGIN
+        SELECT RAISE(ABORT, 'E_AUDIT_APPEND_ONLY: audit records cannot be changed');
+      END;
+
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+      WHEN NOT EXISTS (SELECT 1 FROM audit_purge_gate WHERE open = 1)
+        OR OLD.ts >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-7 years')
+      BEGIN
+        SELECT RAISE(ABORT, 'E_AUDIT_APPEND_ONLY: audit records cannot be deleted (only records older than the retention period, through the audited purge)');
+      END;
+    `,
+  },
+];

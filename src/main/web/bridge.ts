@@ -1,0 +1,245 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Reply } from '../../shared/contract.js';
+import type { ConsoleErrorShape } from '../../shared/errors.js';
+import { dispatch, type HandlerTable } from '../core/dispatch.js';
+import type { EventBus } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+
+export const BRIDGE_REQUEST_PATH = '/api/request';
+export const BRIDGE_EVENTS_PATH = '/api/events';
+export const BRIDGE_PROTOCOL = 'oncall.v1';
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+export interface BridgeOptions {
+  handlers: HandlerTable;
+  events: EventBus;
+  /** built renderer (index.html + assets); omitted in API-only tests */
+  staticDir?: string;
+  port?: number;
+  token?: string;
+  logger?: Logger;
+}
+
+export interface Bridge {
+  readonly url: string;
+  readonly origin: string;
+  readonly port: number;
+  readonly token: string;
+  /** the URL a browser opens: the token travels in the fragment, never to the server log */
+  readonly launchUrl: string;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+const STATUS_BY_CATEGORY: Record<string, number> = {
+  input: 400,
+  auth: 401,
+  state: 409,
+  integrity: 500,
+  unavailable: 503,
+  internal: 500,
+};
+
+export function contentSecurityPolicy(origin: string): string {
+  const ws = origin.replace(/^http/, 'ws');
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self' ${ws}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Browser mode: the contract's handler table over loopback HTTP (requests) and
+ * WebSocket (events), protected by a per-launch token, Host and Origin checks.
+ */
+export async function startBridge(options: BridgeOptions): Promise<Bridge> {
+  const token = options.token ?? randomBytes(32).toString('base64url');
+  let origin = '';
+  let allowedHosts = new Set<string>();
+
+  const headers = (res: ServerResponse) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    res.setHeader('Cache-Control', 'no-store');
+  };
+
+  const sendJson = (res: ServerResponse, status: number, body: unknown) => {
+    headers(res);
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(body));
+  };
+
+  const refuse = (res: ServerResponse, status: number, error: ConsoleErrorShape) => {
+    const reply: Reply<never> = { ok: false, error };
+    sendJson(res, status, reply);
+  };
+
+  /** DNS-rebinding guard: only our own loopback host names. */
+  const hostOk = (req: IncomingMessage) => allowedHosts.has(req.headers.host ?? '');
+  /** A browser always sends Origin on POST and WS; a page elsewhere gets refused. */
+  const originOk = (req: IncomingMessage) => req.headers.origin === undefined || req.headers.origin === origin;
+
+  const handleRequest = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return refuse(res, 405, { code: 'E_METHOD', category: 'input', message: `use POST for ${BRIDGE_REQUEST_PATH}` });
+    }
+    if (!originOk(req)) {
+      return refuse(res, 403, { code: 'E_BRIDGE_ORIGIN', category: 'auth', message: `requests from origin ${String(req.headers.origin).slice(0, 100)} are refused` });
+    }
+    const auth = req.headers.authorization ?? '';
+    if (!auth.startsWith('Bearer ')) {
+      return refuse(res, 401, { code: 'E_BRIDGE_TOKEN_MISSING', category: 'auth', message: 'the bridge token is missing (Authorization: Bearer <token>)' });
+    }
+    if (!sameToken(auth.slice(7), token)) {
+      return refuse(res, 401, { code: 'E_BRIDGE_TOKEN', category: 'auth', message: 'the bridge token is wrong; reopen the console from the URL it printed' });
+    }
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      return refuse(res, 415, { code: 'E_CONTENT_TYPE', category: 'input', message: 'send the request as application/json' });
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_REQUEST_BYTES) {
+        res.setHeader('Connection', 'close');
+        return refuse(res, 413, { code: 'E_TOO_LARGE', category: 'input', message: `request body exceeds ${MAX_REQUEST_BYTES} bytes` });
+      }
+      chunks.push(chunk as Buffer);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      return refuse(res, 400, { code: 'E_BAD_JSON', category: 'input', message: 'the request body is not valid JSON' });
+    }
+    if (typeof body !== 'object' || body === null || typeof (body as { name?: unknown }).name !== 'string') {
+      return refuse(res, 400, { code: 'E_INVALID_INPUT', category: 'input', message: 'name: expected the request name as a string, with its input under "input"' });
+    }
+    const { name, input } = body as { name: string; input?: unknown };
+    const reply = await dispatch(options.handlers, name, input, { transport: 'bridge' }, options.logger);
+    if (reply.ok) return sendJson(res, 200, reply);
+    const status = reply.error.code === 'E_UNKNOWN_REQUEST' ? 404 : (STATUS_BY_CATEGORY[reply.error.category] ?? 500);
+    return sendJson(res, status, reply);
+  };
+
+  const serveStatic = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return refuse(res, 405, { code: 'E_METHOD', category: 'input', message: 'only GET serves files' });
+    }
+    if (!options.staticDir) return refuse(res, 404, { code: 'E_NOT_FOUND', category: 'input', message: 'no renderer is served here' });
+    const path = decodeURIComponent(new URL(req.url ?? '/', origin).pathname);
+    const rel = normalize(path === '/' ? '/index.html' : path).replace(/^([/\\])+/, '');
+    const file = join(options.staticDir, rel);
+    if (!file.startsWith(options.staticDir + sep) || rel.includes('\0')) {
+      return refuse(res, 404, { code: 'E_NOT_FOUND', category: 'input', message: 'not found' });
+    }
+    try {
+      const data = await readFile(file);
+      headers(res);
+      res.setHeader('Content-Security-Policy', contentSecurityPolicy(origin));
+      res.setHeader('X-Frame-Options', 'DENY');
+      res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
+      res.end(req.method === 'HEAD' ? undefined : data);
+    } catch {
+      refuse(res, 404, { code: 'E_NOT_FOUND', category: 'input', message: 'not found' });
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    if (!hostOk(req)) {
+      return refuse(res, 421, { code: 'E_BRIDGE_HOST', category: 'auth', message: 'unexpected Host header: the bridge answers only on its loopback address' });
+    }
+    const path = (req.url ?? '/').split('?')[0];
+    const work = path === BRIDGE_REQUEST_PATH ? handleRequest(req, res) : serveStatic(req, res);
+    work.catch((err: unknown) => {
+      options.logger?.log('error', 'E_BRIDGE', `bridge request failed: ${(err as Error).message}`);
+      if (!res.headersSent) refuse(res, 500, { code: 'E_INTERNAL', category: 'internal', message: 'the bridge failed to answer; see the console log' });
+    });
+  });
+
+  const sockets = new Set<WebSocket>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 4096, // the renderer sends nothing over this socket
+    handleProtocols: (protocols) => (protocols.has(BRIDGE_PROTOCOL) ? BRIDGE_PROTOCOL : false),
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim());
+    const bearer = offered.find((p) => p.startsWith('bearer.'))?.slice('bearer.'.length) ?? '';
+    const reject = (status: string) => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (path !== BRIDGE_EVENTS_PATH || !hostOk(req)) return reject('404 Not Found');
+    if (!originOk(req)) return reject('403 Forbidden');
+    if (!sameToken(bearer, token)) return reject('401 Unauthorized');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', () => ws.close(1008, 'this socket only carries events from the console'));
+      ws.on('error', () => ws.terminate());
+    });
+  });
+
+  const unsubscribe = options.events.on((name, payload) => {
+    const frame = JSON.stringify({ event: name, payload });
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://127.0.0.1:${port}`;
+  allowedHosts = new Set([`127.0.0.1:${port}`]);
+
+  return {
+    url: origin + '/',
+    origin,
+    port,
+    token,
+    launchUrl: `${origin}/#token=${token}`,
+    async close() {
+      unsubscribe();
+      for (const ws of sockets) ws.close(1001, 'console stopping');
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createConsole, type OnCallConsole } from '../core/console.js';
+import { resolveConfig } from '../core/config.js';
+import { createLogger } from '../core/logger.js';
+import { APP_VERSION } from '../version.js';
+import { startBridge, type Bridge } from './bridge.js';
+
+const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+export interface BrowserModeOptions {
+  argv: string[];
+  /** folder of the built renderer */
+  rendererDir: string;
+  electronRuntime?: boolean;
+}
+
+/**
+ * Run the console core with the loopback bridge and, unless --no-open, open the
+ * renderer in Chromium's app mode. Prints one JSON line with the URL so that
+ * scripts and the e2e suite can find it.
+ */
+export async function runBrowserMode(options: BrowserModeOptions): Promise<{ console: OnCallConsole; bridge: Bridge }> {
+  const config = resolveConfig({ argv: options.argv, mode: 'browser', electronRuntime: options.electronRuntime ?? false, version: APP_VERSION });
+  const logger = createLogger();
+  const oncall = createConsole(config, { logger });
+  await oncall.start();
+  if (!existsSync(join(options.rendererDir, 'index.html'))) {
+    await oncall.stop();
+    throw new Error(`the renderer is not built (${options.rendererDir}/index.html missing): run npm run build`);
+  }
+  const bridge = await startBridge({
+    handlers: oncall.handlers,
+    events: oncall.events,
+    staticDir: options.rendererDir,
+    port: config.browser.port,
+    logger,
+  });
+  process.stdout.write(JSON.stringify({ ready: true, url: bridge.url, launchUrl: bridge.launchUrl, dataDir: config.dataDir }) + '\n');
+
+  if (config.browser.open) {
+    const browser = CHROMIUM_CANDIDATES.find((p) => existsSync(p));
+    if (browser) {
+      const child = spawn(browser, [`--app=${bridge.launchUrl}`, '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(config.dataDir, 'chromium-profile')}`], {
+        stdio: 'ignore',
+        detached: true,
+      });
+      child.on('error', () => undefined);
+      child.unref();
+    } else {
+      process.stdout.write(`Open ${bridge.launchUrl} in a browser on this workstation.\n`);
+    }
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log('info', 'I_SHUTDOWN', `received ${signal}, stopping`);
+    await bridge.close();
+    await oncall.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  return { console: oncall, bridge };
+}

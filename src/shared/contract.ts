@@ -1,0 +1,94 @@
+// The one contract between the console's main process and its renderer.
+// Every request the renderer may make is listed here with its input schema and
+// result type; every event main pushes is listed with its payload type.
+// Electron IPC and the browser-mode bridge are two transports over this table.
+import { z } from 'zod';
+import { DisplayNameSchema, OperatorIdSchema, type Operator } from './domain/operator.js';
+import { AuditExportFormatSchema, type AuditRecord, type AuditVerifyReport } from './domain/audit.js';
+import type { ConsoleStatus } from './domain/status.js';
+import type { ConsoleErrorShape } from './errors.js';
+
+const IsoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time, e.g. 2026-11-22T08:00:00Z' });
+const Empty = z.object({}).strict();
+
+export const requestSchemas = {
+  'console.status': Empty,
+  'operator.signIn': z
+    .object({ userId: OperatorIdSchema, displayName: DisplayNameSchema })
+    .strict(),
+  'operator.signOut': Empty,
+  'audit.list': z
+    .object({
+      limit: z.number().int().min(1).max(1000).default(200),
+      /** page backwards: only records with seq < beforeSeq */
+      beforeSeq: z.number().int().positive().optional(),
+      operator: z.string().max(64).optional(),
+      action: z.string().max(64).optional(),
+      since: IsoTime.optional(),
+      until: IsoTime.optional(),
+    })
+    .strict(),
+  'audit.verify': z.object({ mode: z.enum(['full', 'incremental']).default('full') }).strict(),
+  'audit.export': z
+    .object({ format: AuditExportFormatSchema, since: IsoTime.optional(), until: IsoTime.optional() })
+    .strict(),
+} as const;
+
+export interface AuditListResult {
+  records: AuditRecord[];
+  /** number of records matching the filter */
+  total: number;
+}
+
+export interface AuditExportResult {
+  filename: string;
+  mimeType: string;
+  content: string;
+  records: number;
+}
+
+export interface RequestResults {
+  'console.status': ConsoleStatus;
+  'operator.signIn': Operator;
+  'operator.signOut': { signedOut: boolean };
+  'audit.list': AuditListResult;
+  'audit.verify': AuditVerifyReport;
+  'audit.export': AuditExportResult;
+}
+
+export type RequestName = keyof typeof requestSchemas;
+export type RequestInput<N extends RequestName> = z.input<(typeof requestSchemas)[N]>;
+export type ParsedInput<N extends RequestName> = z.output<(typeof requestSchemas)[N]>;
+export type RequestResult<N extends RequestName> = RequestResults[N];
+
+export const REQUEST_NAMES = Object.keys(requestSchemas) as RequestName[];
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requestSchemas, name);
+}
+
+/** Events main pushes to the renderer, after the change they describe has committed. */
+export interface EventPayloads {
+  'status.changed': ConsoleStatus;
+  'audit.appended': { lastSeq: number };
+}
+export type EventName = keyof EventPayloads;
+export const EVENT_NAMES: EventName[] = ['status.changed', 'audit.appended'];
+
+/** What travels back over either transport. */
+export type Reply<T> = { ok: true; result: T } | { ok: false; error: ConsoleErrorShape };
+
+/** The renderer's view of the contract, implemented by each transport. */
+export interface ContractClient {
+  request<N extends RequestName>(name: N, input: RequestInput<N>): Promise<RequestResult<N>>;
+  onEvent(listener: <E extends EventName>(name: E, payload: EventPayloads[E]) => void): () => void;
+}
+
+/** Turn a schema failure into one line naming each field and its problem. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(input)'}: ${i.message}`)
+    .join('; ');
+}
+
+export { IPC_REQUEST_CHANNEL, IPC_EVENT_CHANNEL } from './ipc-channels.js';

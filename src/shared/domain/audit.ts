@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+export const AUDIT_SUBJECT_TYPES = ['console', 'operator', 'incident', 'runbook', 'probe', 'config', 'audit'] as const;
+export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];
+
+/** One audit record as stored and as shown (details already PHI-masked). */
+export interface AuditRecord {
+  seq: number;
+  ts: string; // ISO-8601 UTC with milliseconds
+  operator: string;
+  action: string;
+  subjectType: AuditSubjectType;
+  subjectId: string;
+  details: string; // canonical JSON
+  prevHash: string;
+  hash: string;
+}
+
+export type AuditFaultKind =
+  | 'edited' // content no longer matches its hash
+  | 'deleted' // a gap in the sequence or a missing predecessor
+  | 'reordered' // a record sits where another belongs
+  | 'truncated' // the tail is shorter than the stored head says
+  | 'wrong_key' // the key in use is not the one the chain was written with
+  | 'head_tampered' // the stored head/checkpoint fails its MAC
+  | 'schema'; // a protecting trigger has been removed
+
+export interface AuditFault {
+  kind: AuditFaultKind;
+  /** the first record affected (for deleted/truncated: the first missing seq) */
+  seq: number;
+  message: string;
+}
+
+export interface AuditVerifyReport {
+  ok: boolean;
+  mode: 'full' | 'incremental';
+  checked: number;
+  fromSeq: number;
+  toSeq: number;
+  durationMs: number;
+  verifiedAt: string;
+  fault: AuditFault | null;
+}
+
+export const AuditExportFormatSchema = z.enum(['jsonl', 'csv']);
+export type AuditExportFormat = z.infer<typeof AuditExportFormatSchema>;

@@ -1,0 +1,23 @@
+import type { Operator } from './operator.js';
+import type { AuditVerifyReport } from './audit.js';
+
+export type FeedState = 'not_configured' | 'connecting' | 'connected' | 'reconnecting' | 'offline';
+export type DegradationLevel = 'normal' | 'degraded' | 'emergency';
+export type ShellMode = 'electron' | 'browser';
+
+export interface ConsoleStatus {
+  version: string;
+  mode: ShellMode;
+  /** false when the Electron runtime binary is missing and browser mode took over */
+  electronRuntime: boolean;
+  startedAt: string;
+  now: string;
+  feed: { state: FeedState; since: string; detail: string };
+  degradation: DegradationLevel;
+  operator: Operator | null;
+  audit: {
+    records: number;
+    lastSeq: number;
+    lastVerification: AuditVerifyReport | null;
+  };
+}

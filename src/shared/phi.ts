@@ -1,0 +1,90 @@
+// PHI detection and masking for operational text (HIPAA Safe Harbor
+// identifiers that show up in alert and log text). Pure: used by main and
+// renderer alike. The full corpus-tested version grows with the PHI issue;
+// this set already covers the identifiers most often pasted into alerts.
+
+export type PhiKind =
+  | 'name'
+  | 'mrn'
+  | 'ssn'
+  | 'phone'
+  | 'email'
+  | 'dob'
+  | 'address'
+  | 'zip'
+  | 'ip'
+  | 'url'
+  | 'account';
+
+export interface PhiFinding {
+  kind: PhiKind;
+  start: number;
+  end: number;
+}
+
+interface Rule {
+  kind: PhiKind;
+  re: RegExp;
+  /** index of the capture group holding the identifier itself (0 = whole match) */
+  group: number;
+}
+
+const NAME = "[A-Z][a-zA-Z'\\-]+(?:\\s+[A-Z]\\.?)?(?:\\s+[A-Z][a-zA-Z'\\-]+)?";
+
+// Order matters: more specific patterns first; overlapping later finds are dropped.
+const RULES: Rule[] = [
+  { kind: 'email', re: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g, group: 0 },
+  { kind: 'url', re: /\bhttps?:\/\/[^\s"'<>]*(?:patient|mrn|member|ssn|dob|name)[^\s"'<>]*/gi, group: 0 },
+  { kind: 'ssn', re: /\b(?:SSN|social security(?: number)?)\s*[:#=]?\s*(\d{3}-?\d{2}-?\d{4})\b/gi, group: 1 },
+  { kind: 'ssn', re: /\b\d{3}-\d{2}-\d{4}\b/g, group: 0 },
+  { kind: 'mrn', re: /\b(?:MRN|medical record(?: number| no\.?)?|patient[ _-]?id)\s*[:#=]?\s*([A-Z]{0,3}\d{5,12})\b/gi, group: 1 },
+  { kind: 'dob', re: /\b(?:DOB|date of birth|born)\s*[:=]?\s*(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4})\b/gi, group: 1 },
+  { kind: 'account', re: /\b(?:account|acct|member|policy|health plan|device|serial|licen[cs]e)(?:\s*(?:no\.?|number|id|#))?\s*[:#=]?\s*([A-Z0-9][A-Z0-9-]{5,})\b/gi, group: 1 },
+  { kind: 'phone', re: /(?<![\d.])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b/g, group: 0 },
+  { kind: 'ip', re: /\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b/g, group: 0 },
+  { kind: 'address', re: /\b\d{1,6}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl)\b\.?/g, group: 0 },
+  { kind: 'name', re: new RegExp(`\\b(?:patient|pt|Mr|Mrs|Ms|Miss|Dr)\\.?\\s*[:=]?\\s+(${NAME})`, 'g'), group: 1 },
+  { kind: 'name', re: new RegExp(`\\b(?:patient name|name)\\s*[:=]\\s*(${NAME})`, 'gi'), group: 1 },
+  { kind: 'zip', re: /\b(?:ZIP|zip code|postal code)\s*[:=]?\s*(\d{5}(?:-\d{4})?)\b/gi, group: 1 },
+];
+
+export function findPhi(text: string): PhiFinding[] {
+  const found: PhiFinding[] = [];
+  for (const rule of RULES) {
+    rule.re.lastIndex = 0;
+    for (let m = rule.re.exec(text); m !== null; m = rule.re.exec(text)) {
+      const value = m[rule.group];
+      if (value === undefined || value.length === 0) continue;
+      const offset = rule.group === 0 ? 0 : m[0].lastIndexOf(value);
+      const start = m.index + offset;
+      const end = start + value.length;
+      if (!found.some((f) => start < f.end && end > f.start)) found.push({ kind: rule.kind, start, end });
+    }
+  }
+  return found.sort((a, b) => a.start - b.start);
+}
+
+/** Replace each identifier with a typed placeholder such as `[MRN]`. */
+export function maskPhi(text: string): string {
+  const findings = findPhi(text);
+  if (findings.length === 0) return text;
+  let out = '';
+  let pos = 0;
+  for (const f of findings) {
+    out += text.slice(pos, f.start) + `[${f.kind.toUpperCase()}]`;
+    pos = f.end;
+  }
+  return out + text.slice(pos);
+}
+
+/** Deep-mask every string inside a JSON-like value (keys are kept). */
+export function maskPhiDeep(value: unknown): unknown {
+  if (typeof value === 'string') return maskPhi(value);
+  if (Array.isArray(value)) return value.map(maskPhiDeep);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = maskPhiDeep(v);
+    return out;
+  }
+  return value;
+}
