@@ -1,0 +1,27 @@
+// Builds everything `npm start` and the e2e tests run: the Node/Electron
+// bundles with esbuild and the renderer with Vite. Output goes to dist/.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
+  // native or optional modules stay outside the bundle
+  external: ['electron', 'better-sqlite3', 'node-notifier', 'bufferutil', 'utf-8-validate'],
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: ['src/main/electron/main.ts'], outfile: 'dist/main/electron.cjs' }),
+  build({ ...common, entryPoints: ['src/main/electron/preload.ts'], outfile: 'dist/main/preload.cjs', sourcemap: false }),
+  build({ ...common, entryPoints: ['src/main/cli.ts'], outfile: 'dist/main/cli.cjs' }),
+]);
+
+execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+console.log('built dist/main and dist/renderer');

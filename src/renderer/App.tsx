@@ -1,0 +1,97 @@
+import { useEffect } from 'react';
+import { useConsole } from './state/context.js';
+import { VIEWS, type View } from './state/store.js';
+import { StatusBar } from './views/StatusBar.js';
+import { SignIn } from './views/SignIn.js';
+import { AuditView } from './views/AuditView.js';
+import { EmptyView } from './views/EmptyView.js';
+
+const LABELS: Record<View, string> = {
+  incidents: 'Incidents',
+  health: 'Health',
+  runbooks: 'Runbooks',
+  contacts: 'Contacts',
+  audit: 'Audit',
+};
+
+function Nav() {
+  const view = useConsole((s) => s.view);
+  const setView = useConsole((s) => s.setView);
+  return (
+    <nav className="nav" aria-label="Sections">
+      {VIEWS.map((v, i) => (
+        <button
+          key={v}
+          type="button"
+          className={v === view ? 'nav-item active' : 'nav-item'}
+          aria-current={v === view ? 'page' : undefined}
+          title={`${LABELS[v]} (Alt+${i + 1})`}
+          onClick={() => setView(v)}
+        >
+          {LABELS[v]}
+        </button>
+      ))}
+    </nav>
+  );
+}
+
+function CurrentView() {
+  const view = useConsole((s) => s.view);
+  switch (view) {
+    case 'audit':
+      return <AuditView />;
+    case 'incidents':
+      return <EmptyView title="Incidents" text="No open incidents. Alerts from the relay and local probes will appear here." />;
+    case 'health':
+      return <EmptyView title="Health" text="No probes configured yet. Local health probes will be listed here." />;
+    case 'runbooks':
+      return <EmptyView title="Runbooks" text="No runbooks loaded yet. Guided runbooks will be listed here." />;
+    case 'contacts':
+      return <EmptyView title="Contacts" text="No contacts loaded yet. The escalation matrix will be shown here." />;
+  }
+}
+
+export function App() {
+  const signedIn = useConsole((s) => s.status?.operator != null);
+  const loaded = useConsole((s) => s.status !== null);
+  const error = useConsole((s) => s.lastError);
+  const setView = useConsole((s) => s.setView);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey) return;
+      const v = VIEWS[Number(e.key) - 1];
+      if (v) {
+        e.preventDefault();
+        setView(v);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [setView]);
+
+  return (
+    <div className="shell">
+      <StatusBar />
+      {error && (
+        <div className="error-banner" role="alert">
+          {error}
+        </div>
+      )}
+      {!loaded ? (
+        <main className="content">
+          <p className="muted">Connecting to the console…</p>
+        </main>
+      ) : !signedIn ? (
+        <SignIn />
+      ) : (
+        <div className="body">
+          <Nav />
+          <main className="content">
+            <CurrentView />
+          </main>
+        </div>
+      )}
+    </div>
+  );
+}

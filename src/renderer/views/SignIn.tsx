@@ -1,0 +1,36 @@
+import { useState, type FormEvent } from 'react';
+import { useConsole } from '../state/context.js';
+
+export function SignIn() {
+  const signIn = useConsole((s) => s.signIn);
+  const [userId, setUserId] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    await signIn(userId.trim(), displayName.trim());
+    setBusy(false);
+  };
+
+  return (
+    <main className="content sign-in">
+      <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby="sign-in-title">
+        <h1 id="sign-in-title">Sign in to the on-call console</h1>
+        <p className="muted">Every action you take is recorded in the audit trail under your name.</p>
+        <label>
+          User ID
+          <input name="userId" autoComplete="username" autoFocus required value={userId} onChange={(e) => setUserId(e.target.value)} />
+        </label>
+        <label>
+          Display name
+          <input name="displayName" autoComplete="name" required value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
+        </label>
+        <button type="submit" className="primary" disabled={busy}>
+          Sign in
+        </button>
+      </form>
+    </main>
+  );
+}

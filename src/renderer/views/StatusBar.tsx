@@ -1,0 +1,64 @@
+import { useEffect, useState } from 'react';
+import { useConsole } from '../state/context.js';
+import type { FeedState } from '../../shared/domain/status.js';
+
+const FEED_LABEL: Record<FeedState, string> = {
+  not_configured: 'Feed: local only',
+  connecting: 'Feed: connecting',
+  connected: 'Feed: connected',
+  reconnecting: 'Feed: reconnecting',
+  offline: 'Feed: offline',
+};
+
+function Clock() {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const t = setInterval(() => setNow(new Date()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  return (
+    <time className="clock" dateTime={now.toISOString()}>
+      {now.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}
+    </time>
+  );
+}
+
+export function StatusBar() {
+  const feed = useConsole((s) => s.status?.feed);
+  const degradation = useConsole((s) => s.status?.degradation);
+  const operator = useConsole((s) => s.status?.operator);
+  const mode = useConsole((s) => s.status?.mode);
+  const electronRuntime = useConsole((s) => s.status?.electronRuntime);
+  const auditOk = useConsole((s) => s.status?.audit.lastVerification?.ok);
+  const signOut = useConsole((s) => s.signOut);
+
+  return (
+    <header className="status-bar" role="banner" aria-label="Console status">
+      <span className="brand">Medical AI On-Call</span>
+      <span className={`pill feed-${feed?.state ?? 'connecting'}`} data-testid="feed-state" title={feed ? `${feed.detail} (since ${new Date(feed.since).toLocaleString()})` : ''}>
+        {feed ? FEED_LABEL[feed.state] : 'Feed: …'}
+      </span>
+      <span className={`pill level-${degradation ?? 'normal'}`} data-testid="degradation">
+        {degradation === 'emergency' ? 'EMERGENCY' : degradation === 'degraded' ? 'Degraded' : 'Normal'}
+      </span>
+      <span className={auditOk === false ? 'pill level-emergency' : 'pill'} data-testid="audit-state">
+        {auditOk === false ? 'Audit: integrity fault' : auditOk ? 'Audit: verified' : 'Audit: …'}
+      </span>
+      {mode === 'browser' && !electronRuntime && (
+        <span className="pill muted" title="The Electron runtime is not installed; the console runs in browser mode.">
+          Browser mode
+        </span>
+      )}
+      <span className="spacer" />
+      <span className="operator" data-testid="operator">
+        {operator ? `${operator.displayName} (${operator.userId})` : 'Not signed in'}
+      </span>
+      {operator && (
+        <button type="button" className="link" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      )}
+      <Clock />
+    </header>
+  );
+}

@@ -1,0 +1,145 @@
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startBridge, BRIDGE_PROTOCOL, type Bridge } from '../../src/main/web/bridge.js';
+import type { OnCallConsole } from '../../src/main/core/console.js';
+import { tempDir, testConsole } from '../helpers.js';
+
+interface Answer {
+  status: number;
+  body: { ok: boolean; result?: unknown; error?: { code: string; category: string; message: string } };
+}
+
+function post(bridge: Bridge, body: string, headers: Record<string, string>): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port: bridge.port, path: '/api/request', method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let data = '';
+        res.on('data', (c: Buffer) => (data += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(data) as Answer['body'] }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function connectEvents(bridge: Bridge, protocols: string[], headers: Record<string, string> = {}): Promise<{ ws: WebSocket | null; status: number }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${bridge.port}/api/events`, protocols, { headers });
+    ws.on('open', () => resolve({ ws, status: 101 }));
+    ws.on('unexpected-response', (_req, res) => resolve({ ws: null, status: res.statusCode ?? 0 }));
+    ws.on('error', () => resolve({ ws: null, status: -1 }));
+  });
+}
+
+describe('browser-mode bridge', () => {
+  let oncall: OnCallConsole;
+  let bridge: Bridge;
+  let cleanup: () => void;
+  const signIn = JSON.stringify({ name: 'operator.signIn', input: { userId: 'rn.jones', displayName: 'R. Jones' } });
+  let auth: Record<string, string>;
+
+  beforeAll(async () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    oncall = testConsole(t.dir);
+    await oncall.start();
+    bridge = await startBridge({ handlers: oncall.handlers, events: oncall.events });
+    auth = { authorization: `Bearer ${bridge.token}`, origin: bridge.origin };
+  });
+  afterAll(async () => {
+    await bridge.close();
+    await oncall.stop();
+    cleanup();
+  });
+
+  /** Whatever a refused request was, nothing may have changed. */
+  function snapshot() {
+    return { audit: oncall.services().audit.stats(), operator: oncall.status().operator };
+  }
+
+  it('listens on loopback only, with a token that is not guessable', () => {
+    expect(bridge.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(bridge.token.length).toBeGreaterThanOrEqual(43);
+    expect(bridge.launchUrl).toBe(`${bridge.origin}/#token=${bridge.token}`);
+  });
+
+  it('refuses a request without the token and changes nothing', async () => {
+    const before = snapshot();
+    const a = await post(bridge, signIn, { origin: bridge.origin });
+    expect(a.status).toBe(401);
+    expect(a.body.error).toMatchObject({ code: 'E_BRIDGE_TOKEN_MISSING', category: 'auth' });
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('refuses a request with a wrong token and changes nothing', async () => {
+    const before = snapshot();
+    const a = await post(bridge, signIn, { origin: bridge.origin, authorization: `Bearer ${bridge.token.slice(0, -1)}x` });
+    expect(a.status).toBe(401);
+    expect(a.body.error?.code).toBe('E_BRIDGE_TOKEN');
+    expect(a.body.error?.message).toMatch(/token is wrong/);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('refuses a request from another origin even with the right token', async () => {
+    const before = snapshot();
+    const a = await post(bridge, signIn, { ...auth, origin: 'http://evil.example' });
+    expect(a.status).toBe(403);
+    expect(a.body.error?.code).toBe('E_BRIDGE_ORIGIN');
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding) and changes nothing', async () => {
+    const before = snapshot();
+    const a = await post(bridge, signIn, { ...auth, host: `attacker.example:${bridge.port}` });
+    expect(a.status).toBe(421);
+    expect(a.body.error?.code).toBe('E_BRIDGE_HOST');
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('refuses an input that fails the schema, naming the field, and changes nothing', async () => {
+    const before = snapshot();
+    const a = await post(bridge, JSON.stringify({ name: 'operator.signIn', input: { userId: 'rn jones!', displayName: '' } }), auth);
+    expect(a.status).toBe(400);
+    expect(a.body.error?.code).toBe('E_INVALID_INPUT');
+    expect(a.body.error?.message).toContain('userId: may contain only letters, digits and . _ @ -');
+    expect(a.body.error?.message).toContain('displayName: must not be empty');
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('refuses malformed JSON, a missing name, an unknown request and an oversized body', async () => {
+    const before = snapshot();
+    expect((await post(bridge, '{"name": ', auth)).body.error?.code).toBe('E_BAD_JSON');
+    expect((await post(bridge, '{"input": {}}', auth)).body.error?.code).toBe('E_INVALID_INPUT');
+    const unknown = await post(bridge, JSON.stringify({ name: 'audit.delete', input: {} }), auth);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error?.code).toBe('E_UNKNOWN_REQUEST');
+    const big = await post(bridge, JSON.stringify({ name: 'console.status', input: { pad: 'x'.repeat(1_100_000) } }), auth);
+    expect(big.status).toBe(413);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('answers a valid request and pushes the change as an event after commit', async () => {
+    const { ws } = await connectEvents(bridge, [BRIDGE_PROTOCOL, `bearer.${bridge.token}`], { origin: bridge.origin });
+    expect(ws).not.toBeNull();
+    const events: { event: string; payload: { operator?: { userId: string } | null; lastSeq?: number } }[] = [];
+    ws!.on('message', (m) => events.push(JSON.parse(m.toString()) as (typeof events)[number]));
+    const a = await post(bridge, signIn, auth);
+    expect(a.status).toBe(200);
+    expect(a.body).toMatchObject({ ok: true, result: { userId: 'rn.jones' } });
+    await expect.poll(() => events.map((e) => e.event)).toContain('status.changed');
+    const status = events.find((e) => e.event === 'status.changed')!;
+    expect(status.payload.operator?.userId).toBe('rn.jones');
+    const appended = events.find((e) => e.event === 'audit.appended')!;
+    expect(oncall.services().audit.list({ operator: 'rn.jones' }, 10).records.map((r) => r.seq)).toContain(appended.payload.lastSeq);
+    ws!.close();
+  });
+
+  it('refuses an event socket without the token, with a wrong token or from another origin', async () => {
+    expect((await connectEvents(bridge, [BRIDGE_PROTOCOL], { origin: bridge.origin })).status).toBe(401);
+    expect((await connectEvents(bridge, [BRIDGE_PROTOCOL, 'bearer.wrong'], { origin: bridge.origin })).status).toBe(401);
+    expect((await connectEvents(bridge, [BRIDGE_PROTOCOL, `bearer.${bridge.token}`], { origin: 'http://evil.example' })).status).toBe(403);
+  });
+});

@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dispatch } from '../../src/main/core/dispatch.js';
+import { ConsoleError } from '../../src/shared/errors.js';
+import type { OnCallConsole } from '../../src/main/core/console.js';
+import { tempDir, testConsole } from '../helpers.js';
+
+describe('contract dispatch', () => {
+  let oncall: OnCallConsole;
+  let cleanup: () => void;
+  beforeEach(async () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    oncall = testConsole(t.dir);
+    await oncall.start();
+  });
+  afterEach(async () => {
+    await oncall.stop();
+    cleanup();
+  });
+
+  it('answers a valid request with its result', async () => {
+    const reply = await dispatch(oncall.handlers, 'operator.signIn', { userId: 'rn.jones', displayName: 'R. Jones' }, { transport: 'test' });
+    expect(reply).toMatchObject({ ok: true, result: { userId: 'rn.jones', displayName: 'R. Jones' } });
+    expect(oncall.status().operator?.userId).toBe('rn.jones');
+  });
+
+  it('refuses an unknown request by name', async () => {
+    const reply = await dispatch(oncall.handlers, 'console.format', {}, { transport: 'test' });
+    expect(reply).toEqual({ ok: false, error: { code: 'E_UNKNOWN_REQUEST', category: 'input', message: 'no such request: "console.format"' } });
+  });
+
+  it('names each failing field of an invalid input and changes nothing', async () => {
+    const before = oncall.services().audit.stats();
+    const reply = await dispatch(oncall.handlers, 'operator.signIn', { userId: 'x', displayName: '<b>' }, { transport: 'test' });
+    expect(reply.ok).toBe(false);
+    if (reply.ok) return;
+    expect(reply.error.code).toBe('E_INVALID_INPUT');
+    expect(reply.error.message).toContain('userId: must be at least 2 characters');
+    expect(reply.error.message).toContain('displayName: must not contain control characters or angle brackets');
+    expect(oncall.services().audit.stats()).toEqual(before);
+    expect(oncall.status().operator).toBeNull();
+  });
+
+  it('refuses extra fields the schema does not know', async () => {
+    const reply = await dispatch(oncall.handlers, 'console.status', { debug: true }, { transport: 'test' });
+    expect(reply.ok).toBe(false);
+    if (!reply.ok) expect(reply.error.message).toMatch(/console\.status: .*debug/);
+  });
+
+  it('passes a handler’s typed error through and hides internal errors', async () => {
+    const table = {
+      ...oncall.handlers,
+      'console.status': () => {
+        throw new ConsoleError('E_TEST', 'state', 'a message a person can act on');
+      },
+      'operator.signOut': () => {
+        throw new Error('SELECT * FROM secret at line 3');
+      },
+    };
+    expect(await dispatch(table, 'console.status', {}, { transport: 'test' })).toEqual({
+      ok: false,
+      error: { code: 'E_TEST', category: 'state', message: 'E_TEST: a message a person can act on' },
+    });
+    const internal = await dispatch(table, 'operator.signOut', {}, { transport: 'test' });
+    expect(internal.ok).toBe(false);
+    if (!internal.ok) {
+      expect(internal.error.code).toBe('E_INTERNAL');
+      expect(internal.error.message).not.toContain('secret');
+    }
+  });
+
+  it('requires a signed-in operator to export the audit trail', async () => {
+    const reply = await dispatch(oncall.handlers, 'audit.export', { format: 'csv' }, { transport: 'test' });
+    expect(reply.ok).toBe(false);
+    if (!reply.ok) expect(reply.error.code).toBe('E_NOT_SIGNED_IN');
+  });
+});
