@@ -107,7 +107,11 @@ export class AuditLog {
          ON CONFLICT(name) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`,
       ),
       count: db.prepare(`SELECT count(*) AS n FROM audit_log`),
-      bySeq: db.prepare(`SELECT hash FROM audit_log WHERE seq = ?`),
+      bySeq: db.prepare(
+        `SELECT ts, operator, action, subject_type AS subjectType, subject_id AS subjectId, details,
+                prev_hash AS prevHash, hash
+         FROM audit_log WHERE seq = ?`,
+      ),
       rowsAfter: db.prepare(
         `SELECT seq, ts, operator, action, subject_type, subject_id, details, prev_hash, hash
          FROM audit_log WHERE seq > ? ORDER BY seq`,
@@ -312,7 +316,7 @@ export class AuditLog {
     let start = anchor!.mark;
     if (mode === 'incremental' && checkpoint!.mark.seq > start.seq) {
       start = checkpoint!.mark;
-      const row = this.stmts.bySeq.get(start.seq) as { hash: string } | undefined;
+      const row = this.stmts.bySeq.get(start.seq) as (HashedFields & { hash: string }) | undefined;
       if (!row) {
         return report(
           { kind: 'deleted', seq: start.seq, message: `record #${start.seq}, the last verified record, is missing` },
@@ -321,7 +325,7 @@ export class AuditLog {
           0,
         );
       }
-      if (!sameHex(row.hash, start.hash)) {
+      if (!sameHex(row.hash, start.hash) || this.recordHash(start.seq, row) !== row.hash) {
         return report(
           { kind: 'edited', seq: start.seq, message: `record #${start.seq}, the last verified record, was changed since it was verified` },
           start.seq,

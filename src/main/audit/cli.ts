@@ -1,0 +1,88 @@
+// `npm run audit -- verify|export|purge [options]` against a console data dir.
+// Exit codes: 0 ok, 1 usage or start-up error, 2 integrity fault found.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { AuditLog, MIN_RETENTION_YEARS } from './audit-log.js';
+import { FileKeyStore } from './key-store.js';
+import { closeDatabase, openDatabase } from '../store/database.js';
+import { DATABASE_FILE } from '../core/console.js';
+import { defaultDataDir } from '../core/config.js';
+import { systemClock } from '../../shared/clock.js';
+import { ConsoleError } from '../../shared/errors.js';
+import { AuditExportFormatSchema } from '../../shared/domain/audit.js';
+
+const USAGE = `usage: npm run audit -- <command> [options]
+  verify  [--incremental]                       check the hash chain (default: full)
+  export  [--format jsonl|csv] [--since ISO] [--until ISO] [--out FILE]
+  purge   [--retention-years N]                 remove records older than N (>= ${MIN_RETENTION_YEARS}) years
+options: --data-dir DIR (default: MAOC_DATA_DIR or ${defaultDataDir()}), --operator ID`;
+
+function isoOrFail(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (Number.isNaN(Date.parse(value))) throw new ConsoleError('E_USAGE', 'input', `--${name}: "${value}" is not a date-time (use ISO-8601, e.g. 2026-11-01T00:00:00Z)`);
+  return new Date(value).toISOString();
+}
+
+export function runAuditCli(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'data-dir': { type: 'string' },
+      operator: { type: 'string' },
+      incremental: { type: 'boolean', default: false },
+      format: { type: 'string', default: 'jsonl' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      out: { type: 'string' },
+      'retention-years': { type: 'string', default: String(MIN_RETENTION_YEARS) },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || !command || !['verify', 'export', 'purge'].includes(command)) {
+    out(USAGE + '\n');
+    return values.help ? 0 : 1;
+  }
+  const dataDir = values['data-dir'] ?? process.env.MAOC_DATA_DIR ?? defaultDataDir();
+  const operator = values.operator ?? `cli:${userInfo().username}`;
+  const db = openDatabase(join(dataDir, DATABASE_FILE));
+  try {
+    const audit = new AuditLog(db, new FileKeyStore(dataDir).load(), systemClock);
+    if (command === 'verify') {
+      const report = audit.verify(values.incremental ? 'incremental' : 'full');
+      audit.append({ operator, action: 'audit.verified', subjectType: 'audit', subjectId: 'audit_log', details: { mode: report.mode, ok: report.ok, checked: report.checked, via: 'cli' } });
+      out(JSON.stringify(report) + '\n');
+      if (!report.ok) process.stderr.write(`E_AUDIT_INTEGRITY: ${report.fault!.kind} at record #${report.fault!.seq}: ${report.fault!.message}\n`);
+      return report.ok ? 0 : 2;
+    }
+    if (command === 'export') {
+      const format = AuditExportFormatSchema.safeParse(values.format);
+      if (!format.success) throw new ConsoleError('E_USAGE', 'input', `--format: must be jsonl or csv, not "${values.format}"`);
+      const { content, records } = audit.export(format.data, { since: isoOrFail('since', values.since), until: isoOrFail('until', values.until) });
+      audit.append({ operator, action: 'audit.exported', subjectType: 'audit', subjectId: 'audit_log', details: { format: format.data, records, via: 'cli' } });
+      if (values.out) {
+        writeFileSync(values.out, content, { mode: 0o600 });
+        process.stderr.write(`exported ${records} records to ${values.out}\n`);
+      } else out(content);
+      return 0;
+    }
+    const years = Number(values['retention-years']);
+    const result = audit.purge(operator, years);
+    out(JSON.stringify(result) + '\n');
+    return 0;
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+if (require.main === module || process.argv[1]?.endsWith('audit/cli.ts')) {
+  try {
+    process.exitCode = runAuditCli(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${err instanceof ConsoleError ? err.message : `E_AUDIT_CLI: ${(err as Error).message}`}\n`);
+    process.exitCode = 1;
+  }
+}

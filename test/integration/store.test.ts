@@ -1,0 +1,74 @@
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, closeDatabase, schemaVersion } from '../../src/main/store/database.js';
+import { MIGRATIONS } from '../../src/main/store/migrations.js';
+import { tempDir, testConsole } from '../helpers.js';
+
+describe('local store', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = tempDir()));
+  afterEach(() => cleanup());
+
+  it('opens in WAL mode with foreign keys, a busy timeout, synchronous=FULL and every migration applied', () => {
+    const db = openDatabase(join(dir, 'console.db'));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    expect(schemaVersion(db)).toBe(MIGRATIONS.at(-1)!.version);
+    closeDatabase(db);
+  });
+
+  it('applies only the migrations a database lacks, in order', () => {
+    const file = join(dir, 'console.db');
+    const extra = { version: MIGRATIONS.at(-1)!.version + 1, name: 'test table', sql: 'CREATE TABLE later (x INTEGER);' };
+    closeDatabase(openDatabase(file));
+    const db = openDatabase(file, { migrations: [...MIGRATIONS, extra] });
+    expect(schemaVersion(db)).toBe(extra.version);
+    expect(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'later'`).pluck().get()).toBe(1);
+    closeDatabase(db);
+  });
+
+  it('refuses a database written by a newer console', () => {
+    const file = join(dir, 'console.db');
+    const raw = new Database(file);
+    raw.pragma('user_version = 999');
+    raw.close();
+    expect(() => openDatabase(file)).toThrow(/E_STORE_TOO_NEW: the database has schema version 999/);
+  });
+
+  it('refuses to start on a corrupt database file with a clear error', async () => {
+    writeFileSync(join(dir, 'console.db'), Buffer.alloc(8192, 0x5a));
+    const oncall = testConsole(dir);
+    await expect(oncall.start()).rejects.toThrow(/E_STORE_CORRUPT: the database at .* is unreadable or damaged/);
+  });
+
+  it('writes "console started" and "console stopped", checkpoints the WAL, and starts next time from the checkpoint', async () => {
+    const first = testConsole(dir);
+    await first.start();
+    first.services().operator.signIn('rn.jones', 'Rita Jones');
+    await first.stop();
+    const wal = join(dir, 'console.db-wal');
+    expect(!existsSync(wal) || statSync(wal).size === 0).toBe(true);
+
+    const second = testConsole(dir);
+    await second.start();
+    const s = second.services();
+    expect(s.startupVerification).toMatchObject({ ok: true, mode: 'incremental', checked: 0 });
+    const actions = s.audit.list({}, 10).records.map((r) => r.action).reverse();
+    expect(actions).toEqual(['console.started', 'operator.signed_in', 'console.stopped', 'console.started']);
+    await second.stop();
+  });
+
+  it('keeps the audit key outside the database, readable only by its owner', async () => {
+    const oncall = testConsole(dir);
+    await oncall.start();
+    await oncall.stop();
+    const key = join(dir, 'audit.key');
+    expect(statSync(key).size).toBe(32);
+    expect(statSync(key).mode & 0o777).toBe(0o600);
+  });
+});
