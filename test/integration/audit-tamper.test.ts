@@ -104,3 +104,51 @@ describe('audit chain verification against a tampered database file', () => {
     expect(verify('full').fault).toMatchObject({ kind: 'edited', seq: 3 });
   });
 });
+
+describe('audit verification split over two threads', () => {
+  let dir: string;
+  let cleanup: () => void;
+  const M = 3000;
+  beforeEach(() => {
+    ({ dir, cleanup } = tempDir());
+    seedAudit(dir, M);
+  });
+  afterEach(() => cleanup());
+
+  async function verifyParallel() {
+    const { audit, close } = openAudit(dir);
+    try {
+      return await audit.verifyAsync('full', 1000);
+    } finally {
+      close();
+    }
+  }
+
+  it('verifies an untouched log, counting both halves', async () => {
+    expect(await verifyParallel()).toMatchObject({ ok: true, checked: M, toSeq: M });
+  });
+
+  it('finds an edit in the half the worker walks', async () => {
+    tamper(dir, `UPDATE audit_log SET details = '{}' WHERE seq = ${M - 10};`);
+    expect((await verifyParallel()).fault).toMatchObject({ kind: 'edited', seq: M - 10 });
+  });
+
+  it('finds a deletion in the first half before one in the second', async () => {
+    tamper(dir, `DELETE FROM audit_log WHERE seq IN (100, ${M - 100});`);
+    expect((await verifyParallel()).fault).toMatchObject({ kind: 'deleted', seq: 100 });
+  });
+
+  it('finds records swapped across the split point', async () => {
+    const mid = M / 2;
+    tamper(
+      dir,
+      `CREATE TEMP TABLE a AS SELECT * FROM audit_log WHERE seq = ${mid};
+       CREATE TEMP TABLE b AS SELECT * FROM audit_log WHERE seq = ${mid + 1};
+       UPDATE audit_log SET (ts, operator, action, subject_type, subject_id, details, prev_hash, hash) =
+         (SELECT ts, operator, action, subject_type, subject_id, details, prev_hash, hash FROM b) WHERE seq = ${mid};
+       UPDATE audit_log SET (ts, operator, action, subject_type, subject_id, details, prev_hash, hash) =
+         (SELECT ts, operator, action, subject_type, subject_id, details, prev_hash, hash FROM a) WHERE seq = ${mid + 1};`,
+    );
+    expect((await verifyParallel()).fault).toMatchObject({ kind: 'reordered', seq: mid });
+  });
+});

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual, type Hash } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { isoTime, type Clock } from '../../shared/clock.js';
 import { ConsoleError } from '../../shared/errors.js';
@@ -11,6 +11,11 @@ import type {
   AuditVerifyReport,
 } from '../../shared/domain/audit.js';
 import type { Db } from '../store/database.js';
+import { CHAIN_COLUMNS, recordMac, walkChain, type ChainRow, type WalkResult } from './chain-walk.js';
+import { walkInWorker } from './verify-worker.js';
+
+/** Below this many records a second thread costs more than it saves. */
+export const PARALLEL_VERIFY_MIN = 200_000;
 
 export const GENESIS_HASH = '0'.repeat(64);
 export const MIN_RETENTION_YEARS = 7;
@@ -45,31 +50,12 @@ interface HashedFields {
 }
 
 type Mark = { seq: number; hash: string };
-type Row = [number, string, string, string, string, string, string, string, string];
 
-/**
- * HMAC-SHA-256 keyed with precomputed inner/outer pads, so verifying a million
- * records does not redo the key schedule each time (RFC 2104, same output as
- * createHmac).
- */
+/** HMAC-SHA-256 under the audit key, for the meta rows and the key check. */
 class Hmac {
-  private readonly inner: Hash;
-  private readonly outer: Hash;
-  constructor(key: Buffer) {
-    const block = Buffer.alloc(64);
-    (key.length > 64 ? createHash('sha256').update(key).digest() : key).copy(block);
-    const ipad = Buffer.alloc(64);
-    const opad = Buffer.alloc(64);
-    for (let i = 0; i < 64; i++) {
-      ipad[i] = block[i]! ^ 0x36;
-      opad[i] = block[i]! ^ 0x5c;
-    }
-    this.inner = createHash('sha256').update(ipad);
-    this.outer = createHash('sha256').update(opad);
-  }
+  constructor(readonly key: Buffer) {}
   hex(message: string): string {
-    const innerDigest = this.inner.copy().update(message).digest();
-    return this.outer.copy().update(innerDigest).digest('hex');
+    return createHmac('sha256', this.key).update(message).digest('hex');
   }
 }
 
@@ -113,8 +99,7 @@ export class AuditLog {
          FROM audit_log WHERE seq = ?`,
       ),
       rowsAfter: db.prepare(
-        `SELECT seq, ts, operator, action, subject_type, subject_id, details, prev_hash, hash
-         FROM audit_log WHERE seq > ? ORDER BY seq`,
+        `SELECT ${CHAIN_COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq`,
       ),
     };
     this.initMeta();
@@ -196,9 +181,7 @@ export class AuditLog {
   }
 
   private recordHash(seq: number, r: HashedFields): string {
-    return this.mac.hex(
-      JSON.stringify([seq, r.ts, r.operator, r.action, r.subjectType, r.subjectId, r.details, r.prevHash]),
-    );
+    return recordMac(createHmac, this.mac.key, seq, r.ts, r.operator, r.action, r.subjectType, r.subjectId, r.details, r.prevHash);
   }
 
   // ---------------------------------------------------------------- meta rows
@@ -255,20 +238,60 @@ export class AuditLog {
    */
   verify(mode: 'full' | 'incremental' = 'full'): AuditVerifyReport {
     const started = performance.now();
-    const report = (fault: AuditFault | null, fromSeq: number, toSeq: number, checked: number): AuditVerifyReport => {
-      const r: AuditVerifyReport = {
-        ok: fault === null,
-        mode,
-        checked,
-        fromSeq,
-        toSeq,
-        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-        verifiedAt: isoTime(this.clock.now()),
-        fault,
-      };
-      this.lastReport = r;
-      return r;
+    const prelude = this.verifyPrelude(mode, started);
+    if ('report' in prelude) return prelude.report;
+    const rows = this.stmts.rowsAfter.raw(true).iterate(prelude.start.seq) as IterableIterator<ChainRow>;
+    const walk = walkChain(rows, prelude.start.seq, prelude.start.hash, (r) => this.rowMac(r));
+    return this.conclude(mode, started, prelude.start, prelude.head, walk);
+  }
+
+  /**
+   * As verify(), but a long walk is split across two threads (the second half
+   * in a worker on its own read-only connection). Used by on-demand verifies.
+   */
+  async verifyAsync(mode: 'full' | 'incremental' = 'full', parallelMin = PARALLEL_VERIFY_MIN): Promise<AuditVerifyReport> {
+    const started = performance.now();
+    const prelude = this.verifyPrelude(mode, started);
+    if ('report' in prelude) return prelude.report;
+    const { start, head } = prelude;
+    const file = this.db.name;
+    const span = head.seq - start.seq;
+    const mid = start.seq + Math.floor(span / 2);
+    const midRow = this.stmts.bySeq.get(mid) as { hash: string } | undefined;
+    if (span < parallelMin || this.db.memory || !midRow) return this.verify(mode);
+
+    // The first half proves record #mid authentic; the second starts from its hash.
+    const second = walkInWorker(file, this.mac.key, mid, midRow.hash, Number.MAX_SAFE_INTEGER);
+    const firstRows = this.db.prepare(`SELECT ${CHAIN_COLUMNS} FROM audit_log WHERE seq > ? AND seq <= ? ORDER BY seq`).raw(true).iterate(start.seq, mid) as IterableIterator<ChainRow>;
+    const first = walkChain(firstRows, start.seq, start.hash, (r) => this.rowMac(r));
+    const rest = await second;
+    if (first.stop || first.lastSeq !== mid) return this.conclude(mode, started, start, head, first);
+    const joined: WalkResult = { ...rest, checked: first.checked + rest.checked };
+    return this.conclude(mode, started, start, head, joined);
+  }
+
+  private rowMac(r: ChainRow): string {
+    return recordMac(createHmac, this.mac.key, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+  }
+
+  private makeReport(mode: 'full' | 'incremental', started: number, fault: AuditFault | null, fromSeq: number, toSeq: number, checked: number): AuditVerifyReport {
+    const r: AuditVerifyReport = {
+      ok: fault === null,
+      mode,
+      checked,
+      fromSeq,
+      toSeq,
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      verifiedAt: isoTime(this.clock.now()),
+      fault,
     };
+    this.lastReport = r;
+    return r;
+  }
+
+  /** Key, schema and marker checks; where the walk starts and must end. */
+  private verifyPrelude(mode: 'full' | 'incremental', started: number): { report: AuditVerifyReport } | { start: Mark; head: Mark } {
+    const report = (fault: AuditFault, seq = 0) => ({ report: this.makeReport(mode, started, fault, seq, seq, 0) });
 
     if (!this.keyMatches()) {
       const first = (this.db.prepare('SELECT min(seq) AS s FROM audit_log').get() as { s: number | null }).s ?? 1;
@@ -279,24 +302,15 @@ export class AuditLog {
           message: 'the audit key in use is not the key this audit log was written with; no record can be trusted until the right key is restored',
         },
         first,
-        first,
-        0,
       );
     }
 
     const triggers = new Set(
-      (this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'`).all() as {
-        name: string;
-      }[]).map((t) => t.name),
+      (this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'`).all() as { name: string }[]).map((t) => t.name),
     );
     const missing = REQUIRED_TRIGGERS.filter((t) => !triggers.has(t));
     if (missing.length > 0) {
-      return report(
-        { kind: 'schema', seq: 0, message: `the append-only trigger(s) ${missing.join(', ')} were removed from the database` },
-        0,
-        0,
-        0,
-      );
+      return report({ kind: 'schema', seq: 0, message: `the append-only trigger(s) ${missing.join(', ')} were removed from the database` });
     }
 
     const head = this.readMetaChecked('head');
@@ -304,12 +318,7 @@ export class AuditLog {
     const checkpoint = this.readMetaChecked('checkpoint');
     for (const [name, m] of [['head', head], ['anchor', anchor], ['checkpoint', checkpoint]] as const) {
       if (!m || !m.valid) {
-        return report(
-          { kind: 'head_tampered', seq: m?.mark.seq ?? 0, message: `the audit ${name} marker was altered or removed outside the console` },
-          0,
-          0,
-          0,
-        );
+        return report({ kind: 'head_tampered', seq: m?.mark.seq ?? 0, message: `the audit ${name} marker was altered or removed outside the console` });
       }
     }
 
@@ -318,96 +327,70 @@ export class AuditLog {
       start = checkpoint!.mark;
       const row = this.stmts.bySeq.get(start.seq) as (HashedFields & { hash: string }) | undefined;
       if (!row) {
-        return report(
-          { kind: 'deleted', seq: start.seq, message: `record #${start.seq}, the last verified record, is missing` },
-          start.seq,
-          start.seq,
-          0,
-        );
+        return report({ kind: 'deleted', seq: start.seq, message: `record #${start.seq}, the last verified record, is missing` }, start.seq);
       }
       if (!sameHex(row.hash, start.hash) || this.recordHash(start.seq, row) !== row.hash) {
-        return report(
-          { kind: 'edited', seq: start.seq, message: `record #${start.seq}, the last verified record, was changed since it was verified` },
-          start.seq,
-          start.seq,
-          0,
-        );
+        return report({ kind: 'edited', seq: start.seq, message: `record #${start.seq}, the last verified record, was changed since it was verified` }, start.seq);
       }
     }
+    return { start, head: head!.mark };
+  }
 
-    let expected = start.seq + 1;
-    let prevHash = start.hash;
-    let checked = 0;
-    const iter = this.stmts.rowsAfter.raw(true).iterate(start.seq) as IterableIterator<Row>;
-    for (const row of iter) {
-      const [seq, ts, operator, action, subjectType, subjectId, details, rowPrev, hash] = row;
-      if (seq !== expected) {
-        const last = seq - 1;
-        return report(
-          {
-            kind: 'deleted',
-            seq: expected,
-            message:
-              last === expected
-                ? `record #${expected} was deleted (the log jumps from #${expected - 1} to #${seq})`
-                : `records #${expected} to #${last} were deleted (the log jumps from #${expected - 1} to #${seq})`,
-          },
-          start.seq + 1,
-          seq,
-          checked,
-        );
-      }
-      const fields = { ts, operator, action, subjectType, subjectId, details, prevHash: rowPrev };
-      const computed = this.recordHash(seq, fields);
-      if (computed !== hash) {
-        const movedFrom = this.findOriginalPosition(seq, fields, hash);
-        const fault: AuditFault =
-          movedFrom !== null
-            ? { kind: 'reordered', seq, message: `record #${seq} holds record #${movedFrom}: records were reordered` }
-            : { kind: 'edited', seq, message: `record #${seq} (${action}) was edited after it was written` };
-        return report(fault, start.seq + 1, seq, checked);
-      }
-      if (rowPrev !== prevHash) {
-        return report(
-          { kind: 'reordered', seq, message: `record #${seq} does not follow record #${seq - 1}: records were reordered or replaced` },
-          start.seq + 1,
-          seq,
-          checked,
-        );
-      }
-      prevHash = hash;
-      expected++;
-      checked++;
+  /** Turn where the walk stopped into a fault a person can act on. */
+  private conclude(mode: 'full' | 'incremental', started: number, start: Mark, head: Mark, walk: WalkResult): AuditVerifyReport {
+    const done = (fault: AuditFault | null, toSeq: number) => this.makeReport(mode, started, fault, start.seq + 1, toSeq, walk.checked);
+    const stop = walk.stop;
+    if (stop?.type === 'gap') {
+      const { expected, got } = stop;
+      const last = got - 1;
+      return done(
+        {
+          kind: 'deleted',
+          seq: expected,
+          message:
+            last === expected
+              ? `record #${expected} was deleted (the log jumps from #${expected - 1} to #${got})`
+              : `records #${expected} to #${last} were deleted (the log jumps from #${expected - 1} to #${got})`,
+        },
+        got,
+      );
+    }
+    if (stop?.type === 'mac') {
+      const [seq, ts, operator, action, subjectType, subjectId, details, prevHash, hash] = stop.row;
+      const movedFrom = this.findOriginalPosition(seq, { ts, operator, action, subjectType, subjectId, details, prevHash }, hash);
+      return done(
+        movedFrom !== null
+          ? { kind: 'reordered', seq, message: `record #${seq} holds record #${movedFrom}: records were reordered` }
+          : { kind: 'edited', seq, message: `record #${seq} (${action}) was edited after it was written` },
+        seq,
+      );
+    }
+    if (stop?.type === 'link') {
+      return done({ kind: 'reordered', seq: stop.seq, message: `record #${stop.seq} does not follow record #${stop.seq - 1}: records were reordered or replaced` }, stop.seq);
     }
 
-    const lastSeq = expected - 1;
-    const h = head!.mark;
-    if (h.seq > lastSeq) {
-      return report(
+    const lastSeq = walk.lastSeq;
+    if (head.seq > lastSeq) {
+      return done(
         {
           kind: 'truncated',
           seq: lastSeq + 1,
           message:
-            h.seq === lastSeq + 1
-              ? `record #${h.seq}, the last one written, is missing: the log was truncated`
-              : `records #${lastSeq + 1} to #${h.seq} are missing: the log was truncated after #${lastSeq}`,
+            head.seq === lastSeq + 1
+              ? `record #${head.seq}, the last one written, is missing: the log was truncated`
+              : `records #${lastSeq + 1} to #${head.seq} are missing: the log was truncated after #${lastSeq}`,
         },
-        start.seq + 1,
         lastSeq,
-        checked,
       );
     }
-    if (h.seq < lastSeq || h.hash !== prevHash) {
-      return report(
-        { kind: 'edited', seq: Math.min(h.seq + 1, lastSeq), message: `the log's end does not match the last record this console wrote (#${h.seq})` },
-        start.seq + 1,
+    if (head.seq < lastSeq || head.hash !== walk.lastHash) {
+      return done(
+        { kind: 'edited', seq: Math.min(head.seq + 1, lastSeq), message: `the log's end does not match the last record this console wrote (#${head.seq})` },
         lastSeq,
-        checked,
       );
     }
-
-    this.writeMeta('checkpoint', { seq: lastSeq, hash: prevHash });
-    return report(null, start.seq + 1, lastSeq, checked);
+    this.writeMeta('checkpoint', { seq: lastSeq, hash: walk.lastHash });
+    return done(null, lastSeq);
   }
 
   /** Does this content verify at another position? Then it was moved, not edited. */

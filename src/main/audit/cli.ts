@@ -25,7 +25,7 @@ function isoOrFail(name: string, value: string | undefined): string | undefined 
   return new Date(value).toISOString();
 }
 
-export function runAuditCli(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): number {
+export async function runAuditCli(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -52,7 +52,7 @@ export function runAuditCli(argv: string[], out: (s: string) => void = (s) => pr
   try {
     const audit = new AuditLog(db, new FileKeyStore(dataDir).load(), systemClock);
     if (command === 'verify') {
-      const report = audit.verify(values.incremental ? 'incremental' : 'full');
+      const report = await audit.verifyAsync(values.incremental ? 'incremental' : 'full');
       audit.append({ operator, action: 'audit.verified', subjectType: 'audit', subjectId: 'audit_log', details: { mode: report.mode, ok: report.ok, checked: report.checked, via: 'cli' } });
       out(JSON.stringify(report) + '\n');
       if (!report.ok) process.stderr.write(`E_AUDIT_INTEGRITY: ${report.fault!.kind} at record #${report.fault!.seq}: ${report.fault!.message}\n`);
@@ -79,10 +79,11 @@ export function runAuditCli(argv: string[], out: (s: string) => void = (s) => pr
 }
 
 if (require.main === module || process.argv[1]?.endsWith('audit/cli.ts')) {
-  try {
-    process.exitCode = runAuditCli(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`${err instanceof ConsoleError ? err.message : `E_AUDIT_CLI: ${(err as Error).message}`}\n`);
-    process.exitCode = 1;
-  }
+  runAuditCli(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof ConsoleError ? err.message : `E_AUDIT_CLI: ${(err as Error).message}`}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -21,9 +21,9 @@ export function createHandlers({ services, status, clock }: HandlerDeps): Handle
 
     'audit.list': ({ limit, ...filter }) => services().audit.list(filter, limit),
 
-    'audit.verify': ({ mode }) => {
+    'audit.verify': async ({ mode }) => {
       const s = services();
-      const report = s.audit.verify(mode);
+      const report = await s.audit.verifyAsync(mode);
       s.audit.append({
         operator: s.operator.actor(),
         action: 'audit.verified',

@@ -1,0 +1,15 @@
+// `npm run bench -- <name>`: benchmarks print figures; they assert nothing.
+const benches: Record<string, () => Promise<void>> = {
+  audit: async () => (await import('./audit.js')).run(),
+};
+
+const name = process.argv[2];
+const bench = name ? benches[name] : undefined;
+if (!bench) {
+  console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}>`);
+  process.exit(1);
+}
+bench().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
