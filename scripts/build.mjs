@@ -12,7 +12,9 @@ const common = {
   format: 'cjs',
   sourcemap: 'linked',
   logLevel: 'warning',
-  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
+  define: { __APP_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__importMetaUrl' },
+  // what import.meta.url means inside a CommonJS bundle
+  banner: { js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   // native or optional modules stay outside the bundle
   external: ['electron', 'better-sqlite3', 'node-notifier', 'bufferutil', 'utf-8-validate'],
 };

@@ -17,7 +17,7 @@ describe('the console shell in browser mode (Chromium)', () => {
     cleanup = t.cleanup;
     running = await startBrowserMode(t.dir);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
@@ -65,6 +65,15 @@ describe('the console shell in browser mode (Chromium)', () => {
     await page.getByRole('button', { name: 'Verify chain' }).click();
     await expect.poll(() => page.getByTestId('audit-verification').textContent()).toMatch(/^Chain verified \(full/);
     await page.screenshot({ path: screenshotPath('audit') });
+  });
+
+  it('exports the audit trail as CSV from the audit view', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^audit-.*\.csv$/);
+    const text = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks as Buffer[]).toString('utf8'));
+    const lines = text.trim().split('\n');
+    expect(lines[0]).toBe('seq,ts,operator,action,subjectType,subjectId,details,prevHash,hash');
+    expect(lines.some((l) => l.includes(',rn.jones,operator.signed_in,'))).toBe(true);
   });
 
   it('ran without page errors or Content-Security-Policy violations', () => {

@@ -39,7 +39,9 @@ export async function runBrowserMode(options: BrowserModeOptions): Promise<{ con
   });
   process.stdout.write(JSON.stringify({ ready: true, url: bridge.url, launchUrl: bridge.launchUrl, dataDir: config.dataDir }) + '\n');
 
-  if (config.browser.open) {
+  process.stdout.write(`Console running in browser mode: open ${bridge.launchUrl}\n`);
+  const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+  if (config.browser.open && hasDisplay) {
     const browser = CHROMIUM_CANDIDATES.find((p) => existsSync(p));
     if (browser) {
       const child = spawn(browser, [`--app=${bridge.launchUrl}`, '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(config.dataDir, 'chromium-profile')}`], {
@@ -48,8 +50,6 @@ export async function runBrowserMode(options: BrowserModeOptions): Promise<{ con
       });
       child.on('error', () => undefined);
       child.unref();
-    } else {
-      process.stdout.write(`Open ${bridge.launchUrl} in a browser on this workstation.\n`);
     }
   }
 
