@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DisplayNameSchema, OperatorIdSchema, type Operator } from './domain/operator.js';
 import { AuditExportFormatSchema, type AuditRecord, type AuditVerifyReport } from './domain/audit.js';
 import type { ConsoleStatus } from './domain/status.js';
+import type { Alert } from './domain/alert.js';
 import type { ConsoleErrorShape } from './errors.js';
 
 const IsoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time, e.g. 2026-11-22T08:00:00Z' });
@@ -28,6 +29,7 @@ export const requestSchemas = {
       until: IsoTime.optional(),
     })
     .strict(),
+  'alerts.recent': z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
   'audit.verify': z.object({ mode: z.enum(['full', 'incremental']).default('full') }).strict(),
   'audit.export': z
     .object({ format: AuditExportFormatSchema, since: IsoTime.optional(), until: IsoTime.optional() })
@@ -52,6 +54,7 @@ export interface RequestResults {
   'operator.signIn': Operator;
   'operator.signOut': { signedOut: boolean };
   'audit.list': AuditListResult;
+  'alerts.recent': { alerts: Alert[] };
   'audit.verify': AuditVerifyReport;
   'audit.export': AuditExportResult;
 }
@@ -71,9 +74,10 @@ export function isRequestName(name: unknown): name is RequestName {
 export interface EventPayloads {
   'status.changed': ConsoleStatus;
   'audit.appended': { lastSeq: number };
+  'alerts.received': { count: number; lastSeq: number };
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: EventName[] = ['status.changed', 'audit.appended'];
+export const EVENT_NAMES: EventName[] = ['status.changed', 'audit.appended', 'alerts.received'];
 
 /** What travels back over either transport. */
 export type Reply<T> = { ok: true; result: T } | { ok: false; error: ConsoleErrorShape };

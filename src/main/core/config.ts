@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -21,6 +22,15 @@ export const ConsoleConfigSchema = z
           .min(MIN_RETENTION_YEARS, `must be at least ${MIN_RETENTION_YEARS} years (HIPAA); it can only be raised`),
       })
       .strict(),
+    /** the relay this console subscribes to; null = local only */
+    relay: z
+      .object({
+        url: z.string().regex(/^wss?:\/\/[^\s]+$/, 'must be a ws:// or wss:// URL'),
+        token: z.string().min(32, 'must be at least 32 characters'),
+        pingIntervalMs: z.number().int().min(50).max(300_000),
+      })
+      .strict()
+      .nullable(),
     browser: z
       .object({
         host: z.literal('127.0.0.1'),
@@ -67,12 +77,23 @@ export function resolveConfig(sources: ConfigSources = {}): ConsoleConfig {
   const dataDir = flagValue(argv, '--data-dir') ?? env.MAOC_DATA_DIR ?? defaultDataDir(env);
   const portText = flagValue(argv, '--port') ?? env.MAOC_PORT ?? '0';
   const retentionText = flagValue(argv, '--audit-retention-years') ?? env.MAOC_AUDIT_RETENTION_YEARS ?? String(MIN_RETENTION_YEARS);
+  const relayUrl = flagValue(argv, '--relay-url') ?? env.MAOC_RELAY_URL;
+  const tokenFile = flagValue(argv, '--relay-token-file') ?? env.MAOC_RELAY_TOKEN_FILE;
+  let relayToken = flagValue(argv, '--relay-token') ?? env.MAOC_RELAY_TOKEN;
+  if (!relayToken && tokenFile) {
+    try {
+      relayToken = readFileSync(tokenFile, 'utf8').trim();
+    } catch (err) {
+      throw new ConsoleError('E_CONFIG', 'input', `relay.token: cannot read the token file ${tokenFile} (${(err as Error).message})`);
+    }
+  }
   const candidate = {
     dataDir: resolve(dataDir),
     mode: sources.mode ?? 'browser',
     electronRuntime: sources.electronRuntime ?? false,
     version: sources.version ?? '0.0.0',
     audit: { retentionYears: Number(retentionText) },
+    relay: relayUrl ? { url: relayUrl, token: relayToken ?? '', pingIntervalMs: Number(flagValue(argv, '--relay-ping-ms') ?? env.MAOC_RELAY_PING_MS ?? 10_000) } : null,
     browser: { host: '127.0.0.1' as const, port: Number(portText), open: !argv.includes('--no-open') },
   };
   const parsed = ConsoleConfigSchema.safeParse(candidate);

@@ -8,6 +8,8 @@ import { AuditLog } from '../audit/audit-log.js';
 import { FileKeyStore, type AuditKeyStore } from '../audit/key-store.js';
 import { closeDatabase, openDatabase, type Db } from '../store/database.js';
 import { OperatorSession } from '../operator/session.js';
+import { FeedStore } from '../feed/feed-store.js';
+import { FeedClient } from '../feed/feed-client.js';
 import type { ConsoleConfig } from './config.js';
 import { EventBus } from './events.js';
 import { createHandlers } from './handlers.js';
@@ -29,6 +31,8 @@ export interface RunningServices {
   audit: AuditLog;
   operator: OperatorSession;
   startupVerification: AuditVerifyReport;
+  feedStore: FeedStore;
+  feed: FeedClient | null;
 }
 
 export interface OnCallConsole {
@@ -66,7 +70,12 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
       electronRuntime: config.electronRuntime,
       startedAt,
       now: isoTime(clock.now()),
-      feed: { state: 'not_configured', since: startedAt, detail: 'no relay configured: local mode' },
+      feed: s?.feed
+        ? (() => {
+            const f = s.feed.status();
+            return { state: f.state, since: f.since, detail: f.detail, breaker: f.breaker, relayId: f.relayId, lastSeq: f.lastSeq, alertsStored: s.feedStore.count() };
+          })()
+        : { state: 'not_configured', since: startedAt, detail: 'no relay configured: local mode', breaker: 'closed', relayId: null, lastSeq: 0, alertsStored: s?.feedStore.count() ?? 0 },
       degradation: 'normal',
       operator: s?.operator.operator ?? null,
       audit: { ...audit, lastVerification: s?.audit.lastVerification() ?? null },
@@ -97,7 +106,24 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         }
         const operator = new OperatorSession(audit, clock, publishStatus);
         audit.onAppended((lastSeq) => events.emit('audit.appended', { lastSeq }));
-        running = { db, audit, operator, startupVerification };
+        const feedStore = new FeedStore(db, clock);
+        let lastSeqSeen = 0;
+        const feed = config.relay
+          ? new FeedClient(
+              { url: config.relay.url, token: config.relay.token, pingIntervalMs: config.relay.pingIntervalMs },
+              {
+                store: feedStore,
+                clock,
+                logger,
+                onAlerts: (alerts) => {
+                  lastSeqSeen = alerts.at(-1)!.seq;
+                  events.emit('alerts.received', { count: alerts.length, lastSeq: lastSeqSeen });
+                },
+                onStatus: () => publishStatus(),
+              },
+            )
+          : null;
+        running = { db, audit, operator, startupVerification, feedStore, feed };
         audit.append({
           operator: 'system',
           action: 'console.started',
@@ -117,6 +143,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         closeDatabase(db);
         throw err;
       }
+      running.feed?.start();
       publishStatus();
     },
 
@@ -124,6 +151,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
       if (!running) return Promise.resolve();
       stopping ??= (async () => {
         const s = running!;
+        await s.feed?.stop();
         try {
           s.audit.append({ operator: s.operator.actor(), action: 'console.stopped', subjectType: 'console', subjectId: config.mode });
           // Move the checkpoint so the next start-up verifies only what follows.

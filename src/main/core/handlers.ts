@@ -19,6 +19,8 @@ export function createHandlers({ services, status, clock }: HandlerDeps): Handle
 
     'operator.signOut': () => ({ signedOut: services().operator.signOut() }),
 
+    'alerts.recent': ({ limit }) => ({ alerts: services().feedStore.recent(limit) }),
+
     'audit.list': ({ limit, ...filter }) => services().audit.list(filter, limit),
 
     'audit.verify': async ({ mode }) => {

@@ -55,4 +55,26 @@ export const MIGRATIONS: Migration[] = [
       END;
     `,
   },
+  {
+    version: 2,
+    name: 'alerts received from the relay, and the resume cursor',
+    sql: `
+      CREATE TABLE feed_alert (
+        relay_id    TEXT    NOT NULL,
+        seq         INTEGER NOT NULL,
+        key         TEXT    NOT NULL,
+        status      TEXT    NOT NULL,
+        severity    TEXT    NOT NULL,
+        received_at TEXT    NOT NULL,
+        stored_at   TEXT    NOT NULL,
+        body        TEXT    NOT NULL,
+        PRIMARY KEY (relay_id, seq)
+      );
+      CREATE INDEX feed_alert_key ON feed_alert(key);
+      CREATE TABLE feed_cursor (
+        relay_id TEXT PRIMARY KEY,
+        last_seq INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -12,7 +12,15 @@ export interface ConsoleStatus {
   electronRuntime: boolean;
   startedAt: string;
   now: string;
-  feed: { state: FeedState; since: string; detail: string };
+  feed: {
+    state: FeedState;
+    since: string;
+    detail: string;
+    breaker: 'closed' | 'open' | 'half-open' | 'isolated';
+    relayId: string | null;
+    lastSeq: number;
+    alertsStored: number;
+  };
   degradation: DegradationLevel;
   operator: Operator | null;
   audit: {

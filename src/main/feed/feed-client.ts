@@ -1,0 +1,283 @@
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import {
+  BrokenCircuitError,
+  CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  decorrelatedJitterGenerator,
+  handleAll,
+  circuitBreaker,
+  type IBackoff,
+} from 'cockatiel';
+import type { Alert } from '../../shared/domain/alert.js';
+import type { FeedState } from '../../shared/domain/status.js';
+import { isoTime, type Clock } from '../../shared/clock.js';
+import { describeIssues } from '../../shared/contract.js';
+import { RELAY_SUBPROTOCOL, ServerFrameSchema, type RelayAck, type ServerFrame } from '../../shared/relay-protocol.js';
+import type { Logger } from '../core/logger.js';
+import type { FeedStore } from './feed-store.js';
+
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+export interface FeedStatus {
+  state: FeedState;
+  since: string;
+  detail: string;
+  breaker: BreakerState;
+  relayId: string | null;
+  lastSeq: number;
+  reconnects: number;
+  invalidFrames: number;
+}
+
+export interface FeedOptions {
+  url: string;
+  token: string;
+  /** client pings this often; no pong by the next ping = dead link (detected within 2× this) */
+  pingIntervalMs?: number;
+  backoff?: { initialMs: number; maxMs: number };
+  breaker?: { threshold: number; halfOpenAfterMs: number };
+  connectTimeoutMs?: number;
+}
+
+export interface FeedDeps {
+  store: FeedStore;
+  clock: Clock;
+  logger: Logger;
+  /** alerts stored for the first time, in sequence order */
+  onAlerts?: (alerts: Alert[]) => void;
+  onAck?: (ack: RelayAck, consoleId: string) => void;
+  onStatus?: (status: FeedStatus) => void;
+}
+
+const BREAKER: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+class ConnectFailed extends Error {}
+
+/**
+ * The console's link to the relay: resume from the last stored sequence,
+ * heartbeat, reconnect with exponential backoff and decorrelated jitter behind
+ * a circuit breaker (cockatiel), every received page validated and stored.
+ */
+export class FeedClient {
+  private ws: WebSocket | null = null;
+  private stopped = true;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly backoff: ExponentialBackoff<unknown>;
+  private readonly pendingAcks = new Map<string, (status: 'stored' | 'duplicate') => void>();
+  private st: FeedStatus;
+  private readonly pingMs: number;
+
+  constructor(
+    private readonly options: FeedOptions,
+    private readonly deps: FeedDeps,
+  ) {
+    this.pingMs = options.pingIntervalMs ?? 10_000;
+    const b = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
+    this.backoff = new ExponentialBackoff({ initialDelay: b.initialMs, maxDelay: b.maxMs, generator: decorrelatedJitterGenerator });
+    const br = options.breaker ?? { threshold: 5, halfOpenAfterMs: 30_000 };
+    this.breaker = circuitBreaker(handleAll, { halfOpenAfter: br.halfOpenAfterMs, breaker: new ConsecutiveBreaker(br.threshold) });
+    this.st = {
+      state: 'offline',
+      since: isoTime(deps.clock.now()),
+      detail: 'not started',
+      breaker: 'closed',
+      relayId: null,
+      lastSeq: 0,
+      reconnects: 0,
+      invalidFrames: 0,
+    };
+    this.breaker.onStateChange((s) => this.update({ breaker: BREAKER[s] }));
+  }
+
+  status(): FeedStatus {
+    return { ...this.st };
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    this.ws?.close(1000, 'console stopping');
+    await this.loop;
+    this.loop = null;
+    this.setState('offline', 'stopped');
+  }
+
+  /** Send an ack; resolves when the relay has stored it (or already had it). */
+  sendAck(ack: RelayAck): Promise<'stored' | 'duplicate'> {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN || this.st.state !== 'connected') {
+      return Promise.reject(new Error('E_FEED_OFFLINE: not connected to the relay'));
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingAcks.delete(ack.id);
+        reject(new Error('E_FEED_ACK_TIMEOUT: the relay did not answer the ack'));
+      }, 10_000);
+      this.pendingAcks.set(ack.id, (s) => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+      ws.send(JSON.stringify({ type: 'ack', ack }), (err) => {
+        if (err) {
+          clearTimeout(timer);
+          this.pendingAcks.delete(ack.id);
+          reject(err);
+        }
+      });
+    });
+  }
+
+  private update(patch: Partial<FeedStatus>): void {
+    this.st = { ...this.st, ...patch };
+    this.deps.onStatus?.(this.status());
+  }
+
+  private setState(state: FeedState, detail: string): void {
+    if (this.st.state === state && this.st.detail === detail) return;
+    this.update({ state, detail, since: this.st.state === state ? this.st.since : isoTime(this.deps.clock.now()) });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async run(): Promise<void> {
+    let delay: IBackoff<unknown> | undefined;
+    while (!this.stopped) {
+      this.setState(this.st.reconnects === 0 && !delay ? 'connecting' : 'reconnecting', `connecting to ${this.options.url}`);
+      try {
+        await this.breaker.execute(() => this.connectOnce());
+        delay = undefined; // the link was up: start backing off from the beginning next time
+      } catch (err) {
+        if (this.stopped) break;
+        if (err instanceof BrokenCircuitError) {
+          this.setState('offline', 'relay unreachable: circuit open, retrying later');
+        } else {
+          this.setState('reconnecting', (err as Error).message);
+        }
+        delay = delay ? delay.next(undefined) : this.backoff.next();
+        await this.sleep(err instanceof BrokenCircuitError ? Math.max(delay.duration, 1000) : delay.duration);
+        continue;
+      }
+      if (this.stopped) break;
+      this.update({ reconnects: this.st.reconnects + 1 });
+      delay = this.backoff.next();
+      this.setState('reconnecting', 'link lost; reconnecting');
+      await this.sleep(delay.duration);
+    }
+  }
+
+  /**
+   * One connection's life. Resolves when an established link closes (a success
+   * for the breaker); throws when the link could not be established.
+   */
+  private connectOnce(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let established = false;
+      let lastPong = true;
+      let heartbeat: NodeJS.Timeout | undefined;
+      const ws = new WebSocket(this.options.url, [RELAY_SUBPROTOCOL], {
+        headers: { Authorization: `Bearer ${this.options.token}` },
+        handshakeTimeout: this.options.connectTimeoutMs ?? 5000,
+        maxPayload: 64 * 1024 * 1024,
+      });
+      this.ws = ws;
+      const finish = (err?: Error) => {
+        if (heartbeat) clearInterval(heartbeat);
+        if (this.ws === ws) this.ws = null;
+        if (established) resolve();
+        else reject(err ?? new ConnectFailed('the relay closed the connection before it was established'));
+      };
+      ws.on('unexpected-response', (_req, res) => {
+        const reason = res.statusCode === 401 ? "E_FEED_AUTH: the relay refused this console's token (check the relay's consoles list)" : `E_FEED_HTTP: the relay answered ${res.statusCode}`;
+        ws.terminate();
+        finish(new ConnectFailed(reason));
+      });
+      ws.on('error', (err) => {
+        if (!established) finish(new ConnectFailed(`E_FEED_CONNECT: ${(err as Error & { code?: string }).code ?? err.message}`));
+      });
+      ws.on('pong', () => (lastPong = true));
+      ws.on('close', () => finish());
+      ws.on('open', () => {
+        heartbeat = setInterval(() => {
+          if (!lastPong) {
+            this.deps.logger.log('warn', 'W_FEED_HEARTBEAT', 'no pong from the relay within the ping interval; dropping the link');
+            ws.terminate();
+            return;
+          }
+          lastPong = false;
+          ws.ping();
+        }, this.pingMs);
+      });
+      ws.on('message', (data) => {
+        lastPong = true; // any traffic proves the link
+        let frame: ServerFrame;
+        try {
+          const parsed = ServerFrameSchema.safeParse(JSON.parse(data.toString()));
+          if (!parsed.success) throw new Error(describeIssues(parsed.error).slice(0, 300));
+          frame = parsed.data;
+        } catch (err) {
+          this.update({ invalidFrames: this.st.invalidFrames + 1 });
+          this.deps.logger.log('warn', 'W_FEED_FRAME', `invalid frame from the relay ignored: ${(err as Error).message}`);
+          return;
+        }
+        switch (frame.type) {
+          case 'hello': {
+            established = true;
+            const since = this.deps.store.cursor(frame.relayId);
+            this.update({ relayId: frame.relayId, lastSeq: since });
+            this.setState('connected', `relay ${frame.relayId.slice(0, 8)} as ${frame.consoleId}`);
+            ws.send(JSON.stringify({ type: 'subscribe', since }));
+            break;
+          }
+          case 'alerts': {
+            const relayId = this.st.relayId;
+            if (!relayId) return;
+            const fresh = this.deps.store.storePage(relayId, frame.alerts);
+            const last = frame.alerts.at(-1)?.seq ?? this.st.lastSeq;
+            this.st = { ...this.st, lastSeq: Math.max(this.st.lastSeq, last) };
+            if (fresh.length > 0) this.deps.onAlerts?.(fresh);
+            break;
+          }
+          case 'ack.result':
+            this.pendingAcks.get(frame.id)?.(frame.status);
+            this.pendingAcks.delete(frame.id);
+            break;
+          case 'ack':
+            this.deps.onAck?.(frame.ack, frame.consoleId);
+            break;
+          case 'error':
+            this.deps.logger.log('warn', 'W_FEED_RELAY_ERROR', `${frame.code}: ${frame.message}`);
+            break;
+        }
+      });
+    });
+  }
+}
+
+export function newAckId(): string {
+  return randomUUID();
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { resolve, dirname } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { SeveritySchema } from '../shared/domain/alert.js';
+import { describeIssues } from '../shared/contract.js';
+import { ConsoleError } from '../shared/errors.js';
+
+export const DEFAULT_SEVERITY_MAP = {
+  critical: 'SEV1',
+  high: 'SEV2',
+  error: 'SEV2',
+  major: 'SEV2',
+  warning: 'SEV3',
+  minor: 'SEV3',
+  low: 'SEV3',
+  info: 'SEV3',
+} as const;
+
+export const RelayConfigSchema = z
+  .object({
+    listen: z
+      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8787) })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8787 }),
+    dataDir: z.string().min(1).default('.data/relay'),
+    /** one bearer token per console; each at least 32 characters */
+    consoles: z
+      .array(z.object({ id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits and . _ - only'), token: z.string().min(32, 'must be at least 32 characters') }).strict())
+      .default([]),
+    /** optional bearer token the HTTP senders must present (required when not on loopback) */
+    ingestToken: z.string().min(32).optional(),
+    retentionDays: z.number().int().min(1).max(3650).default(30),
+    severityMap: z.record(z.string().max(32), SeveritySchema).default({ ...DEFAULT_SEVERITY_MAP }),
+    defaultSeverity: SeveritySchema.default('SEV3'),
+    rateLimit: z
+      .object({ alertsPerSecond: z.number().positive().default(2000), burst: z.number().positive().default(10_000) })
+      .strict()
+      .default({ alertsPerSecond: 2000, burst: 10_000 }),
+    heartbeatMs: z.number().int().min(50).default(10_000),
+    maxBodyBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+    maxFrameBytes: z.number().int().min(1024).max(1024 * 1024).default(64 * 1024),
+    /** a console is sent at most this many alerts per frame */
+    pageSize: z.number().int().min(1).max(5000).default(500),
+    allowedOrigins: z.array(z.string()).default([]),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const loopback = c.listen.host === '127.0.0.1' || c.listen.host === '::1' || c.listen.host === 'localhost';
+    if (!loopback && !c.ingestToken) {
+      ctx.addIssue({ code: 'custom', path: ['ingestToken'], message: 'is required when the relay listens beyond loopback' });
+    }
+    const ids = new Set<string>();
+    c.consoles.forEach((k, i) => {
+      if (ids.has(k.id)) ctx.addIssue({ code: 'custom', path: ['consoles', i, 'id'], message: `duplicate console id ${k.id}` });
+      ids.add(k.id);
+    });
+  });
+
+export type RelayConfig = z.infer<typeof RelayConfigSchema>;
+export type RelayConfigInput = z.input<typeof RelayConfigSchema>;
+
+export function parseRelayConfig(input: unknown, origin = 'relay config'): RelayConfig {
+  const parsed = RelayConfigSchema.safeParse(input ?? {});
+  if (!parsed.success) throw new ConsoleError('E_RELAY_CONFIG', 'input', `${origin}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Read a YAML config; errors name the file, the line where YAML broke, or the field. */
+export function loadRelayConfig(file: string): RelayConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConsoleError('E_RELAY_CONFIG', 'input', `cannot read ${file}: ${(err as Error).message}`);
+  }
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new ConsoleError('E_RELAY_CONFIG', 'input', `${file}: line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
+  }
+  const config = parseRelayConfig(doc.toJS(), file);
+  // a relative data dir is relative to the config file
+  return { ...config, dataDir: resolve(dirname(file), config.dataDir) };
+}

@@ -1,0 +1,30 @@
+import type { Clock } from '../shared/clock.js';
+
+/** Token bucket: `rate` tokens a second, at most `burst` saved up. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    private readonly clock: Clock,
+  ) {
+    this.tokens = burst;
+    this.last = clock.now();
+  }
+
+  /** Take n tokens if there are enough; otherwise take none. */
+  take(n: number): boolean {
+    const now = this.clock.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (n > this.tokens) return false;
+    this.tokens -= n;
+    return true;
+  }
+
+  /** Seconds until n tokens are there (for Retry-After). */
+  waitSeconds(n: number): number {
+    return Math.max(1, Math.ceil((Math.min(n, this.burst) - this.tokens) / this.rate));
+  }
+}

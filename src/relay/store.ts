@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { Alert } from '../shared/domain/alert.js';
+import type { RelayAck } from '../shared/relay-protocol.js';
+import type { NewAlert } from './normalize.js';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+  -- AUTOINCREMENT: a sequence number is never reused, even after retention purges
+  CREATE TABLE IF NOT EXISTS alerts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS alerts_key ON alerts(key, seq);
+  CREATE INDEX IF NOT EXISTS alerts_received ON alerts(received_at);
+  CREATE TABLE IF NOT EXISTS acks (
+    id TEXT PRIMARY KEY,
+    console_id TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    body TEXT NOT NULL
+  );
+  -- bad input is counted and described, never kept verbatim (it may hold PHI)
+  CREATE TABLE IF NOT EXISTS quarantine (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL
+  );
+`;
+
+/** The relay's durable log: SQLite, WAL, synchronous=FULL (an alert is on disk before the sender hears 2xx). */
+export class RelayStore {
+  readonly db: Database.Database;
+  readonly relayId: string;
+  private readonly insert;
+  private readonly after;
+  private readonly byKey;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    const row = this.db.prepare(`SELECT value FROM meta WHERE name = 'relay_id'`).get() as { value: string } | undefined;
+    this.relayId = row?.value ?? randomUUID();
+    if (!row) this.db.prepare(`INSERT INTO meta (name, value) VALUES ('relay_id', ?)`).run(this.relayId);
+    this.insert = this.db.prepare('INSERT INTO alerts (key, received_at, body) VALUES (?, ?, ?)');
+    this.after = this.db.prepare('SELECT seq, received_at, body FROM alerts WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.byKey = this.db.prepare('SELECT body FROM alerts WHERE key = ? ORDER BY seq DESC LIMIT 1');
+  }
+
+  /** Store a batch in one transaction; returns the alerts with their sequence numbers. */
+  append(batch: { alerts: NewAlert[]; receivedAt: string }[]): Alert[][] {
+    return this.db.transaction(() =>
+      batch.map(({ alerts, receivedAt }) =>
+        alerts.map((a) => {
+          const seq = Number(this.insert.run(a.key, receivedAt, JSON.stringify(a)).lastInsertRowid);
+          return { ...a, relayId: this.relayId, seq, receivedAt };
+        }),
+      ),
+    )();
+  }
+
+  readAfter(seq: number, limit: number): Alert[] {
+    return (this.after.all(seq, limit) as { seq: number; received_at: string; body: string }[]).map((r) => ({
+      ...(JSON.parse(r.body) as NewAlert),
+      relayId: this.relayId,
+      seq: r.seq,
+      receivedAt: r.received_at,
+    }));
+  }
+
+  latestByKey(key: string): NewAlert | undefined {
+    const row = this.byKey.get(key) as { body: string } | undefined;
+    return row ? (JSON.parse(row.body) as NewAlert) : undefined;
+  }
+
+  lastSeq(): number {
+    const row = this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'alerts'`).get() as { seq: number } | undefined;
+    return row?.seq ?? 0;
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }).n;
+  }
+
+  /** Idempotent on the console-generated id. */
+  storeAck(ack: RelayAck, consoleId: string, at: string): 'stored' | 'duplicate' {
+    const r = this.db.prepare('INSERT OR IGNORE INTO acks (id, console_id, received_at, body) VALUES (?, ?, ?, ?)').run(ack.id, consoleId, at, JSON.stringify(ack));
+    return r.changes === 1 ? 'stored' : 'duplicate';
+  }
+
+  ackCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM acks').get() as { n: number }).n;
+  }
+
+  quarantine(channel: string, reason: string, bytes: number, sha256: string, at: string): void {
+    this.db.prepare('INSERT INTO quarantine (at, channel, reason, bytes, sha256) VALUES (?, ?, ?, ?, ?)').run(at, channel, reason, bytes, sha256);
+  }
+
+  quarantined(): { channel: string; reason: string }[] {
+    return this.db.prepare('SELECT channel, reason FROM quarantine ORDER BY id').all() as { channel: string; reason: string }[];
+  }
+
+  purgeOlderThan(cutoffIso: string): number {
+    return this.db.prepare('DELETE FROM alerts WHERE received_at < ?').run(cutoffIso).changes;
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
+  }
+}
