@@ -1,6 +1,7 @@
 // `npm run bench -- <name>`: benchmarks print figures; they assert nothing.
 const benches: Record<string, () => Promise<void>> = {
   audit: async () => (await import('./audit.js')).run(),
+  ingest: async () => (await import('./ingest.js')).run(),
 };
 
 const name = process.argv[2];

@@ -23,6 +23,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/main/electron/main.ts'], outfile: 'dist/main/electron.cjs' }),
   build({ ...common, entryPoints: ['src/main/electron/preload.ts'], outfile: 'dist/main/preload.cjs', sourcemap: false }),
   build({ ...common, entryPoints: ['src/main/cli.ts'], outfile: 'dist/main/cli.cjs' }),
+  build({ ...common, entryPoints: ['src/relay/main.ts'], outfile: 'dist/relay/relay.cjs' }),
 ]);
 
 execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });

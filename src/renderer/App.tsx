@@ -5,6 +5,7 @@ import { StatusBar } from './views/StatusBar.js';
 import { SignIn } from './views/SignIn.js';
 import { AuditView } from './views/AuditView.js';
 import { EmptyView } from './views/EmptyView.js';
+import { AlertsView } from './views/AlertsView.js';
 
 const LABELS: Record<View, string> = {
   incidents: 'Incidents',
@@ -41,7 +42,7 @@ function CurrentView() {
     case 'audit':
       return <AuditView />;
     case 'incidents':
-      return <EmptyView title="Incidents" text="No open incidents. Alerts from the relay and local probes will appear here." />;
+      return <AlertsView />;
     case 'health':
       return <EmptyView title="Health" text="No probes configured yet. Local health probes will be listed here." />;
     case 'runbooks':

@@ -9,10 +9,25 @@ import './styles.css';
 const client = createClient();
 const store = createConsoleStore(client);
 
+// Bursts of events are coalesced: at most one reload per kind every 250 ms.
+function coalesce(fn: () => void, ms = 250): () => void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  return () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      fn();
+    }, ms);
+  };
+}
+const reloadAudit = coalesce(() => void store.getState().loadAudit(true));
+const reloadAlerts = coalesce(() => void store.getState().loadAlerts());
+
 // Events arrive after main committed the change they describe.
 client.onEvent((name, payload) => {
   if (name === 'status.changed') store.getState().setStatus(payload as never);
-  if (name === 'audit.appended' && store.getState().view === 'audit') void store.getState().loadAudit(true);
+  if (name === 'audit.appended' && store.getState().view === 'audit') reloadAudit();
+  if (name === 'alerts.received') reloadAlerts();
 });
 void store.getState().refreshStatus();
 

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { ContractClient } from '../../shared/contract.js';
 import type { AuditRecord, AuditVerifyReport } from '../../shared/domain/audit.js';
+import type { Alert } from '../../shared/domain/alert.js';
 import type { ConsoleStatus } from '../../shared/domain/status.js';
 import { ConsoleError } from '../../shared/errors.js';
 
@@ -29,6 +30,9 @@ export interface ConsoleStore {
   // navigation slice
   view: View;
   setView(view: View): void;
+  // alerts slice (received from the relay)
+  alerts: { items: Alert[]; loaded: boolean };
+  loadAlerts(): Promise<void>;
   // audit slice
   audit: {
     records: AuditRecord[];
@@ -88,6 +92,16 @@ export function createConsoleStore(client: ContractClient) {
 
     view: 'incidents',
     setView: (view) => set({ view }),
+
+    alerts: { items: [], loaded: false },
+    async loadAlerts() {
+      try {
+        const { alerts } = await client.request('alerts.recent', { limit: 500 });
+        set({ alerts: { items: alerts, loaded: true } });
+      } catch (err) {
+        set({ lastError: message(err) });
+      }
+    },
 
     audit: {
       records: [],

@@ -37,7 +37,13 @@ export function StatusBar() {
       <span className="brand">Medical AI On-Call</span>
       <span className={`pill feed-${feed?.state ?? 'connecting'}`} data-testid="feed-state" title={feed ? `${feed.detail} (since ${new Date(feed.since).toLocaleString()})` : ''}>
         {feed ? FEED_LABEL[feed.state] : 'Feed: …'}
+        {feed && feed.state !== 'connected' && feed.state !== 'not_configured' ? ` since ${new Date(feed.since).toLocaleTimeString()}` : ''}
       </span>
+      {feed && feed.breaker !== 'closed' && (
+        <span className="pill level-degraded" data-testid="feed-breaker" title="The feed's circuit breaker stops reconnect attempts for a while after repeated failures.">
+          Breaker {feed.breaker}
+        </span>
+      )}
       <span className={`pill level-${degradation ?? 'normal'}`} data-testid="degradation">
         {degradation === 'emergency' ? 'EMERGENCY' : degradation === 'degraded' ? 'Degraded' : 'Normal'}
       </span>
