@@ -104,7 +104,7 @@ describe('relay ingest and the console feed', () => {
     const t0 = Date.now();
     await waitFor(() => c.client.status().state !== 'connected', 5 * ping, 'dead link detected');
     const detectedMs = Date.now() - t0;
-    expect(detectedMs).toBeLessThanOrEqual(2 * ping + 50);
+    expect(detectedMs).toBeLessThanOrEqual(2 * ping + 150); // 2× the interval, plus timer latency on a loaded machine
     frozen = false;
     await waitFor(() => c.client.status().state === 'connected', 5000, 'reconnected');
     expect(c.client.status().reconnects).toBeGreaterThanOrEqual(1);
