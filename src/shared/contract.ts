@@ -6,11 +6,13 @@ import { z } from 'zod';
 import { DisplayNameSchema, OperatorIdSchema, type Operator } from './domain/operator.js';
 import { AuditExportFormatSchema, type AuditRecord, type AuditVerifyReport } from './domain/audit.js';
 import type { ConsoleStatus } from './domain/status.js';
-import type { Alert } from './domain/alert.js';
+import { SeveritySchema, type Alert } from './domain/alert.js';
+import type { Incident, IncidentDetail, PageEvent } from './domain/incident.js';
 import type { ConsoleErrorShape } from './errors.js';
 
 const IsoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time, e.g. 2026-11-22T08:00:00Z' });
 const Empty = z.object({}).strict();
+const IncidentId = z.string().regex(/^MAI-\d{8}-\d{6}(-\d{1,4})?$/, 'must be an incident id like MAI-20261122-080000');
 
 export const requestSchemas = {
   'console.status': Empty,
@@ -29,6 +31,21 @@ export const requestSchemas = {
       until: IsoTime.optional(),
     })
     .strict(),
+  'incidents.list': z
+    .object({
+      state: z.enum(['open', 'triggered', 'acknowledged', 'resolved', 'all']).default('open'),
+      severity: SeveritySchema.optional(),
+      search: z.string().max(100).optional(),
+      limit: z.number().int().min(1).max(20_000).default(10_000),
+    })
+    .strict(),
+  'incidents.get': z.object({ id: IncidentId }).strict(),
+  'incidents.acknowledge': z.object({ id: IncidentId }).strict(),
+  'incidents.resolve': z.object({ id: IncidentId }).strict(),
+  'incidents.note': z.object({ id: IncidentId, text: z.string().trim().min(1, 'must not be empty').max(2000) }).strict(),
+  'incidents.reassign': z.object({ id: IncidentId, to: z.string().trim().min(1).max(80) }).strict(),
+  'incidents.snooze': z.object({ id: IncidentId, minutes: z.number().int().min(1).max(120, 'at most 120 minutes') }).strict(),
+  'incidents.escalate': z.object({ id: IncidentId }).strict(),
   'alerts.recent': z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
   'audit.verify': z.object({ mode: z.enum(['full', 'incremental']).default('full') }).strict(),
   'audit.export': z
@@ -55,6 +72,14 @@ export interface RequestResults {
   'operator.signOut': { signedOut: boolean };
   'audit.list': AuditListResult;
   'alerts.recent': { alerts: Alert[] };
+  'incidents.list': { incidents: Incident[] };
+  'incidents.get': IncidentDetail;
+  'incidents.acknowledge': Incident;
+  'incidents.resolve': Incident;
+  'incidents.note': Incident;
+  'incidents.reassign': Incident;
+  'incidents.snooze': Incident;
+  'incidents.escalate': Incident;
   'audit.verify': AuditVerifyReport;
   'audit.export': AuditExportResult;
 }
@@ -75,9 +100,12 @@ export interface EventPayloads {
   'status.changed': ConsoleStatus;
   'audit.appended': { lastSeq: number };
   'alerts.received': { count: number; lastSeq: number };
+  'incidents.changed': { ids: string[] };
+  page: PageEvent;
+  'incident.focus': { id: string };
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: EventName[] = ['status.changed', 'audit.appended', 'alerts.received'];
+export const EVENT_NAMES: EventName[] = ['status.changed', 'audit.appended', 'alerts.received', 'incidents.changed', 'page', 'incident.focus'];
 
 /** What travels back over either transport. */
 export type Reply<T> = { ok: true; result: T } | { ok: false; error: ConsoleErrorShape };

@@ -139,6 +139,16 @@ export class AuditLog {
     return records;
   }
 
+  /**
+   * Run several audited changes (each through commit/append) in one
+   * transaction; listeners hear once, after the outer commit.
+   */
+  transaction<T>(fn: () => T): T {
+    const result = this.db.transaction(fn).immediate();
+    if (!this.db.inTransaction) this.flushNotify();
+    return result;
+  }
+
   onAppended(listener: (lastSeq: number) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

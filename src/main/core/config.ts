@@ -31,6 +31,8 @@ export const ConsoleConfigSchema = z
       })
       .strict()
       .nullable(),
+    /** os (node-notifier), none, fail, or file:PATH (a stand-in for the OS daemon) */
+    notifySink: z.string().regex(/^(os|none|fail|file:.+)$/, 'must be os, none, fail or file:PATH'),
     browser: z
       .object({
         host: z.literal('127.0.0.1'),
@@ -94,6 +96,7 @@ export function resolveConfig(sources: ConfigSources = {}): ConsoleConfig {
     version: sources.version ?? '0.0.0',
     audit: { retentionYears: Number(retentionText) },
     relay: relayUrl ? { url: relayUrl, token: relayToken ?? '', pingIntervalMs: Number(flagValue(argv, '--relay-ping-ms') ?? env.MAOC_RELAY_PING_MS ?? 10_000) } : null,
+    notifySink: flagValue(argv, '--notify-sink') ?? env.MAOC_NOTIFY_SINK ?? 'os',
     browser: { host: '127.0.0.1' as const, port: Number(portText), open: !argv.includes('--no-open') },
   };
   const parsed = ConsoleConfigSchema.safeParse(candidate);

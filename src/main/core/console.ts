@@ -10,6 +10,9 @@ import { closeDatabase, openDatabase, type Db } from '../store/database.js';
 import { OperatorSession } from '../operator/session.js';
 import { FeedStore } from '../feed/feed-store.js';
 import { FeedClient } from '../feed/feed-client.js';
+import { IncidentEngine } from '../incidents/incident-engine.js';
+import { OutboxSync } from '../incidents/outbox-sync.js';
+import { Pager, sinkFromSpec, type NotificationSink } from '../notify/pager.js';
 import type { ConsoleConfig } from './config.js';
 import { EventBus } from './events.js';
 import { createHandlers } from './handlers.js';
@@ -23,6 +26,10 @@ export interface ConsoleDeps {
   logger?: Logger;
   /** defaults to a 0600 key file in the data dir; Electron passes safeStorage */
   keyStore?: AuditKeyStore;
+  /** overrides config.notifySink (tests) */
+  notificationSink?: NotificationSink | null;
+  /** how often escalation and repeat pages are checked (ms); 0 = only when tick() is called */
+  tickMs?: number;
 }
 
 /** Services that exist only while the console runs. */
@@ -33,6 +40,9 @@ export interface RunningServices {
   startupVerification: AuditVerifyReport;
   feedStore: FeedStore;
   feed: FeedClient | null;
+  incidents: IncidentEngine;
+  pager: Pager;
+  outbox: OutboxSync;
 }
 
 export interface OnCallConsole {
@@ -55,6 +65,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
   const startedAt = isoTime(clock.now());
   let running: RunningServices | null = null;
   let stopping: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | null = null;
 
   const services = (): RunningServices => {
     if (!running) throw new ConsoleError('E_NOT_RUNNING', 'state', 'the console is not running (starting up or shutting down)');
@@ -78,6 +89,9 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         : { state: 'not_configured', since: startedAt, detail: 'no relay configured: local mode', breaker: 'closed', relayId: null, lastSeq: 0, alertsStored: s?.feedStore.count() ?? 0 },
       degradation: 'normal',
       operator: s?.operator.operator ?? null,
+      incidents: s
+        ? { ...s.incidents.counts(), pendingSync: s.incidents.pendingOutbox().length }
+        : { open: 0, unacknowledged: 0, bySeverity: { SEV1: 0, SEV2: 0, SEV3: 0 }, pendingSync: 0 },
       audit: { ...audit, lastVerification: s?.audit.lastVerification() ?? null },
     };
   };
@@ -107,6 +121,26 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         const operator = new OperatorSession(audit, clock, publishStatus);
         audit.onAppended((lastSeq) => events.emit('audit.appended', { lastSeq }));
         const feedStore = new FeedStore(db, clock);
+        let pager: Pager;
+        let outbox: OutboxSync;
+        const incidents = new IncidentEngine({
+          db,
+          audit,
+          clock,
+          onChanged: (ids) => {
+            events.emit('incidents.changed', { ids });
+            publishStatus();
+          },
+          onPage: (req) => void pager.page(req),
+          onOutbox: () => void outbox.drain(),
+        });
+        pager = new Pager({
+          sink: deps.notificationSink !== undefined ? deps.notificationSink : sinkFromSpec(config.notifySink),
+          audit,
+          logger,
+          emit: (page) => events.emit('page', page),
+          focus: (id) => events.emit('incident.focus', { id }),
+        });
         let lastSeqSeen = 0;
         const feed = config.relay
           ? new FeedClient(
@@ -117,13 +151,19 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
                 logger,
                 onAlerts: (alerts) => {
                   lastSeqSeen = alerts.at(-1)!.seq;
+                  incidents.ingest(alerts);
                   events.emit('alerts.received', { count: alerts.length, lastSeq: lastSeqSeen });
                 },
-                onStatus: () => publishStatus(),
+                onAck: (ack, consoleId) => incidents.applyRemote(ack, consoleId),
+                onStatus: (st) => {
+                  if (st.state === 'connected') void outbox.drain();
+                  publishStatus();
+                },
               },
             )
           : null;
-        running = { db, audit, operator, startupVerification, feedStore, feed };
+        outbox = new OutboxSync(incidents, feed, logger);
+        running = { db, audit, operator, startupVerification, feedStore, feed, incidents, pager, outbox };
         audit.append({
           operator: 'system',
           action: 'console.started',
@@ -144,6 +184,16 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         throw err;
       }
       running.feed?.start();
+      const tickMs = deps.tickMs ?? 5000;
+      if (tickMs > 0) {
+        timer = setInterval(() => {
+          const s = running;
+          if (!s) return;
+          s.incidents.tick();
+          void s.outbox.drain();
+        }, tickMs);
+        timer.unref();
+      }
       publishStatus();
     },
 
@@ -151,6 +201,10 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
       if (!running) return Promise.resolve();
       stopping ??= (async () => {
         const s = running!;
+        if (timer) clearInterval(timer);
+        timer = null;
+        // Flush what can still reach the relay; what cannot stays in the outbox for next start.
+        await Promise.race([s.outbox.drain(), new Promise((r) => setTimeout(r, 2000))]);
         await s.feed?.stop();
         try {
           s.audit.append({ operator: s.operator.actor(), action: 'console.stopped', subjectType: 'console', subjectId: config.mode });

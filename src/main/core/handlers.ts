@@ -19,6 +19,15 @@ export function createHandlers({ services, status, clock }: HandlerDeps): Handle
 
     'operator.signOut': () => ({ signedOut: services().operator.signOut() }),
 
+    'incidents.list': ({ state, severity, search, limit }) => ({ incidents: services().incidents.list({ state, severity, search, limit }) }),
+    'incidents.get': ({ id }) => services().incidents.detail(id),
+    'incidents.acknowledge': ({ id }) => services().incidents.acknowledge(id, services().operator.operator),
+    'incidents.resolve': ({ id }) => services().incidents.resolve(id, services().operator.operator),
+    'incidents.note': ({ id, text }) => services().incidents.note(id, text, services().operator.operator),
+    'incidents.reassign': ({ id, to }) => services().incidents.reassign(id, to, services().operator.operator),
+    'incidents.snooze': ({ id, minutes }) => services().incidents.snooze(id, minutes, services().operator.operator),
+    'incidents.escalate': ({ id }) => services().incidents.escalate(id, services().operator.operator),
+
     'alerts.recent': ({ limit }) => ({ alerts: services().feedStore.recent(limit) }),
 
     'audit.list': ({ limit, ...filter }) => services().audit.list(filter, limit),

@@ -77,4 +77,60 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'incidents, their timeline and alerts, and the ack outbox',
+    sql: `
+      CREATE TABLE incident (
+        id               TEXT PRIMARY KEY,
+        key              TEXT NOT NULL,
+        severity         TEXT NOT NULL,
+        service          TEXT NOT NULL,
+        summary          TEXT NOT NULL,
+        source           TEXT NOT NULL,
+        state            TEXT NOT NULL CHECK (state IN ('triggered', 'acknowledged', 'resolved')),
+        opened_at        TEXT NOT NULL,
+        acknowledged_at  TEXT,
+        acknowledged_by  TEXT,
+        resolved_at      TEXT,
+        assignee         TEXT,
+        snoozed_until    TEXT,
+        escalation_level INTEGER NOT NULL DEFAULT 0,
+        alert_count      INTEGER NOT NULL DEFAULT 0,
+        previous_id      TEXT REFERENCES incident(id),
+        last_paged_at    TEXT,
+        updated_at       TEXT NOT NULL
+      );
+      -- at most one open incident per alert key
+      CREATE UNIQUE INDEX incident_open_key ON incident(key) WHERE state != 'resolved';
+      CREATE INDEX incident_state ON incident(state, opened_at);
+      CREATE TABLE incident_event (
+        id          INTEGER PRIMARY KEY,
+        incident_id TEXT NOT NULL REFERENCES incident(id),
+        at          TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        actor       TEXT NOT NULL,
+        text        TEXT NOT NULL
+      );
+      CREATE INDEX incident_event_incident ON incident_event(incident_id, id);
+      CREATE TABLE incident_alert (
+        relay_id    TEXT NOT NULL,
+        seq         INTEGER NOT NULL,
+        incident_id TEXT NOT NULL REFERENCES incident(id),
+        PRIMARY KEY (relay_id, seq)
+      );
+      CREATE INDEX incident_alert_incident ON incident_alert(incident_id);
+      -- actions to send to the relay: written with the state change, drained when connected
+      CREATE TABLE outbox (
+        id          TEXT PRIMARY KEY,
+        incident_id TEXT NOT NULL REFERENCES incident(id),
+        created_at  TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        synced_at   TEXT,
+        result      TEXT,
+        attempts    INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX outbox_pending ON outbox(synced_at, created_at);
+    `,
+  },
 ];

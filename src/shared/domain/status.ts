@@ -1,4 +1,5 @@
 import type { Operator } from './operator.js';
+import type { Severity } from './alert.js';
 import type { AuditVerifyReport } from './audit.js';
 
 export type FeedState = 'not_configured' | 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -23,6 +24,7 @@ export interface ConsoleStatus {
   };
   degradation: DegradationLevel;
   operator: Operator | null;
+  incidents: { open: number; unacknowledged: number; bySeverity: Record<Severity, number>; pendingSync: number };
   audit: {
     records: number;
     lastSeq: number;

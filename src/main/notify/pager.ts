@@ -1,0 +1,108 @@
+import { appendFileSync } from 'node:fs';
+import notifier from 'node-notifier';
+import { maskPhi } from '../../shared/phi.js';
+import type { PageEvent } from '../../shared/domain/incident.js';
+import { SEVERITY_POLICY } from '../../shared/domain/severity.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Logger } from '../core/logger.js';
+import type { PageRequest } from '../incidents/incident-engine.js';
+
+export interface DesktopNotification {
+  title: string;
+  message: string;
+  sound: boolean;
+  incidentId: string;
+}
+
+/** Where desktop notifications go: the OS daemon, or a fake in tests. */
+export interface NotificationSink {
+  readonly name: string;
+  notify(n: DesktopNotification, onClick: () => void): Promise<void>;
+}
+
+/** The OS notification daemon, through node-notifier (notify-send on Linux). */
+export class NodeNotifierSink implements NotificationSink {
+  readonly name = 'os';
+  notify(n: DesktopNotification, onClick: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('E_NOTIFY_TIMEOUT: the notification daemon did not answer')), 5000);
+      notifier.notify({ title: n.title, message: n.message, sound: n.sound, wait: false, appID: 'Medical AI On-Call Console' }, (err) => {
+        clearTimeout(timer);
+        if (err) reject(new Error(`E_NOTIFY_OS: ${err.message.split('\n')[0]}`));
+        else resolve();
+      });
+      notifier.once('click', () => onClick());
+    });
+  }
+}
+
+/** JSON lines to a file: the stand-in for the OS daemon in tests and benchmarks. */
+export class FileSink implements NotificationSink {
+  readonly name = 'file';
+  constructor(private readonly path: string) {}
+  notify(n: DesktopNotification): Promise<void> {
+    appendFileSync(this.path, JSON.stringify({ at: new Date().toISOString(), ...n }) + '\n');
+    return Promise.resolve();
+  }
+}
+
+/** A sink that always fails (tests the fallback). */
+export class FailingSink implements NotificationSink {
+  readonly name = 'failing';
+  notify(): Promise<void> {
+    return Promise.reject(new Error('E_NOTIFY_OS: no notification daemon'));
+  }
+}
+
+export function sinkFromSpec(spec: string | undefined): NotificationSink | null {
+  if (!spec || spec === 'os') return new NodeNotifierSink();
+  if (spec === 'none') return null;
+  if (spec === 'fail') return new FailingSink();
+  if (spec.startsWith('file:')) return new FileSink(spec.slice(5));
+  throw new Error(`E_CONFIG: notify sink must be os, none, fail or file:PATH, not "${spec}"`);
+}
+
+/** PHI-free by construction: severity, service and incident id only, never the alert text. */
+export function pageText(req: PageRequest): { title: string; message: string } {
+  const i = req.incident;
+  const policy = SEVERITY_POLICY[i.severity];
+  const reason = req.reason === 'escalation' ? ` · escalation level ${i.escalationLevel}` : req.reason === 'repeat' ? ' · still unacknowledged' : '';
+  return {
+    title: `${i.severity} · ${maskPhi(i.service).slice(0, 60)}`,
+    message: `${i.id} · respond within ${policy.responseMinutes} min${reason}`,
+  };
+}
+
+export interface PagerDeps {
+  sink: NotificationSink | null;
+  audit: AuditLog;
+  logger: Logger;
+  /** the in-app page (banner, sound) — always sent; `fallback` when the OS failed */
+  emit: (page: PageEvent) => void;
+  focus: (incidentId: string) => void;
+}
+
+/** Pages the person at the workstation; falls back to the in-app banner and sound. */
+export class Pager {
+  constructor(private readonly deps: PagerDeps) {}
+
+  async page(req: PageRequest): Promise<PageEvent> {
+    const { title, message } = pageText(req);
+    const base = { incidentId: req.incident.id, severity: req.incident.severity, title, message, reason: req.reason };
+    const sink = this.deps.sink;
+    let fallback = sink === null;
+    if (sink) {
+      try {
+        await sink.notify({ title, message, sound: req.incident.severity === 'SEV1', incidentId: req.incident.id }, () => this.deps.focus(req.incident.id));
+      } catch (err) {
+        fallback = true;
+        const code = (err as Error).message.split(':')[0] ?? 'E_NOTIFY';
+        this.deps.logger.log('warn', 'W_NOTIFY_FALLBACK', `desktop notification failed (${code}); in-app banner and sound used`, { incident: req.incident.id });
+        this.deps.audit.append({ operator: 'system', action: 'notify.fallback', subjectType: 'incident', subjectId: req.incident.id, details: { sink: sink.name, error: code, reason: req.reason } });
+      }
+    }
+    const page: PageEvent = { ...base, fallback };
+    this.deps.emit(page);
+    return page;
+  }
+}
