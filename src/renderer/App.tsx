@@ -5,7 +5,8 @@ import { StatusBar } from './views/StatusBar.js';
 import { SignIn } from './views/SignIn.js';
 import { AuditView } from './views/AuditView.js';
 import { EmptyView } from './views/EmptyView.js';
-import { AlertsView } from './views/AlertsView.js';
+import { IncidentsView } from './views/IncidentsView.js';
+import { PageBanner } from './views/PageBanner.js';
 
 const LABELS: Record<View, string> = {
   incidents: 'Incidents',
@@ -42,7 +43,7 @@ function CurrentView() {
     case 'audit':
       return <AuditView />;
     case 'incidents':
-      return <AlertsView />;
+      return <IncidentsView />;
     case 'health':
       return <EmptyView title="Health" text="No probes configured yet. Local health probes will be listed here." />;
     case 'runbooks':
@@ -74,6 +75,7 @@ export function App() {
   return (
     <div className="shell">
       <StatusBar />
+      <PageBanner />
       {error && (
         <div className="error-banner" role="alert">
           {error}

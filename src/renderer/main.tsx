@@ -21,13 +21,19 @@ function coalesce(fn: () => void, ms = 250): () => void {
   };
 }
 const reloadAudit = coalesce(() => void store.getState().loadAudit(true));
-const reloadAlerts = coalesce(() => void store.getState().loadAlerts());
+const reloadIncidents = coalesce(() => void store.getState().loadIncidents());
 
 // Events arrive after main committed the change they describe.
 client.onEvent((name, payload) => {
   if (name === 'status.changed') store.getState().setStatus(payload as never);
   if (name === 'audit.appended' && store.getState().view === 'audit') reloadAudit();
-  if (name === 'alerts.received') reloadAlerts();
+  if (name === 'incidents.changed') reloadIncidents();
+  if (name === 'page') store.getState().onPage(payload as never);
+  if (name === 'incident.focus') {
+    store.getState().setView('incidents');
+    void store.getState().selectIncident((payload as { id: string }).id);
+    window.focus();
+  }
 });
 void store.getState().refreshStatus();
 

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Relay } from '../../src/relay/server.js';
@@ -6,20 +6,23 @@ import { launchChromium, screenshotPath, startBrowserMode, type RunningConsole }
 import { post, startRelay, TOKENS } from '../support/relay-fixture.js';
 import { tempDir } from '../helpers.js';
 
-describe('the console fed by a relay (browser mode, Chromium)', () => {
+const PHI = ['John Smith', '12345678', '1962'];
+
+describe('alerts to incidents to acknowledgement (browser mode, Chromium)', () => {
   const { dir, cleanup } = tempDir();
   let relay: Relay;
   let running: RunningConsole;
   let browser: Browser;
   let page: Page;
   const dialogs: string[] = [];
+  const sink = `${dir}/notifications.jsonl`;
 
   beforeAll(async () => {
     relay = await startRelay(`${dir}/relay`);
     writeFileSync(`${dir}/token`, TOKENS.wardA, { mode: 0o600 });
-    running = await startBrowserMode(`${dir}/console`, ['--relay-url', relay.streamUrl, '--relay-token-file', `${dir}/token`, '--relay-ping-ms', '500']);
+    running = await startBrowserMode(`${dir}/console`, ['--relay-url', relay.streamUrl, '--relay-token-file', `${dir}/token`, '--relay-ping-ms', '500', '--notify-sink', `file:${sink}`]);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -40,16 +43,41 @@ describe('the console fed by a relay (browser mode, Chromium)', () => {
     await expect.poll(() => page.getByTestId('feed-state').textContent(), { timeout: 10_000 }).toBe('Feed: connected');
   });
 
-  it('shows a posted alert with its severity, rendering hostile text as text', async () => {
-    const summary = '<img src=x onerror="alert(1)"> Model service down';
-    const r = await post(`${relay.url}/v1/alerts`, JSON.stringify({ key: 'model-down', severity: 'SEV1', summary, service: 'model-service' }));
+  it('turns a posted alert into a SEV-graded incident, rendering hostile text as text', async () => {
+    const summary = '<img src=x onerror="alert(1)"> Model service down for patient John Smith MRN 12345678 DOB 03/14/1962';
+    const r = await post(`${relay.url}/v1/alertmanager`, JSON.stringify({
+      version: '4', status: 'firing', receiver: 'console', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: '',
+      alerts: [{ status: 'firing', labels: { alertname: 'ModelServiceDown', severity: 'critical', service: 'model-service' }, annotations: { summary }, startsAt: new Date().toISOString(), fingerprint: 'e2e0000000000001' }],
+    }));
     expect(r.status).toBe(202);
-    const row = page.getByTestId('alert-row').first();
+    const row = page.getByTestId('incident-row').first();
     await expect.poll(() => row.locator('.summary').textContent(), { timeout: 10_000 }).toBe(summary);
     expect(await row.locator('.sev').textContent()).toBe('SEV1');
-    expect(await page.locator('.alert-row img').count()).toBe(0);
+    expect(await row.getByTestId('incident-state').textContent()).toBe('triggered');
+    expect(await page.locator('.incident-row img, .incident-detail img').count()).toBe(0);
     expect(dialogs).toEqual([]);
-    await page.screenshot({ path: screenshotPath('alerts') });
+    await page.screenshot({ path: screenshotPath('incidents') });
+  });
+
+  it('sent a PHI-free desktop notification', async () => {
+    await expect.poll(() => existsSync(sink) && readFileSync(sink, 'utf8').length > 0, { timeout: 5000 }).toBe(true);
+    const n = JSON.parse(readFileSync(sink, 'utf8').trim().split('\n')[0]!) as { title: string; message: string; sound: boolean };
+    expect(n.title).toBe('SEV1 · model-service');
+    expect(n.message).toMatch(/^MAI-\d{8}-\d{6} · respond within 15 min$/);
+    expect(n.sound).toBe(true);
+    for (const phi of PHI) expect(JSON.stringify(n)).not.toContain(phi);
+  });
+
+  it('acknowledges with the a key, and the audit view shows it with the operator', async () => {
+    await page.locator('body').press('a');
+    const row = page.getByTestId('incident-row').first();
+    await expect.poll(() => row.getByTestId('incident-state').textContent(), { timeout: 5000 }).toBe('acknowledged');
+    await expect.poll(() => page.getByTestId('acknowledged-by').textContent()).toBe('by Dev Patel (eng.patel)');
+    await page.screenshot({ path: screenshotPath('incident-acknowledged') });
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Audit' }).click();
+    const ack = page.getByTestId('audit-row').filter({ hasText: 'incident.acknowledged' }).first();
+    await ack.waitFor();
+    expect(await ack.textContent()).toContain('eng.patel');
   });
 
   it('shows the feed reconnecting when the relay goes away, with the time since', async () => {

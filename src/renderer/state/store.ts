@@ -1,7 +1,8 @@
 import { create } from 'zustand';
 import type { ContractClient } from '../../shared/contract.js';
 import type { AuditRecord, AuditVerifyReport } from '../../shared/domain/audit.js';
-import type { Alert } from '../../shared/domain/alert.js';
+import type { Severity } from '../../shared/domain/alert.js';
+import type { Incident, IncidentDetail, PageEvent } from '../../shared/domain/incident.js';
 import type { ConsoleStatus } from '../../shared/domain/status.js';
 import { ConsoleError } from '../../shared/errors.js';
 
@@ -17,6 +18,29 @@ export interface AuditFilterState {
 
 const PAGE = 200;
 
+export interface IncidentFilterState {
+  state: 'open' | 'triggered' | 'acknowledged' | 'resolved' | 'all';
+  severity: '' | Severity;
+  search: string;
+}
+
+export type IncidentAction = 'acknowledge' | 'resolve' | 'note' | 'escalate' | 'snooze' | 'reassign';
+
+/** A short tone through WebAudio: no sound file to ship, nothing for the CSP to allow. */
+function beep(severity: Severity): void {
+  try {
+    const ctx = new AudioContext();
+    const osc = ctx.createOscillator();
+    osc.frequency.value = severity === 'SEV1' ? 880 : 660;
+    osc.connect(ctx.destination);
+    osc.start();
+    osc.stop(ctx.currentTime + (severity === 'SEV1' ? 0.6 : 0.25));
+    osc.onended = () => void ctx.close();
+  } catch {
+    // audio can be unavailable (no device, autoplay policy): the banner still shows
+  }
+}
+
 export interface ConsoleStore {
   client: ContractClient;
   // connection / status slice
@@ -30,9 +54,23 @@ export interface ConsoleStore {
   // navigation slice
   view: View;
   setView(view: View): void;
-  // alerts slice (received from the relay)
-  alerts: { items: Alert[]; loaded: boolean };
-  loadAlerts(): Promise<void>;
+  // incidents slice
+  incidents: {
+    items: Incident[];
+    loaded: boolean;
+    selectedId: string | null;
+    detail: IncidentDetail | null;
+    filter: IncidentFilterState;
+  };
+  loadIncidents(): Promise<void>;
+  selectIncident(id: string | null): Promise<void>;
+  moveSelection(delta: number): void;
+  setIncidentFilter(patch: Partial<IncidentFilterState>): void;
+  incidentAction(action: IncidentAction, id: string, extra?: { text?: string; to?: string; minutes?: number }): Promise<boolean>;
+  // paging slice
+  banner: PageEvent | null;
+  onPage(page: PageEvent): void;
+  dismissBanner(): void;
   // audit slice
   audit: {
     records: AuditRecord[];
@@ -93,15 +131,73 @@ export function createConsoleStore(client: ContractClient) {
     view: 'incidents',
     setView: (view) => set({ view }),
 
-    alerts: { items: [], loaded: false },
-    async loadAlerts() {
+    incidents: { items: [], loaded: false, selectedId: null, detail: null, filter: { state: 'open', severity: '', search: '' } },
+    async loadIncidents() {
+      const f = get().incidents.filter;
       try {
-        const { alerts } = await client.request('alerts.recent', { limit: 500 });
-        set({ alerts: { items: alerts, loaded: true } });
+        const { incidents } = await client.request('incidents.list', {
+          state: f.state,
+          ...(f.severity ? { severity: f.severity } : {}),
+          ...(f.search.trim() ? { search: f.search.trim() } : {}),
+        });
+        set((s) => {
+          const selectedId = s.incidents.selectedId && incidents.some((i) => i.id === s.incidents.selectedId) ? s.incidents.selectedId : (incidents[0]?.id ?? null);
+          return { incidents: { ...s.incidents, items: incidents, loaded: true, selectedId } };
+        });
+        const sel = get().incidents.selectedId;
+        if (sel) await get().selectIncident(sel);
+        else set((s) => ({ incidents: { ...s.incidents, detail: null } }));
       } catch (err) {
         set({ lastError: message(err) });
       }
     },
+    async selectIncident(id) {
+      set((s) => ({ incidents: { ...s.incidents, selectedId: id } }));
+      if (!id) return;
+      try {
+        const detail = await client.request('incidents.get', { id });
+        if (get().incidents.selectedId === id) set((s) => ({ incidents: { ...s.incidents, detail } }));
+      } catch (err) {
+        set({ lastError: message(err) });
+      }
+    },
+    moveSelection(delta) {
+      const { items, selectedId } = get().incidents;
+      if (items.length === 0) return;
+      const at = Math.max(0, items.findIndex((i) => i.id === selectedId));
+      const next = items[Math.min(items.length - 1, Math.max(0, at + delta))]!;
+      void get().selectIncident(next.id);
+    },
+    setIncidentFilter(patch) {
+      set((s) => ({ incidents: { ...s.incidents, filter: { ...s.incidents.filter, ...patch } } }));
+      void get().loadIncidents();
+    },
+    async incidentAction(action, id, extra = {}) {
+      try {
+        if (action === 'acknowledge') await client.request('incidents.acknowledge', { id });
+        else if (action === 'resolve') await client.request('incidents.resolve', { id });
+        else if (action === 'escalate') await client.request('incidents.escalate', { id });
+        else if (action === 'note') await client.request('incidents.note', { id, text: extra.text ?? '' });
+        else if (action === 'snooze') await client.request('incidents.snooze', { id, minutes: extra.minutes ?? 15 });
+        else await client.request('incidents.reassign', { id, to: extra.to ?? '' });
+        set({ lastError: null });
+        await get().loadIncidents();
+        return true;
+      } catch (err) {
+        set({ lastError: message(err) });
+        return false;
+      }
+    },
+
+    banner: null,
+    onPage(page) {
+      // The OS notification carries the page; when it failed, the console itself must be loud.
+      if (page.fallback) {
+        set({ banner: page });
+        beep(page.severity);
+      }
+    },
+    dismissBanner: () => set({ banner: null }),
 
     audit: {
       records: [],
