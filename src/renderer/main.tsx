@@ -21,13 +21,22 @@ function coalesce(fn: () => void, ms = 250): () => void {
   };
 }
 const reloadAudit = coalesce(() => void store.getState().loadAudit(true));
-const reloadIncidents = coalesce(() => void store.getState().loadIncidents());
+// Changed incident ids gather here and are merged in one request per 250 ms.
+let changedIds: string[] = [];
+const refreshIncidents = coalesce(() => {
+  const ids = changedIds;
+  changedIds = [];
+  void store.getState().refreshIncidents(ids);
+});
 
 // Events arrive after main committed the change they describe.
 client.onEvent((name, payload) => {
   if (name === 'status.changed') store.getState().setStatus(payload as never);
   if (name === 'audit.appended' && store.getState().view === 'audit') reloadAudit();
-  if (name === 'incidents.changed') reloadIncidents();
+  if (name === 'incidents.changed') {
+    changedIds.push(...(payload as { ids: string[] }).ids);
+    refreshIncidents();
+  }
   if (name === 'page') store.getState().onPage(payload as never);
   if (name === 'incident.focus') {
     store.getState().setView('incidents');

@@ -40,6 +40,7 @@ export const requestSchemas = {
     })
     .strict(),
   'incidents.get': z.object({ id: IncidentId }).strict(),
+  'incidents.byIds': z.object({ ids: z.array(IncidentId).min(1).max(500) }).strict(),
   'incidents.acknowledge': z.object({ id: IncidentId }).strict(),
   'incidents.resolve': z.object({ id: IncidentId }).strict(),
   'incidents.note': z.object({ id: IncidentId, text: z.string().trim().min(1, 'must not be empty').max(2000) }).strict(),
@@ -74,6 +75,7 @@ export interface RequestResults {
   'alerts.recent': { alerts: Alert[] };
   'incidents.list': { incidents: Incident[] };
   'incidents.get': IncidentDetail;
+  'incidents.byIds': { incidents: Incident[] };
   'incidents.acknowledge': Incident;
   'incidents.resolve': Incident;
   'incidents.note': Incident;

@@ -21,6 +21,7 @@ export function createHandlers({ services, status, clock }: HandlerDeps): Handle
 
     'incidents.list': ({ state, severity, search, limit }) => ({ incidents: services().incidents.list({ state, severity, search, limit }) }),
     'incidents.get': ({ id }) => services().incidents.detail(id),
+    'incidents.byIds': ({ ids }) => ({ incidents: services().incidents.byIds(ids) }),
     'incidents.acknowledge': ({ id }) => services().incidents.acknowledge(id, services().operator.operator),
     'incidents.resolve': ({ id }) => services().incidents.resolve(id, services().operator.operator),
     'incidents.note': ({ id, text }) => services().incidents.note(id, text, services().operator.operator),

@@ -2,7 +2,7 @@
 // Everything else lives in the plain-Node core.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, nativeImage, session, Tray, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from '../../shared/ipc-channels.js';
 import { createConsole, type OnCallConsole } from '../core/console.js';
 import { resolveConfig } from '../core/config.js';
@@ -35,6 +35,25 @@ function trustedSender(event: IpcMainInvokeEvent): boolean {
   );
 }
 
+/** A tray icon with the open count in its tooltip; clicking it brings the window forward. */
+function createTray(): Tray | null {
+  try {
+    const tray = new Tray(nativeImage.createFromDataURL(TRAY_ICON));
+    tray.setToolTip('Medical AI On-Call');
+    tray.on('click', () => {
+      mainWindow?.show();
+      mainWindow?.focus();
+    });
+    return tray;
+  } catch {
+    return null; // some desktops have no tray; the badge and notifications still work
+  }
+}
+
+// 16×16 red square, inline so that packaging needs no extra asset
+const TRAY_ICON =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAHUlEQVR42mP8z8BQz0AEYBxVSF+FjKMKR4ECAQBXiB/xX2cD2wAAAABJRU5ErkJggg==';
+
 async function boot(): Promise<void> {
   const logger = createLogger();
   const config = resolveConfig({ argv: process.argv.slice(1), mode: 'electron', electronRuntime: true, version: APP_VERSION });
@@ -56,8 +75,19 @@ async function boot(): Promise<void> {
     }
     return dispatch(handlers, name, input, { transport: 'ipc' }, logger);
   });
+  const tray = createTray();
   oncall.events.on((name, payload) => {
     if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC_EVENT_CHANNEL, name, payload);
+    if (name === 'status.changed') {
+      const open = (payload as { incidents: { open: number; unacknowledged: number } }).incidents;
+      app.setBadgeCount(open.unacknowledged);
+      tray?.setToolTip(`Medical AI On-Call: ${open.open} open, ${open.unacknowledged} unacknowledged`);
+    }
+    if (name === 'incident.focus' && mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.show();
+      mainWindow.focus();
+    }
   });
 
   mainWindow = new BrowserWindow(secureWindowOptions(join(__dirname, 'preload.cjs')));

@@ -143,6 +143,14 @@ export class IncidentEngine {
     return rows.map((r) => this.view(r));
   }
 
+  byIds(ids: string[]): Incident[] {
+    const stmt = this.db.prepare(`${IncidentEngine.SELECT} WHERE i.id = ?`);
+    return ids.flatMap((id) => {
+      const r = stmt.get(id) as Row | undefined;
+      return r ? [this.view(r)] : [];
+    });
+  }
+
   counts(): { open: number; bySeverity: Record<Severity, number>; unacknowledged: number } {
     const rows = this.db.prepare(`SELECT severity, state, count(*) AS n FROM incident WHERE state != 'resolved' GROUP BY severity, state`).all() as { severity: Severity; state: IncidentState; n: number }[];
     const bySeverity: Record<Severity, number> = { SEV1: 0, SEV2: 0, SEV3: 0 };

@@ -24,6 +24,12 @@ export interface IncidentFilterState {
   search: string;
 }
 
+const STATE_RANK = { triggered: 0, acknowledged: 1, resolved: 2 } as const;
+/** The same order main lists them in: triggered first, then severity, newest first. */
+export function compareIncidents(a: Incident, b: Incident): number {
+  return STATE_RANK[a.state] - STATE_RANK[b.state] || a.severity.localeCompare(b.severity) || b.openedAt.localeCompare(a.openedAt);
+}
+
 export type IncidentAction = 'acknowledge' | 'resolve' | 'note' | 'escalate' | 'snooze' | 'reassign';
 
 /** A short tone through WebAudio: no sound file to ship, nothing for the CSP to allow. */
@@ -63,6 +69,8 @@ export interface ConsoleStore {
     filter: IncidentFilterState;
   };
   loadIncidents(): Promise<void>;
+  /** merge just these changed incidents (falls back to a full reload for big bursts) */
+  refreshIncidents(ids: string[]): Promise<void>;
   selectIncident(id: string | null): Promise<void>;
   moveSelection(delta: number): void;
   setIncidentFilter(patch: Partial<IncidentFilterState>): void;
@@ -147,6 +155,31 @@ export function createConsoleStore(client: ContractClient) {
         const sel = get().incidents.selectedId;
         if (sel) await get().selectIncident(sel);
         else set((s) => ({ incidents: { ...s.incidents, detail: null } }));
+      } catch (err) {
+        set({ lastError: message(err) });
+      }
+    },
+    async refreshIncidents(ids) {
+      const unique = [...new Set(ids)];
+      if (unique.length === 0) return;
+      if (unique.length > 500 || !get().incidents.loaded) return get().loadIncidents();
+      try {
+        const { incidents: fresh } = await client.request('incidents.byIds', { ids: unique });
+        const f = get().incidents.filter;
+        const search = f.search.trim().toLowerCase();
+        const matches = (i: Incident) =>
+          (f.state === 'all' || (f.state === 'open' ? i.state !== 'resolved' : i.state === f.state)) &&
+          (!f.severity || i.severity === f.severity) &&
+          (!search || i.id.toLowerCase().includes(search) || i.service.toLowerCase().includes(search) || i.summary.toLowerCase().includes(search));
+        const byId = new Map(get().incidents.items.map((i) => [i.id, i]));
+        for (const id of unique) byId.delete(id);
+        for (const i of fresh) if (matches(i)) byId.set(i.id, i);
+        const items = [...byId.values()].sort(compareIncidents);
+        const current = get().incidents.selectedId;
+        const keep = current !== null && items.some((i) => i.id === current);
+        set((s) => ({ incidents: { ...s.incidents, items, selectedId: keep ? current : (items[0]?.id ?? null), ...(keep ? {} : { detail: null }) } }));
+        const sel = get().incidents.selectedId;
+        if (sel && (!keep || unique.includes(sel))) await get().selectIncident(sel);
       } catch (err) {
         set({ lastError: message(err) });
       }

@@ -31,6 +31,7 @@ export function StatusBar() {
   const electronRuntime = useConsole((s) => s.status?.electronRuntime);
   const auditOk = useConsole((s) => s.status?.audit.lastVerification?.ok);
   const signOut = useConsole((s) => s.signOut);
+  const incidents = useConsole((s) => s.status?.incidents);
 
   return (
     <header className="status-bar" role="banner" aria-label="Console status">
@@ -53,6 +54,11 @@ export function StatusBar() {
       {mode === 'browser' && !electronRuntime && (
         <span className="pill muted" title="The Electron runtime is not installed; the console runs in browser mode.">
           Browser mode
+        </span>
+      )}
+      {incidents && (
+        <span className={incidents.bySeverity.SEV1 > 0 ? 'pill level-emergency' : 'pill'} data-testid="open-count" title="Open incidents (unacknowledged)">
+          Open {incidents.open} ({incidents.unacknowledged} unacked){incidents.pendingSync > 0 ? ` · ${incidents.pendingSync} pending sync` : ''}
         </span>
       )}
       <span className="spacer" />
