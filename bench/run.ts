@@ -2,6 +2,8 @@
 const benches: Record<string, () => Promise<void>> = {
   audit: async () => (await import('./audit.js')).run(),
   ingest: async () => (await import('./ingest.js')).run(),
+  paging: async () => (await import('./paging.js')).run(),
+  renderer: async () => (await import('./renderer.js')).run(),
 };
 
 const name = process.argv[2];

@@ -96,7 +96,20 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
     };
   };
 
-  const publishStatus = () => events.emit('status.changed', status());
+  // Status is pushed at most every 250 ms: a storm of changes must not become a storm of events.
+  let statusTimer: NodeJS.Timeout | null = null;
+  const publishStatus = () => {
+    if (statusTimer) return;
+    statusTimer = setTimeout(() => {
+      statusTimer = null;
+      if (running) events.emit('status.changed', status());
+    }, 250);
+  };
+  const publishStatusNow = () => {
+    if (statusTimer) clearTimeout(statusTimer);
+    statusTimer = null;
+    events.emit('status.changed', status());
+  };
 
   const self: OnCallConsole = {
     config,
@@ -118,7 +131,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
           // Keep paging: an integrity fault is shown and audited, never a reason to go dark.
           logger.log('error', 'E_AUDIT_INTEGRITY', startupVerification.fault!.message, { seq: startupVerification.fault!.seq });
         }
-        const operator = new OperatorSession(audit, clock, publishStatus);
+        const operator = new OperatorSession(audit, clock, () => publishStatusNow());
         audit.onAppended((lastSeq) => events.emit('audit.appended', { lastSeq }));
         const feedStore = new FeedStore(db, clock);
         let pager: Pager;
@@ -194,7 +207,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         }, tickMs);
         timer.unref();
       }
-      publishStatus();
+      publishStatusNow();
     },
 
     stop() {
@@ -203,6 +216,8 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         const s = running!;
         if (timer) clearInterval(timer);
         timer = null;
+        if (statusTimer) clearTimeout(statusTimer);
+        statusTimer = null;
         // Flush what can still reach the relay; what cannot stays in the outbox for next start.
         await Promise.race([s.outbox.drain(), new Promise((r) => setTimeout(r, 2000))]);
         await s.feed?.stop();

@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..');
+export const nowAbs = (): number => performance.timeOrigin + performance.now();
+export const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+
+export function post(url: string, body: string): Promise<number> {
+  return new Promise((res, rej) => {
+    const r = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (resp) => {
+      resp.resume();
+      resp.on('end', () => res(resp.statusCode ?? 0));
+    });
+    r.on('error', rej);
+    r.end(body);
+  });
+}
+
+export function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export interface RelayProcess {
+  url: string;
+  stream: string;
+  token: string;
+  tokenFile: string;
+  stop(): Promise<void>;
+}
+
+/** The relay in its own process, as deployed, with one console token. */
+export async function startRelayProcess(dir: string): Promise<RelayProcess> {
+  const token = randomBytes(32).toString('base64url');
+  const tokenFile = join(dir, 'console.token');
+  writeFileSync(tokenFile, token, { mode: 0o600 });
+  writeFileSync(
+    join(dir, 'relay.yaml'),
+    `listen: { host: 127.0.0.1, port: 0 }\ndataDir: ${join(dir, 'relay')}\nconsoles: [{ id: bench, token: "${token}" }]\nrateLimit: { alertsPerSecond: 1000000, burst: 1000000 }\n`,
+  );
+  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/relay/main.ts'), '--config', join(dir, 'relay.yaml')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+  const ready = await new Promise<{ url: string; stream: string }>((res) => {
+    let out = '';
+    proc.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{"ready"'));
+      if (line) res(JSON.parse(line) as { url: string; stream: string });
+    });
+  });
+  return {
+    ...ready,
+    token,
+    tokenFile,
+    stop: () =>
+      new Promise((res) => {
+        proc.once('exit', () => res());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
