@@ -27,6 +27,7 @@ interface Subscriber {
   ws: WebSocket;
   consoleId: string;
   sentSeq: number;
+  ackSeq: number;
   subscribed: boolean;
   busy: boolean;
   alive: boolean;
@@ -347,7 +348,7 @@ export class Relay {
   }
 
   private attach(ws: WebSocket, consoleId: string): void {
-    const sub: Subscriber = { ws, consoleId, sentSeq: 0, subscribed: false, busy: false, alive: true, badFrames: 0 };
+    const sub: Subscriber = { ws, consoleId, sentSeq: 0, ackSeq: 0, subscribed: false, busy: false, alive: true, badFrames: 0 };
     this.subscribers.add(sub);
     ws.on('pong', () => (sub.alive = true));
     ws.on('close', () => this.subscribers.delete(sub));
@@ -380,6 +381,7 @@ export class Relay {
     const f = frame.data;
     if (f.type === 'subscribe') {
       sub.sentSeq = f.since;
+      sub.ackSeq = f.acksSince;
       sub.subscribed = true;
       this.pump(sub);
       return;
@@ -387,19 +389,27 @@ export class Relay {
     const status = this.store.storeAck(f.ack, sub.consoleId, isoTime(this.clock.now()));
     this.m.acks.inc({ status });
     this.send(sub, { type: 'ack.result', id: f.ack.id, status });
-    if (status === 'stored') {
-      for (const other of this.subscribers) if (other !== sub && other.subscribed) this.send(other, { type: 'ack', ack: f.ack, consoleId: sub.consoleId });
-    }
+    if (status === 'stored') for (const other of this.subscribers) if (other !== sub) this.pump(other);
   }
 
-  /** One page in flight per console: a slow console never makes the relay buffer without bound. */
+  /** One page in flight per console: a slow console never makes the relay buffer without bound. Alerts first, then acks. */
   private pump(sub: Subscriber): void {
     if (!sub.subscribed || sub.busy || sub.ws.readyState !== sub.ws.OPEN) return;
+    let frame: ServerFrame | null = null;
     const alerts = this.store.readAfter(sub.sentSeq, this.config.pageSize);
-    if (alerts.length === 0) return;
+    if (alerts.length > 0) {
+      sub.sentSeq = alerts.at(-1)!.seq;
+      frame = { type: 'alerts', alerts };
+    } else {
+      const all = this.store.acksAfter(sub.ackSeq, '', this.config.pageSize);
+      if (all.length === 0) return;
+      sub.ackSeq = all.at(-1)!.seq; // our own acks are skipped but still move the cursor
+      const acks = all.filter((a) => a.consoleId !== sub.consoleId);
+      if (acks.length === 0) return this.pump(sub);
+      frame = { type: 'acks', acks };
+    }
     sub.busy = true;
-    sub.sentSeq = alerts.at(-1)!.seq;
-    sub.ws.send(JSON.stringify({ type: 'alerts', alerts } satisfies ServerFrame), (err) => {
+    sub.ws.send(JSON.stringify(frame), (err) => {
       sub.busy = false;
       if (!err) this.pump(sub);
     });

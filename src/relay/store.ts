@@ -15,8 +15,10 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS alerts_key ON alerts(key, seq);
   CREATE INDEX IF NOT EXISTS alerts_received ON alerts(received_at);
+  -- acks are sequenced too, so a console that was away gets the ones it missed
   CREATE TABLE IF NOT EXISTS acks (
-    id TEXT PRIMARY KEY,
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
     console_id TEXT NOT NULL,
     received_at TEXT NOT NULL,
     body TEXT NOT NULL
@@ -93,6 +95,16 @@ export class RelayStore {
   storeAck(ack: RelayAck, consoleId: string, at: string): 'stored' | 'duplicate' {
     const r = this.db.prepare('INSERT OR IGNORE INTO acks (id, console_id, received_at, body) VALUES (?, ?, ?, ?)').run(ack.id, consoleId, at, JSON.stringify(ack));
     return r.changes === 1 ? 'stored' : 'duplicate';
+  }
+
+  /** Acks after `seq` made by other consoles than `exceptConsole`. */
+  acksAfter(seq: number, exceptConsole: string, limit: number): { seq: number; ack: RelayAck; consoleId: string }[] {
+    const rows = this.db.prepare('SELECT seq, console_id, body FROM acks WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit) as { seq: number; console_id: string; body: string }[];
+    return rows.map((r) => ({ seq: r.seq, consoleId: r.console_id, ack: JSON.parse(r.body) as RelayAck })).filter((r) => r.consoleId !== exceptConsole);
+  }
+
+  lastAckSeq(): number {
+    return (this.db.prepare('SELECT coalesce(max(seq), 0) FROM acks').pluck().get() as number) ?? 0;
   }
 
   ackCount(): number {

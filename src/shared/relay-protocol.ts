@@ -19,7 +19,7 @@ export const RelayAckSchema = z
 export type RelayAck = z.infer<typeof RelayAckSchema>;
 
 export const ClientFrameSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('subscribe'), since: z.number().int().min(0) }).strict(),
+  z.object({ type: z.literal('subscribe'), since: z.number().int().min(0), acksSince: z.number().int().min(0).default(0) }).strict(),
   z.object({ type: z.literal('ack'), ack: RelayAckSchema }).strict(),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
@@ -28,7 +28,7 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), relayId: z.string(), consoleId: z.string(), lastSeq: z.number().int().min(0) }).strict(),
   z.object({ type: z.literal('alerts'), alerts: z.array(AlertSchema) }).strict(),
   z.object({ type: z.literal('ack.result'), id: z.string(), status: z.enum(['stored', 'duplicate']) }).strict(),
-  z.object({ type: z.literal('ack'), ack: RelayAckSchema, consoleId: z.string() }).strict(),
+  z.object({ type: z.literal('acks'), acks: z.array(z.object({ seq: z.number().int().positive(), ack: RelayAckSchema, consoleId: z.string() }).strict()) }).strict(),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }).strict(),
 ]);
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;

@@ -82,15 +82,15 @@ describe('append-only audit table and retention', () => {
 
   it('runs a state change and its audit record in one transaction: both or neither', () => {
     const { db, audit, close } = openAudit(dir);
-    db.exec('CREATE TABLE incident_state (id TEXT PRIMARY KEY, state TEXT NOT NULL)');
-    audit.commit(ack(1), (tx) => tx.prepare(`INSERT INTO incident_state VALUES ('a', 'acknowledged')`).run());
+    db.exec('CREATE TABLE scratch_state (id TEXT PRIMARY KEY, state TEXT NOT NULL)');
+    audit.commit(ack(1), (tx) => tx.prepare(`INSERT INTO scratch_state VALUES ('a', 'acknowledged')`).run());
     expect(() =>
       audit.commit(ack(2), (tx) => {
-        tx.prepare(`INSERT INTO incident_state VALUES ('b', 'acknowledged')`).run();
+        tx.prepare(`INSERT INTO scratch_state VALUES ('b', 'acknowledged')`).run();
         throw new Error('state change failed half-way');
       }),
     ).toThrow('half-way');
-    expect(db.prepare('SELECT id FROM incident_state').pluck().all()).toEqual(['a']);
+    expect(db.prepare('SELECT id FROM scratch_state').pluck().all()).toEqual(['a']);
     expect(audit.stats()).toEqual({ records: 1, lastSeq: 1 });
     expect(audit.verify().ok).toBe(true);
     close();

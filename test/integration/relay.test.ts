@@ -79,6 +79,23 @@ describe('relay ingest and the console feed', () => {
     expect(relay.store.ackCount()).toBe(1);
   });
 
+  it('gives a console that was away the acks it missed, once', async () => {
+    const a = feed('ra').start();
+    const b = feed('rb', TOKENS.wardB).start();
+    await waitFor(() => a.client.status().state === 'connected' && b.client.status().state === 'connected');
+    await b.client.stop();
+    const ack = { id: randomUUID(), alertKey: 'native:k9', action: 'acknowledge' as const, operator: { userId: 'rn.jones', displayName: 'Rita Jones' }, at: new Date().toISOString() };
+    expect(await a.client.sendAck(ack)).toBe('stored');
+    expect(b.acks).toEqual([]);
+    await b.restart();
+    await waitFor(() => b.acks.length === 1, 5000, 'missed ack delivered');
+    expect(b.acks[0]).toEqual({ ack, consoleId: 'ward-a' });
+    await b.restart();
+    await waitFor(() => b.client.status().state === 'connected');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(b.acks).toHaveLength(1);
+  });
+
   it('detects a dead link within two ping intervals and reconnects', async () => {
     const { createServer, connect } = await import('node:net');
     // a TCP proxy we can freeze: bytes stop flowing, nothing is closed

@@ -250,7 +250,7 @@ export class FeedClient {
             const since = this.deps.store.cursor(frame.relayId);
             this.update({ relayId: frame.relayId, lastSeq: since });
             this.setState('connected', `relay ${frame.relayId.slice(0, 8)} as ${frame.consoleId}`);
-            ws.send(JSON.stringify({ type: 'subscribe', since }));
+            ws.send(JSON.stringify({ type: 'subscribe', since, acksSince: this.deps.store.ackCursor(frame.relayId) }));
             break;
           }
           case 'alerts': {
@@ -266,9 +266,14 @@ export class FeedClient {
             this.pendingAcks.get(frame.id)?.(frame.status);
             this.pendingAcks.delete(frame.id);
             break;
-          case 'ack':
-            this.deps.onAck?.(frame.ack, frame.consoleId);
+          case 'acks': {
+            const relayId = this.st.relayId;
+            if (!relayId) return;
+            // apply, then move the cursor: a crash in between re-applies, which is idempotent
+            for (const a of frame.acks) this.deps.onAck?.(a.ack, a.consoleId);
+            this.deps.store.setAckCursor(relayId, frame.acks.at(-1)!.seq);
             break;
+          }
           case 'error':
             this.deps.logger.log('warn', 'W_FEED_RELAY_ERROR', `${frame.code}: ${frame.message}`);
             break;

@@ -39,6 +39,16 @@ export class FeedStore {
     })();
   }
 
+  ackCursor(relayId: string): number {
+    return (this.db.prepare('SELECT ack_seq FROM feed_cursor WHERE relay_id = ?').pluck().get(relayId) as number | undefined) ?? 0;
+  }
+
+  setAckCursor(relayId: string, seq: number): void {
+    this.db
+      .prepare('INSERT INTO feed_cursor (relay_id, last_seq, ack_seq) VALUES (?, 0, ?) ON CONFLICT(relay_id) DO UPDATE SET ack_seq = max(ack_seq, excluded.ack_seq)')
+      .run(relayId, seq);
+  }
+
   cursor(relayId: string): number {
     return (this.cursorGet.get(relayId) as number | undefined) ?? 0;
   }

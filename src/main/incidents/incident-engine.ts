@@ -355,10 +355,15 @@ export class IncidentEngine {
 
   /** Another console acted on an alert we hold: show who. */
   applyRemote(ack: RelayAck, consoleId: string): void {
+    if (this.db.prepare('SELECT 1 FROM remote_ack WHERE id = ?').get(ack.id)) return; // seen before
     const open = this.openByKey(ack.alertKey);
-    if (!open) return;
+    if (!open) {
+      this.db.prepare('INSERT OR IGNORE INTO remote_ack (id, applied_at) VALUES (?, ?)').run(ack.id, this.now());
+      return;
+    }
     const who = `${ack.operator.displayName} (${ack.operator.userId}) at ${consoleId}`;
     this.audit.transaction(() => {
+      this.db.prepare('INSERT INTO remote_ack (id, applied_at) VALUES (?, ?)').run(ack.id, this.now());
       if (ack.action === 'acknowledge' && open.state === 'triggered') {
         this.db.prepare(`UPDATE incident SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE id = ?`).run(ack.at, who, this.now(), open.id);
       } else if (ack.action === 'resolve') {

@@ -133,4 +133,15 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX outbox_pending ON outbox(synced_at, created_at);
     `,
   },
+  {
+    version: 4,
+    name: 'resume cursor for acks from other consoles; remote acks applied once',
+    sql: `
+      ALTER TABLE feed_cursor ADD COLUMN ack_seq INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE remote_ack (
+        id         TEXT PRIMARY KEY,
+        applied_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
