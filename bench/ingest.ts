@@ -1,53 +1,21 @@
 // Relay → console: sustained throughput with dedup, and latency at 500 alerts/s.
 // The relay runs in its own process (as deployed); producer and console share this one.
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { FeedClient } from '../src/main/feed/feed-client.js';
 import { FeedStore } from '../src/main/feed/feed-store.js';
 import { closeDatabase, openDatabase } from '../src/main/store/database.js';
 import { silentLogger } from '../src/main/core/logger.js';
 import { systemClock } from '../src/shared/clock.js';
 import type { Alert } from '../src/shared/domain/alert.js';
-
-const ROOT = resolve(__dirname, '..');
-const nowAbs = () => performance.timeOrigin + performance.now();
-const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-
-function post(url: string, body: string): Promise<number> {
-  return new Promise((res, rej) => {
-    const r = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (resp) => {
-      resp.resume();
-      resp.on('end', () => res(resp.statusCode ?? 0));
-    });
-    r.on('error', rej);
-    r.end(body);
-  });
-}
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+import { agent, nowAbs, pct, post, startRelayProcess } from './support.js';
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'maoc-bench-ingest-'));
-  const token = randomBytes(32).toString('base64url');
-  writeFileSync(
-    join(dir, 'relay.yaml'),
-    `listen: { host: 127.0.0.1, port: 0 }\ndataDir: ${join(dir, 'relay')}\nconsoles: [{ id: bench, token: "${token}" }]\nrateLimit: { alertsPerSecond: 1000000, burst: 1000000 }\n`,
-  );
-  const relayProc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/relay/main.ts'), '--config', join(dir, 'relay.yaml')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const ready = await new Promise<{ url: string; stream: string }>((res) => {
-    let out = '';
-    relayProc.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"ready"'));
-      if (line) res(JSON.parse(line) as { url: string; stream: string });
-    });
-  });
+  const relay = await startRelayProcess(dir);
+  const ready = { url: relay.url, stream: relay.stream };
+  const token = relay.token;
 
   const db = openDatabase(join(dir, 'console.db'));
   const store = new FeedStore(db, systemClock);
@@ -120,9 +88,8 @@ export async function run(): Promise<void> {
   } finally {
     await feed.stop();
     closeDatabase(db);
-    relayProc.kill('SIGTERM');
+    await relay.stop();
     agent.destroy();
-    await new Promise((r) => relayProc.once('exit', r));
     rmSync(dir, { recursive: true, force: true });
   }
 }
