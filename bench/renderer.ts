@@ -7,7 +7,7 @@ import { chromium } from 'playwright-core';
 import { agent, pct, post, ROOT, startRelayProcess } from './support.js';
 
 const INCIDENTS = 10_000;
-const UPDATES_PER_S = 200;
+const UPDATES_PER_S = Number(process.env.BENCH_UPDATES_PER_S ?? 200);
 const SECONDS = 10;
 
 export async function run(): Promise<void> {
@@ -70,7 +70,8 @@ export async function run(): Promise<void> {
 
     const start = performance.now();
     let sent = 0;
-    while (sent < UPDATES_PER_S * SECONDS) {
+    const until = start + SECONDS * 1000;
+    while (sent < UPDATES_PER_S * SECONDS || (UPDATES_PER_S === 0 && performance.now() < until)) {
       const due = Math.min(UPDATES_PER_S * SECONDS, Math.floor(((performance.now() - start) / 1000) * UPDATES_PER_S));
       const batch: unknown[] = [];
       while (sent < due) batch.push({ key: `r-${Math.floor(Math.random() * INCIDENTS)}`, severity: 'SEV2', summary: 'update', service: 'svc' }), sent++;

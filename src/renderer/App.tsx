@@ -58,6 +58,12 @@ export function App() {
   const loaded = useConsole((s) => s.status !== null);
   const error = useConsole((s) => s.lastError);
   const setView = useConsole((s) => s.setView);
+  const unacked = useConsole((s) => s.status?.incidents.unacknowledged ?? 0);
+
+  // The title is what the taskbar shows: the unacknowledged count, no details.
+  useEffect(() => {
+    document.title = unacked > 0 ? `(${unacked}) Medical AI On-Call` : 'Medical AI On-Call Console';
+  }, [unacked]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

@@ -2,10 +2,11 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { StoreProvider } from './state/context.js';
-import { createConsoleStore } from './state/store.js';
+import { createConsoleStore, primeAudioOnFirstGesture } from './state/store.js';
 import { createClient } from './transport.js';
 import './styles.css';
 
+primeAudioOnFirstGesture();
 const client = createClient();
 const store = createConsoleStore(client);
 

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { memo, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useConsole } from '../state/context.js';
 import type { Incident } from '../../shared/domain/incident.js';
@@ -22,7 +22,8 @@ function Countdown({ incident }: { incident: Incident }) {
   );
 }
 
-function IncidentRow({ incident, selected, top, onSelect }: { incident: Incident; selected: boolean; top: number; onSelect: () => void }) {
+/** Memoised: an update to one incident re-renders one row, not the screenful. */
+const IncidentRow = memo(function IncidentRow({ incident, selected, top, onSelect }: { incident: Incident; selected: boolean; top: number; onSelect: (id: string) => void }) {
   return (
     <div
       role="row"
@@ -30,7 +31,7 @@ function IncidentRow({ incident, selected, top, onSelect }: { incident: Incident
       className={`incident-row${selected ? ' selected' : ''} row-${incident.state}`}
       data-testid="incident-row"
       data-incident-id={incident.id}
-      onClick={onSelect}
+      onClick={() => onSelect(incident.id)}
       style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${top}px)` }}
     >
       <span className={`sev sev-${incident.severity}`}>{incident.severity}</span>
@@ -47,7 +48,7 @@ function IncidentRow({ incident, selected, top, onSelect }: { incident: Incident
       <span>{incident.pendingSync ? <span className="pill level-degraded" data-testid="pending-sync">pending sync</span> : ''}</span>
     </div>
   );
-}
+});
 
 function Detail() {
   const detail = useConsole((s) => s.incidents.detail);
@@ -188,6 +189,7 @@ export function IncidentsView() {
   const feedState = useConsole((s) => s.status?.feed.state);
   const parentRef = useRef<HTMLDivElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
+  const onSelect = useCallback((id: string) => void select(id), [select]);
 
   useEffect(() => {
     void load();
@@ -270,7 +272,7 @@ export function IncidentsView() {
             <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
               {virtualizer.getVirtualItems().map((v) => {
                 const inc = items[v.index]!;
-                return <IncidentRow key={inc.id} incident={inc} top={v.start} selected={inc.id === selectedId} onSelect={() => void select(inc.id)} />;
+                return <IncidentRow key={inc.id} incident={inc} top={v.start} selected={inc.id === selectedId} onSelect={onSelect} />;
               })}
             </div>
           </div>
