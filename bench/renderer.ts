@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { agent, pct, post, ROOT, startRelayProcess } from './support.js';
+import { agent, pct, post, readyLine, ROOT, startRelayProcess } from './support.js';
 
 const INCIDENTS = 10_000;
 const UPDATES_PER_S = Number(process.env.BENCH_UPDATES_PER_S ?? 200);
@@ -14,14 +14,7 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'maoc-bench-renderer-'));
   const relay = await startRelayProcess(dir);
   const child = spawn(process.execPath, [join(ROOT, 'dist/main/cli.cjs'), '--no-open', '--data-dir', join(dir, 'console'), '--relay-url', relay.stream, '--relay-token-file', relay.tokenFile, '--notify-sink', 'none'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const ready = await new Promise<{ url: string; launchUrl: string }>((res) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"ready"'));
-      if (line) res(JSON.parse(line) as { url: string; launchUrl: string });
-    });
-  });
+  const ready = await readyLine<{ url: string; launchUrl: string }>(child);
   const token = ready.launchUrl.split('token=')[1]!;
   const status = async (): Promise<{ incidents: { open: number } }> => {
     for (let attempt = 0; ; attempt++) {

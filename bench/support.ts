@@ -23,6 +23,18 @@ export function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** Resolve with the first JSON line starting with {"ready" that a child prints. */
+export function readyLine<T>(proc: ChildProcess): Promise<T> {
+  return new Promise((res) => {
+    let out = '';
+    proc.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{"ready"'));
+      if (line) res(JSON.parse(line) as T);
+    });
+  });
+}
+
 export interface RelayProcess {
   url: string;
   stream: string;
@@ -41,14 +53,7 @@ export async function startRelayProcess(dir: string): Promise<RelayProcess> {
     `listen: { host: 127.0.0.1, port: 0 }\ndataDir: ${join(dir, 'relay')}\nconsoles: [{ id: bench, token: "${token}" }]\nrateLimit: { alertsPerSecond: 1000000, burst: 1000000 }\n`,
   );
   const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/relay/main.ts'), '--config', join(dir, 'relay.yaml')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
-  const ready = await new Promise<{ url: string; stream: string }>((res) => {
-    let out = '';
-    proc.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"ready"'));
-      if (line) res(JSON.parse(line) as { url: string; stream: string });
-    });
-  });
+  const ready = await readyLine<{ url: string; stream: string }>(proc);
   return {
     ...ready,
     token,
