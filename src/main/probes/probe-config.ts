@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
+import { z } from 'zod';
+import { SeveritySchema } from '../../shared/domain/alert.js';
+import { PROBE_KINDS } from '../../shared/domain/probe.js';
+
+const Base = {
+  id: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lower-case letters, digits and . _ - (max 64)'),
+  name: z.string().min(1).max(120),
+  /** ms; default from the resilience profile */
+  interval: z.number().int().positive('must be a positive number of milliseconds').optional(),
+  timeout: z.number().int().positive('must be a positive number of milliseconds').max(60_000).default(5000),
+  /** extra tries within one run before it counts as a failure; default from the profile */
+  retries: z.number().int().min(0).max(10).optional(),
+  /** a critical probe failing while the feed is down puts the console into emergency */
+  critical: z.boolean().default(false),
+  severity: SeveritySchema.default('SEV2'),
+};
+
+const Threshold = z
+  .object({
+    metric: z.string().min(1).max(200),
+    labels: z.record(z.string(), z.string()).optional(),
+    op: z.enum(['<', '<=', '>', '>=']),
+    value: z.number(),
+    level: z.enum(['warning', 'critical']),
+  })
+  .strict();
+
+export const ProbeSchema = z.discriminatedUnion('kind', [
+  z.object({ ...Base, kind: z.literal('http'), url: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }), expectStatus: z.number().int().min(100).max(599).default(200), headers: z.record(z.string(), z.string()).optional(), bodyContains: z.string().optional(), jsonPath: z.string().optional(), jsonEquals: z.union([z.string(), z.number(), z.boolean()]).optional(), insecure: z.boolean().default(false), slowMs: z.number().int().positive().default(2000) }).strict(),
+  z.object({ ...Base, kind: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535) }).strict(),
+  z.object({ ...Base, kind: z.literal('postgres'), host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(1).max(65535).default(5432), database: z.string().default('postgres'), user: z.string().default('postgres') }).strict(),
+  z.object({ ...Base, kind: z.literal('redis'), host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(1).max(65535).default(6379) }).strict(),
+  z.object({ ...Base, kind: z.literal('tls'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(443), servername: z.string().optional(), warnDays: z.number().int().positive().default(30), criticalDays: z.number().int().min(0).default(7), insecure: z.boolean().default(false) }).strict(),
+  z.object({ ...Base, kind: z.literal('metrics'), url: z.url({ protocol: /^https?$/ }), thresholds: z.array(Threshold).max(50).default([]) }).strict(),
+  z.object({ ...Base, kind: z.literal('system'), cpuWarn: z.number().min(1).max(100).default(80), memoryWarn: z.number().min(1).max(100).default(85), diskWarn: z.number().min(1).max(100).default(80), diskPath: z.string().default('/') }).strict(),
+]);
+
+export type ProbeConfig = z.infer<typeof ProbeSchema>;
+
+export interface ProbeFileResult {
+  probes: ProbeConfig[];
+  /** one line each: file, line, probe and field — the probes named here do not run */
+  errors: string[];
+}
+
+function lineOf(node: Node | null | undefined, counter: LineCounter): number | null {
+  const start = node?.range?.[0];
+  return start === undefined ? null : counter.linePos(start).line;
+}
+
+/**
+ * Load a probes file. A broken file yields one error and no probes; a broken
+ * probe yields an error naming it, its field and line, and the others still run.
+ */
+export function parseProbeFile(text: string, file: string): ProbeFileResult {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    return { probes: [], errors: [`E_PROBE_CONFIG: ${file}: line ${e.linePos?.[0]?.line ?? '?'}: invalid YAML (${e.message.split('\n')[0]})`] };
+  }
+  const root = doc.contents;
+  const list = isMap(root) ? root.get('probes', true) : null;
+  if (!isSeq(list)) return { probes: [], errors: [`E_PROBE_CONFIG: ${file}: expected a top-level "probes:" list`] };
+  const probes: ProbeConfig[] = [];
+  const errors: string[] = [];
+  const seen = new Set<string>();
+  list.items.forEach((item, index) => {
+    const raw = (item as Node & { toJSON(): unknown }).toJSON() as Record<string, unknown>;
+    const label = typeof raw?.id === 'string' ? `probe "${raw.id}"` : `probe #${index + 1}`;
+    const parsed = ProbeSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.join('.') || 'kind';
+      const node = isMap(item) && issue.path.length > 0 ? (item.getIn(issue.path, true) as Node | undefined) : (item as Node);
+      const line = lineOf(node ?? (item as Node), counter);
+      errors.push(`E_PROBE_CONFIG: ${file}: line ${line ?? '?'}: ${label}: ${field}: ${issue.message}`);
+      return;
+    }
+    if (seen.has(parsed.data.id)) {
+      errors.push(`E_PROBE_CONFIG: ${file}: line ${lineOf(item as Node, counter) ?? '?'}: ${label}: id: duplicate id`);
+      return;
+    }
+    seen.add(parsed.data.id);
+    probes.push(parsed.data);
+  });
+  return { probes, errors };
+}
+
+export function loadProbeFile(file: string): ProbeFileResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return { probes: [], errors: [`E_PROBE_CONFIG: cannot read ${file}: ${(err as Error).message}`] };
+  }
+  return parseProbeFile(text, file);
+}
+
+export function describeTarget(p: ProbeConfig): string {
+  switch (p.kind) {
+    case 'http':
+    case 'metrics':
+      return p.url;
+    case 'tcp':
+    case 'postgres':
+    case 'redis':
+    case 'tls':
+      return `${p.host}:${p.port}`;
+    case 'system':
+      return `this workstation (${p.diskPath})`;
+  }
+}
