@@ -24,7 +24,7 @@ export async function run(): Promise<void> {
       return Promise.resolve();
     },
   };
-  const config = resolveConfig({ argv: ['--data-dir', join(dir, 'console'), '--relay-url', relay.stream, '--relay-token-file', relay.tokenFile], env: {}, version: 'bench' });
+  const config = resolveConfig({ argv: ['--data-dir', join(dir, 'console'), '--relay-url', relay.stream, '--relay-token-file', relay.tokenFile, '--probes', 'none'], env: {}, version: 'bench' });
   const oncall = createConsole(config, { notificationSink: sink, tickMs: 0 });
   await oncall.start();
   while (oncall.status().feed.state !== 'connected') await new Promise((r) => setTimeout(r, 10));

@@ -13,7 +13,7 @@ const SECONDS = 10;
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'maoc-bench-renderer-'));
   const relay = await startRelayProcess(dir);
-  const child = spawn(process.execPath, [join(ROOT, 'dist/main/cli.cjs'), '--no-open', '--data-dir', join(dir, 'console'), '--relay-url', relay.stream, '--relay-token-file', relay.tokenFile, '--notify-sink', 'none'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'dist/main/cli.cjs'), '--no-open', '--data-dir', join(dir, 'console'), '--relay-url', relay.stream, '--relay-token-file', relay.tokenFile, '--notify-sink', 'none', '--probes', 'none'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const ready = await readyLine<{ url: string; launchUrl: string }>(child);
   const token = ready.launchUrl.split('token=')[1]!;
   const status = async (): Promise<{ incidents: { open: number } }> => {

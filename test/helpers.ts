@@ -26,5 +26,5 @@ export class FakeClock implements Clock {
 }
 
 export function testConsole(dataDir: string, deps: ConsoleDeps = {}) {
-  return createConsole(resolveConfig({ argv: ['--data-dir', dataDir], env: {}, mode: 'browser', version: 'test' }), { notificationSink: null, tickMs: 0, ...deps });
+  return createConsole(resolveConfig({ argv: ['--data-dir', dataDir, '--probes', 'none'], env: {}, mode: 'browser', version: 'test' }), { notificationSink: null, tickMs: 0, ...deps });
 }

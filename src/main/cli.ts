@@ -8,7 +8,7 @@ import { ConsoleError } from '../shared/errors.js';
 
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--status')) {
-    const oncall = createConsole(resolveConfig({ argv, mode: 'browser', version: APP_VERSION }));
+    const oncall = createConsole(resolveConfig({ argv: [...argv, '--probes', 'none'], mode: 'browser', version: APP_VERSION }), { tickMs: 0 });
     await oncall.start();
     const status = oncall.status();
     await oncall.stop();

@@ -8,6 +8,7 @@ import { AuditExportFormatSchema, type AuditRecord, type AuditVerifyReport } fro
 import type { ConsoleStatus } from './domain/status.js';
 import { SeveritySchema, type Alert } from './domain/alert.js';
 import type { Incident, IncidentDetail, PageEvent } from './domain/incident.js';
+import type { ProbeResult, ProbeView, SafetyAssessment } from './domain/probe.js';
 import type { ConsoleErrorShape } from './errors.js';
 
 const IsoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time, e.g. 2026-11-22T08:00:00Z' });
@@ -47,6 +48,8 @@ export const requestSchemas = {
   'incidents.reassign': z.object({ id: IncidentId, to: z.string().trim().min(1).max(80) }).strict(),
   'incidents.snooze': z.object({ id: IncidentId, minutes: z.number().int().min(1).max(120, 'at most 120 minutes') }).strict(),
   'incidents.escalate': z.object({ id: IncidentId }).strict(),
+  'probes.list': Empty,
+  'probes.run': z.object({ id: z.string().max(64) }).strict(),
   'alerts.recent': z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
   'audit.verify': z.object({ mode: z.enum(['full', 'incremental']).default('full') }).strict(),
   'audit.export': z
@@ -73,6 +76,8 @@ export interface RequestResults {
   'operator.signOut': { signedOut: boolean };
   'audit.list': AuditListResult;
   'alerts.recent': { alerts: Alert[] };
+  'probes.list': { probes: ProbeView[]; errors: string[]; safety: SafetyAssessment | null; profile: string };
+  'probes.run': ProbeResult;
   'incidents.list': { incidents: Incident[] };
   'incidents.get': IncidentDetail;
   'incidents.byIds': { incidents: Incident[] };
@@ -105,9 +110,10 @@ export interface EventPayloads {
   'incidents.changed': { ids: string[] };
   page: PageEvent;
   'incident.focus': { id: string };
+  'probes.changed': { ids: string[] };
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: EventName[] = ['status.changed', 'audit.appended', 'alerts.received', 'incidents.changed', 'page', 'incident.focus'];
+export const EVENT_NAMES: EventName[] = ['status.changed', 'audit.appended', 'alerts.received', 'incidents.changed', 'page', 'incident.focus', 'probes.changed'];
 
 /** What travels back over either transport. */
 export type Reply<T> = { ok: true; result: T } | { ok: false; error: ConsoleErrorShape };

@@ -7,7 +7,7 @@ import { tempDir } from '../helpers.js';
 import { nativeAlert, post, startRelay, TOKENS, waitFor } from '../support/relay-fixture.js';
 
 function consoleFor(dataDir: string, relayUrl: string, tokenFile: string): OnCallConsole {
-  const config = resolveConfig({ argv: ['--data-dir', dataDir, '--relay-url', relayUrl, '--relay-token-file', tokenFile, '--relay-ping-ms', '300'], env: {}, version: 'test' });
+  const config = resolveConfig({ argv: ['--data-dir', dataDir, '--relay-url', relayUrl, '--relay-token-file', tokenFile, '--relay-ping-ms', '300', '--probes', 'none'], env: {}, version: 'test' });
   return createConsole(config, { notificationSink: null, tickMs: 100 });
 }
 

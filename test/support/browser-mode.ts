@@ -19,7 +19,8 @@ export interface RunningConsole {
 export async function startBrowserMode(dataDir: string, extraArgs: string[] = []): Promise<RunningConsole> {
   const cli = join(ROOT, 'dist/main/cli.cjs');
   if (!existsSync(cli)) throw new Error('dist/main/cli.cjs is missing: run `npm run build` first (npm test does)');
-  const child = spawn(process.execPath, [cli, '--no-open', '--data-dir', dataDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = extraArgs.includes('--probes') ? extraArgs : ['--probes', 'none', ...extraArgs];
+  const child = spawn(process.execPath, [cli, '--no-open', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   const ready = await new Promise<{ url: string; launchUrl: string }>((resolvePromise, reject) => {

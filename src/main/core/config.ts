@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { describeIssues } from '../../shared/contract.js';
 import { ConsoleError } from '../../shared/errors.js';
 import { MIN_RETENTION_YEARS } from '../audit/audit-log.js';
+import { PROFILE_NAMES } from '../../shared/domain/profile.js';
 
 export const APP_DIR_NAME = 'medical-ai-oncall-console';
 
@@ -31,6 +32,9 @@ export const ConsoleConfigSchema = z
       })
       .strict()
       .nullable(),
+    /** probe file: a path, 'default' (bundled, or <dataDir>/probes.yaml when present), or 'none' */
+    probes: z.string().min(1),
+    profile: z.enum(PROFILE_NAMES, { message: `must be one of ${PROFILE_NAMES.join(', ')}` }),
     /** os (node-notifier), none, fail, or file:PATH (a stand-in for the OS daemon) */
     notifySink: z.string().regex(/^(os|none|fail|file:.+)$/, 'must be os, none, fail or file:PATH'),
     browser: z
@@ -96,6 +100,8 @@ export function resolveConfig(sources: ConfigSources = {}): ConsoleConfig {
     version: sources.version ?? '0.0.0',
     audit: { retentionYears: Number(retentionText) },
     relay: relayUrl ? { url: relayUrl, token: relayToken ?? '', pingIntervalMs: Number(flagValue(argv, '--relay-ping-ms') ?? env.MAOC_RELAY_PING_MS ?? 10_000) } : null,
+    probes: flagValue(argv, '--probes') ?? env.MAOC_PROBES ?? 'default',
+    profile: flagValue(argv, '--profile') ?? env.MAOC_PROFILE ?? 'routine_clinic',
     notifySink: flagValue(argv, '--notify-sink') ?? env.MAOC_NOTIFY_SINK ?? 'os',
     browser: { host: '127.0.0.1' as const, port: Number(portText), open: !argv.includes('--no-open') },
   };

@@ -13,6 +13,13 @@ import { FeedClient } from '../feed/feed-client.js';
 import { IncidentEngine } from '../incidents/incident-engine.js';
 import { OutboxSync } from '../incidents/outbox-sync.js';
 import { Pager, sinkFromSpec, type NotificationSink } from '../notify/pager.js';
+import { ProbeHistory } from '../probes/probe-history.js';
+import { ProbeScheduler } from '../probes/probe-scheduler.js';
+import { SafetyAssessor } from '../probes/safety-assessment.js';
+import { loadProbeFile, type ProbeFileResult } from '../probes/probe-config.js';
+import { PROFILES, type ResilienceProfile } from '../../shared/domain/profile.js';
+import { existsSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import type { ConsoleConfig } from './config.js';
 import { EventBus } from './events.js';
 import { createHandlers } from './handlers.js';
@@ -20,6 +27,20 @@ import type { HandlerTable } from './dispatch.js';
 import { silentLogger, type Logger } from './logger.js';
 
 export const DATABASE_FILE = 'console.db';
+
+/** A bundled resource, from the source tree, the built bundle, or the packaged app. */
+export function resourcePath(name: string): string {
+  const candidates = [resolvePath(__dirname, '../../resources', name), resolvePath(__dirname, '../../../resources', name), resolvePath(process.cwd(), 'resources', name)];
+  return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
+}
+
+/** Which probes run: 'none', a file, or the data dir's probes.yaml, else the bundled default set. */
+export function loadProbes(spec: string, dataDir: string): ProbeFileResult {
+  if (spec === 'none') return { probes: [], errors: [] };
+  if (spec !== 'default') return loadProbeFile(spec);
+  const own = join(dataDir, 'probes.yaml');
+  return loadProbeFile(existsSync(own) ? own : resourcePath('probes.default.yaml'));
+}
 
 export interface ConsoleDeps {
   clock?: Clock;
@@ -43,6 +64,10 @@ export interface RunningServices {
   incidents: IncidentEngine;
   pager: Pager;
   outbox: OutboxSync;
+  profile: ResilienceProfile;
+  probes: ProbeScheduler;
+  probeErrors: string[];
+  safety: SafetyAssessor;
 }
 
 export interface OnCallConsole {
@@ -66,10 +91,19 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
   let running: RunningServices | null = null;
   let stopping: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
+  let safetyTimer: NodeJS.Timeout | null = null;
 
   const services = (): RunningServices => {
     if (!running) throw new ConsoleError('E_NOT_RUNNING', 'state', 'the console is not running (starting up or shutting down)');
     return running;
+  };
+
+  /** normal; degraded: the feed is down but local probes run; emergency: feed down and a critical probe failing. */
+  const degradation = (s: RunningServices | null): ConsoleStatus['degradation'] => {
+    if (!s?.feed) return 'normal';
+    const feedDown = s.feed.status().state !== 'connected';
+    if (!feedDown) return 'normal';
+    return s.probes.criticalDown() > 0 ? 'emergency' : 'degraded';
   };
 
   const status = (): ConsoleStatus => {
@@ -87,8 +121,11 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
             return { state: f.state, since: f.since, detail: f.detail, breaker: f.breaker, relayId: f.relayId, lastSeq: f.lastSeq, alertsStored: s.feedStore.count() };
           })()
         : { state: 'not_configured', since: startedAt, detail: 'no relay configured: local mode', breaker: 'closed', relayId: null, lastSeq: 0, alertsStored: s?.feedStore.count() ?? 0 },
-      degradation: 'normal',
+      degradation: degradation(s),
       operator: s?.operator.operator ?? null,
+      probes: s
+        ? { total: s.probes.views().length, down: s.probes.views().filter((p) => p.state === 'down').length, criticalDown: s.probes.criticalDown(), errors: s.probeErrors.length, profile: s.profile.name }
+        : { total: 0, down: 0, criticalDown: 0, errors: 0, profile: config.profile },
       incidents: s
         ? { ...s.incidents.counts(), pendingSync: s.incidents.pendingOutbox().length }
         : { open: 0, unacknowledged: 0, bySeverity: { SEV1: 0, SEV2: 0, SEV3: 0 }, pendingSync: 0 },
@@ -176,7 +213,32 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
             )
           : null;
         outbox = new OutboxSync(incidents, feed, logger);
-        running = { db, audit, operator, startupVerification, feedStore, feed, incidents, pager, outbox };
+        const profile = PROFILES[config.profile];
+        const probeFile = loadProbes(config.probes, config.dataDir);
+        for (const e of probeFile.errors) logger.log('error', 'E_PROBE_CONFIG', e);
+        const history = new ProbeHistory(db);
+        let changedProbes = new Set<string>();
+        let probeTimer: NodeJS.Timeout | null = null;
+        const probes = new ProbeScheduler(probeFile.probes, {
+          clock,
+          profile,
+          history,
+          incidents,
+          feedStore,
+          logger,
+          onResult: (r) => {
+            changedProbes.add(r.probeId);
+            probeTimer ??= setTimeout(() => {
+              probeTimer = null;
+              const ids = [...changedProbes];
+              changedProbes = new Set();
+              events.emit('probes.changed', { ids });
+              publishStatus();
+            }, 250);
+          },
+        });
+        const safety = new SafetyAssessor({ scheduler: probes, history, incidents, feedStore, clock });
+        running = { db, audit, operator, startupVerification, feedStore, feed, incidents, pager, outbox, profile, probes, probeErrors: probeFile.errors, safety };
         audit.append({
           operator: 'system',
           action: 'console.started',
@@ -197,6 +259,11 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         throw err;
       }
       running.feed?.start();
+      running.probes.start();
+      if ((deps.tickMs ?? 5000) > 0) {
+        safetyTimer = setInterval(() => running?.safety.assess(), 30_000);
+        safetyTimer.unref();
+      }
       const tickMs = deps.tickMs ?? 5000;
       if (tickMs > 0) {
         timer = setInterval(() => {
@@ -216,6 +283,9 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         const s = running!;
         if (timer) clearInterval(timer);
         timer = null;
+        if (safetyTimer) clearInterval(safetyTimer);
+        safetyTimer = null;
+        s.probes.stop();
         if (statusTimer) clearTimeout(statusTimer);
         statusTimer = null;
         // Flush what can still reach the relay; what cannot stays in the outbox for next start.

@@ -29,6 +29,16 @@ export function createHandlers({ services, status, clock }: HandlerDeps): Handle
     'incidents.snooze': ({ id, minutes }) => services().incidents.snooze(id, minutes, services().operator.operator),
     'incidents.escalate': ({ id }) => services().incidents.escalate(id, services().operator.operator),
 
+    'probes.list': () => {
+      const s = services();
+      return { probes: s.probes.views(), errors: s.probeErrors, safety: s.safety.last(), profile: s.profile.name };
+    },
+    'probes.run': async ({ id }) => {
+      const r = await services().probes.runOnce(id);
+      if (!r) throw new ConsoleError('E_PROBE', 'input', `no probe "${id}", or it is running right now`);
+      return r;
+    },
+
     'alerts.recent': ({ limit }) => ({ alerts: services().feedStore.recent(limit) }),
 
     'audit.list': ({ limit, ...filter }) => services().audit.list(filter, limit),

@@ -143,6 +143,12 @@ export class IncidentEngine {
     return rows.map((r) => this.view(r));
   }
 
+  /** The open incident for an alert key, if any. */
+  findOpen(key: string): Incident | null {
+    const r = this.db.prepare(`${IncidentEngine.SELECT} WHERE i.key = ? AND i.state != 'resolved'`).get(key) as Row | undefined;
+    return r ? this.view(r) : null;
+  }
+
   byIds(ids: string[]): Incident[] {
     const stmt = this.db.prepare(`${IncidentEngine.SELECT} WHERE i.id = ?`);
     return ids.flatMap((id) => {

@@ -59,7 +59,8 @@ export function parseProbeFile(text: string, file: string): ProbeFileResult {
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    return { probes: [], errors: [`E_PROBE_CONFIG: ${file}: line ${e.linePos?.[0]?.line ?? '?'}: invalid YAML (${e.message.split('\n')[0]})`] };
+    const line = e.linePos?.[0]?.line ?? counter.linePos(e.pos[0]).line;
+    return { probes: [], errors: [`E_PROBE_CONFIG: ${file}: line ${line}: invalid YAML (${e.message.split('\n')[0]})`] };
   }
   const root = doc.contents;
   const list = isMap(root) ? root.get('probes', true) : null;

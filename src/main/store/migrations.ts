@@ -144,4 +144,20 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'probe history as a bounded ring buffer per probe',
+    sql: `
+      CREATE TABLE probe_result (
+        probe_id   TEXT    NOT NULL,
+        slot       INTEGER NOT NULL,
+        n          INTEGER NOT NULL,
+        at         TEXT    NOT NULL,
+        state      TEXT    NOT NULL,
+        latency_ms REAL,
+        detail     TEXT    NOT NULL,
+        PRIMARY KEY (probe_id, slot)
+      );
+    `,
+  },
 ];

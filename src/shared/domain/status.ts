@@ -24,6 +24,7 @@ export interface ConsoleStatus {
   };
   degradation: DegradationLevel;
   operator: Operator | null;
+  probes: { total: number; down: number; criticalDown: number; errors: number; profile: string };
   incidents: { open: number; unacknowledged: number; bySeverity: Record<Severity, number>; pendingSync: number };
   audit: {
     records: number;
