@@ -1,0 +1,94 @@
+import { writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PROFILES } from '../../src/shared/domain/profile.js';
+import { createConsole, type OnCallConsole } from '../../src/main/core/console.js';
+import { resolveConfig } from '../../src/main/core/config.js';
+import { ProbeHistory } from '../../src/main/probes/probe-history.js';
+import { ProbeScheduler } from '../../src/main/probes/probe-scheduler.js';
+import { SafetyAssessor } from '../../src/main/probes/safety-assessment.js';
+import { silentLogger } from '../../src/main/core/logger.js';
+import { FakeClock, tempDir, testConsole } from '../helpers.js';
+import { freePort } from '../support/servers.js';
+
+describe('clinical safety assessment', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let oncall: OnCallConsole;
+  const clock = new FakeClock();
+  beforeEach(async () => {
+    ({ dir, cleanup } = tempDir());
+    oncall = testConsole(dir, { clock });
+    await oncall.start();
+  });
+  afterEach(async () => {
+    await oncall.stop();
+    cleanup();
+  });
+
+  it('computes the seed indicators and opens a SEV1 on a critical violation, resolving it on recovery', async () => {
+    let accuracy = 0.87;
+    const s = oncall.services();
+    const history = new ProbeHistory(s.db, 60);
+    const scheduler = new ProbeScheduler(
+      [
+        { id: 'api', name: 'API', kind: 'http', url: 'http://127.0.0.1:9/health', expectStatus: 200, insecure: false, slowMs: 2000, timeout: 100, critical: true, severity: 'SEV1' },
+        { id: 'metrics', name: 'Metrics', kind: 'metrics', url: 'http://127.0.0.1:9/metrics', thresholds: [], timeout: 100, critical: false, severity: 'SEV1' },
+      ],
+      {
+        clock, profile: PROFILES.critical_care, history, incidents: s.incidents, feedStore: s.feedStore, logger: silentLogger,
+        runner: async (p) => (p.kind === 'metrics' ? { state: 'up', latencyMs: 4, detail: 'ok', values: { model_accuracy_score: accuracy, active_clinical_sessions: 50, clinical_sessions_at_risk: 2 } } : { state: 'up', latencyMs: 120, detail: 'HTTP 200' }),
+      },
+    );
+    const assessor = new SafetyAssessor({ scheduler, history, incidents: s.incidents, feedStore: s.feedStore, clock });
+    for (let i = 0; i < 5; i++) {
+      await scheduler.runOnce('api');
+      await scheduler.runOnce('metrics');
+    }
+    const a = assessor.assess();
+    const byName = Object.fromEntries(a.indicators.map((i) => [i.name, i]));
+    expect(byName.system_availability).toMatchObject({ value: 1, level: 'ok' });
+    expect(byName.response_time_health).toMatchObject({ value: 1, level: 'ok' });
+    expect(byName.accuracy_trend).toMatchObject({ value: 0.87, level: 'critical', critical: 0.9, warning: 0.92 });
+    expect(byName.clinical_session_risk).toMatchObject({ value: 0.04, level: 'ok' });
+    expect(a.level).toBe('critical');
+    const incident = s.incidents.findOpen('local:safety:accuracy_trend');
+    expect(incident).toMatchObject({ severity: 'SEV1', source: 'local', service: 'clinical-safety' });
+    expect(incident!.summary).toBe('Clinical safety: accuracy_trend 0.87 below the critical threshold 0.9');
+
+    accuracy = 0.95;
+    await scheduler.runOnce('metrics');
+    expect(assessor.assess().indicators.find((i) => i.name === 'accuracy_trend')!.level).toBe('ok');
+    expect(s.incidents.get(incident!.id).state).toBe('resolved');
+  });
+});
+
+describe('degradation level', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = tempDir()));
+  afterEach(() => cleanup());
+
+  it('is degraded when the feed is down and emergency when a critical probe also fails', async () => {
+    const deadPort = await freePort();
+    writeFileSync(`${dir}/probes.yaml`, `probes:\n  - { id: db, name: Database, kind: tcp, host: 127.0.0.1, port: ${deadPort}, critical: true, interval: 3600000, timeout: 200, retries: 0 }\n`);
+    const config = resolveConfig({ argv: ['--data-dir', `${dir}/c`, '--relay-url', `ws://127.0.0.1:${deadPort}/v1/stream`, '--relay-token', 'x'.repeat(40), '--probes', `${dir}/probes.yaml`, '--profile', 'critical_care'], env: {}, version: 'test' });
+    const oncall = createConsole(config, { notificationSink: null, tickMs: 0 });
+    await oncall.start();
+    try {
+      expect(oncall.status().feed.state).not.toBe('connected');
+      expect(oncall.status().degradation).toBe('degraded');
+      await oncall.services().probes.runOnce('db');
+      expect(oncall.status().probes).toMatchObject({ total: 1, down: 1, criticalDown: 1, profile: 'critical_care' });
+      expect(oncall.status().degradation).toBe('emergency');
+    } finally {
+      await oncall.stop();
+    }
+  });
+
+  it('is normal in local mode (no relay configured)', async () => {
+    const oncall = testConsole(dir);
+    await oncall.start();
+    expect(oncall.status().degradation).toBe('normal');
+    await oncall.stop();
+  });
+});
