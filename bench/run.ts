@@ -4,6 +4,7 @@ const benches: Record<string, () => Promise<void>> = {
   ingest: async () => (await import('./ingest.js')).run(),
   paging: async () => (await import('./paging.js')).run(),
   renderer: async () => (await import('./renderer.js')).run(),
+  probes: async () => (await import('./probes.js')).run(),
 };
 
 const name = process.argv[2];
