@@ -6,6 +6,7 @@ import { SignIn } from './views/SignIn.js';
 import { AuditView } from './views/AuditView.js';
 import { EmptyView } from './views/EmptyView.js';
 import { IncidentsView } from './views/IncidentsView.js';
+import { HealthView } from './views/HealthView.js';
 import { PageBanner } from './views/PageBanner.js';
 
 const LABELS: Record<View, string> = {
@@ -45,7 +46,7 @@ function CurrentView() {
     case 'incidents':
       return <IncidentsView />;
     case 'health':
-      return <EmptyView title="Health" text="No probes configured yet. Local health probes will be listed here." />;
+      return <HealthView />;
     case 'runbooks':
       return <EmptyView title="Runbooks" text="No runbooks loaded yet. Guided runbooks will be listed here." />;
     case 'contacts':

@@ -31,7 +31,7 @@ export function createHandlers({ services, status, clock }: HandlerDeps): Handle
 
     'probes.list': () => {
       const s = services();
-      return { probes: s.probes.views(), errors: s.probeErrors, safety: s.safety.last(), profile: s.profile.name };
+      return { probes: s.probes.views(), errors: s.probeErrors, safety: s.safety.last() ?? s.safety.compute(), profile: s.profile.name };
     },
     'probes.run': async ({ id }) => {
       const r = await services().probes.runOnce(id);

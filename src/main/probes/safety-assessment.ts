@@ -44,6 +44,7 @@ export class SafetyAssessor {
     const { scheduler, history } = this.deps;
     const configs = scheduler.configs();
     const runs = (ids: string[]) => ids.flatMap((id) => history.recent(id, WINDOW));
+
     const critical = runs(configs.filter((c) => c.critical).map((c) => c.id));
     const availability = critical.length ? critical.filter((r) => r.state !== 'down').length / critical.length : null;
     const http = configs.filter((c) => c.kind === 'http');
@@ -54,8 +55,8 @@ export class SafetyAssessor {
     const active = v.active_clinical_sessions;
     const atRisk = v.clinical_sessions_at_risk;
     const sessionRisk = active !== undefined && atRisk !== undefined && active > 0 ? atRisk / active : null;
-    const all = runs(configs.map((c) => c.id));
-    const errorRate = v.model_error_rate ?? (all.length ? all.filter((r) => r.state === 'down').length / all.length : null);
+    // The model service's own error rate (a metric); a probe failing is not a clinical error rate.
+    const errorRate = v.model_error_rate ?? null;
 
     const parts = [availability, responseHealth, accuracy, sessionRisk === null ? null : 1 - sessionRisk, errorRate === null ? null : 1 - errorRate].filter((x): x is number => x !== null);
     const overall = parts.length ? parts.reduce((a, b) => a + b, 0) / parts.length : null;

@@ -3,6 +3,7 @@ import type { ContractClient } from '../../shared/contract.js';
 import type { AuditRecord, AuditVerifyReport } from '../../shared/domain/audit.js';
 import type { Severity } from '../../shared/domain/alert.js';
 import type { Incident, IncidentDetail, PageEvent } from '../../shared/domain/incident.js';
+import type { ProbeView, SafetyAssessment } from '../../shared/domain/probe.js';
 import type { ConsoleStatus } from '../../shared/domain/status.js';
 import { ConsoleError } from '../../shared/errors.js';
 
@@ -102,6 +103,10 @@ export interface ConsoleStore {
   moveSelection(delta: number): void;
   setIncidentFilter(patch: Partial<IncidentFilterState>): void;
   incidentAction(action: IncidentAction, id: string, extra?: { text?: string; to?: string; minutes?: number }): Promise<boolean>;
+  // health slice
+  health: { probes: ProbeView[]; errors: string[]; safety: SafetyAssessment | null; profile: string; loaded: boolean };
+  loadHealth(): Promise<void>;
+  runProbe(id: string): Promise<void>;
   // paging slice
   banner: PageEvent | null;
   onPage(page: PageEvent): void;
@@ -263,6 +268,24 @@ export function createConsoleStore(client: ContractClient) {
       } catch (err) {
         set({ lastError: message(err) });
         return false;
+      }
+    },
+
+    health: { probes: [], errors: [], safety: null, profile: '', loaded: false },
+    async loadHealth() {
+      try {
+        const h = await client.request('probes.list', {});
+        set({ health: { ...h, loaded: true } });
+      } catch (err) {
+        set({ lastError: message(err) });
+      }
+    },
+    async runProbe(id) {
+      try {
+        await client.request('probes.run', { id });
+        await get().loadHealth();
+      } catch (err) {
+        set({ lastError: message(err) });
       }
     },
 

@@ -32,6 +32,7 @@ export function StatusBar() {
   const auditOk = useConsole((s) => s.status?.audit.lastVerification?.ok);
   const signOut = useConsole((s) => s.signOut);
   const incidents = useConsole((s) => s.status?.incidents);
+  const probes = useConsole((s) => s.status?.probes);
 
   return (
     <header className="status-bar" role="banner" aria-label="Console status">
@@ -48,6 +49,11 @@ export function StatusBar() {
       <span className={`pill level-${degradation ?? 'normal'}`} data-testid="degradation">
         {degradation === 'emergency' ? 'EMERGENCY' : degradation === 'degraded' ? 'Degraded' : 'Normal'}
       </span>
+      {probes && probes.total > 0 && (
+        <span className={probes.criticalDown > 0 ? 'pill level-emergency' : probes.down > 0 ? 'pill level-degraded' : 'pill'} data-testid="probe-summary" title={`Local probes (${probes.profile.replace('_', ' ')} profile)`}>
+          Probes {probes.total - probes.down}/{probes.total} up
+        </span>
+      )}
       <span className={auditOk === false ? 'pill level-emergency' : 'pill'} data-testid="audit-state">
         {auditOk === false ? 'Audit: integrity fault' : auditOk ? 'Audit: verified' : 'Audit: …'}
       </span>
