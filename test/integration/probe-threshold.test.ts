@@ -90,6 +90,32 @@ describe('probe failure thresholds (fake clock, scripted target)', () => {
     expect(pages).toHaveLength(2); // one page per incident
   });
 
+  it('never runs one probe twice at the same time', async () => {
+    const s = oncall.services();
+    let release: () => void = () => undefined;
+    const slow = new ProbeScheduler([{ id: 'slow', name: 'Slow', kind: 'tcp', host: '127.0.0.1', port: 1, timeout: 100, critical: false, severity: 'SEV3', retries: 0 }], {
+      clock, profile: PROFILES.critical_care, history: new ProbeHistory(s.db, 10), incidents: s.incidents, feedStore: s.feedStore, logger: silentLogger,
+      runner: () => new Promise((r) => (release = () => r({ state: 'up', latencyMs: 1, detail: 'ok' }))),
+    });
+    const first = slow.runOnce('slow');
+    expect(await slow.runOnce('slow')).toBeNull(); // skipped while the first is in flight
+    release();
+    expect((await first)?.state).toBe('up');
+  });
+
+  it('reads workstation CPU, memory and disk', async () => {
+    const { runProbe } = await import('../../src/main/probes/probe-kinds.js');
+    const r = await runProbe({ id: 'ws', name: 'Workstation', kind: 'system', cpuWarn: 80, memoryWarn: 85, diskWarn: 80, diskPath: '/', timeout: 1000, critical: false, severity: 'SEV3' });
+    expect(['up', 'warning']).toContain(r.state);
+    for (const k of ['cpu_percent', 'memory_percent', 'disk_percent']) {
+      expect(r.values?.[k]).toBeGreaterThanOrEqual(0);
+      expect(r.values?.[k]).toBeLessThanOrEqual(100);
+    }
+    const strict = await runProbe({ id: 'ws', name: 'Workstation', kind: 'system', cpuWarn: 100, memoryWarn: 1, diskWarn: 100, diskPath: '/', timeout: 1000, critical: false, severity: 'SEV3' });
+    expect(strict.state).toBe('warning');
+    expect(strict.detail).toMatch(/above threshold: memory \d/);
+  });
+
   it('keeps a bounded history per probe', async () => {
     const p = scheduler('critical_care');
     for (let i = 0; i < 25; i++) await run(p, 'up');
