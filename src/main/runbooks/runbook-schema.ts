@@ -1,0 +1,135 @@
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { LineCounter, parseDocument, isMap, type Node } from 'yaml';
+import { z } from 'zod';
+import { SeveritySchema } from '../../shared/domain/alert.js';
+import type { ContactBook, Runbook } from '../../shared/domain/runbook.js';
+
+const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and - (max 64)');
+
+const StepSchema = z
+  .object({
+    id: Id,
+    title: z.string().min(1).max(200),
+    kind: z.enum(['manual', 'probe', 'contact', 'decision'], { message: 'must be one of manual, probe, contact, decision' }),
+    detail: z.string().max(2000).optional(),
+    probe: z.string().max(64).optional(),
+    contact: z.object({ group: z.string().max(80).optional(), level: z.number().int().min(1).max(9).optional() }).strict().optional(),
+    options: z.array(z.string().min(1).max(40)).min(2).max(6).optional(),
+    when: z.object({ step: Id, answer: z.string().min(1).max(40) }).strict().optional(),
+    timeLimitMinutes: z.number().positive().max(1440).optional(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.kind === 'probe' && !s.probe) ctx.addIssue({ code: 'custom', path: ['probe'], message: 'a probe step names the probe that verifies it' });
+    if (s.kind === 'contact' && !s.contact) ctx.addIssue({ code: 'custom', path: ['contact'], message: 'a contact step names a group or an escalation level' });
+    if (s.kind === 'decision' && !s.options) ctx.addIssue({ code: 'custom', path: ['options'], message: 'a decision step lists its answers' });
+  });
+
+export const RunbookSchema = z
+  .object({
+    id: Id,
+    title: z.string().min(1).max(200),
+    description: z.string().max(4000).default(''),
+    appliesTo: z
+      .object({ severities: z.array(SeveritySchema).default([]), categories: z.array(z.string().max(64)).default([]), auto: z.boolean().default(true) })
+      .strict()
+      .default({ severities: [], categories: [], auto: true }),
+    steps: z.array(StepSchema).min(1).max(100),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const seen = new Map<string, number>();
+    r.steps.forEach((s, i) => {
+      if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'id'], message: `duplicate step id ${s.id}` });
+      if (s.when) {
+        const target = r.steps.findIndex((t) => t.id === s.when!.step);
+        if (target < 0 || target >= i) ctx.addIssue({ code: 'custom', path: ['steps', i, 'when', 'step'], message: `must name an earlier decision step` });
+        else if (!r.steps[target]!.options?.includes(s.when.answer)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'when', 'answer'], message: `is not one of the answers of ${s.when.step}` });
+      }
+      seen.set(s.id, i);
+    });
+  });
+
+function lineAt(doc: ReturnType<typeof parseDocument>, counter: LineCounter, path: (string | number)[]): number | null {
+  for (let n = path.length; n >= 0; n--) {
+    const node = (n === 0 ? doc.contents : isMap(doc.contents) ? doc.contents.getIn(path.slice(0, n), true) : null) as Node | null | undefined;
+    const start = node?.range?.[0];
+    if (start !== undefined) return counter.linePos(start).line;
+  }
+  return null;
+}
+
+/** One runbook file: the runbook, or one error naming the file, line, step and field. */
+export function parseRunbook(text: string, file: string): { runbook?: Runbook; error?: string } {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    return { error: `E_RUNBOOK: ${file}: line ${counter.linePos(e.pos[0]).line}: invalid YAML (${e.message.split('\n')[0]})` };
+  }
+  const raw = doc.toJS() as unknown;
+  const parsed = RunbookSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path as (string | number)[];
+    let where = path.join('.') || '(file)';
+    if (path[0] === 'steps' && typeof path[1] === 'number') {
+      const stepId = (raw as { steps?: { id?: unknown }[] }).steps?.[path[1]]?.id;
+      where = `step "${typeof stepId === 'string' ? stepId : `#${path[1] + 1}`}": ${path.slice(2).join('.') || 'step'}`;
+    }
+    return { error: `E_RUNBOOK: ${file}: line ${lineAt(doc, counter, path) ?? '?'}: ${where}: ${issue.message}` };
+  }
+  return { runbook: { ...parsed.data, source: file } };
+}
+
+/** Every *.yaml in the folders, later folders overriding earlier ones by id; broken files are reported and skipped. */
+export function loadRunbooks(dirs: string[]): { runbooks: Runbook[]; errors: string[] } {
+  const byId = new Map<string, Runbook>();
+  const errors: string[] = [];
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+      const file = join(dir, name);
+      const { runbook, error } = parseRunbook(readFileSync(file, 'utf8'), file);
+      if (error) errors.push(error);
+      else byId.set(runbook!.id, runbook!);
+    }
+  }
+  return { runbooks: [...byId.values()], errors };
+}
+
+const ContactSchema = z
+  .object({
+    name: z.string().min(1).max(120),
+    role: z.string().max(120).optional(),
+    phone: z.string().min(1).max(40),
+    email: z.string().min(3).max(200),
+    pager: z.string().min(1).max(40),
+    availability: z.string().min(1).max(80),
+    escalationTime: z.string().min(1).max(40),
+  })
+  .strict();
+
+export const ContactBookSchema = z
+  .object({
+    groups: z.array(z.object({ name: z.string().min(1).max(80), contacts: z.array(ContactSchema).min(1) }).strict()).min(1),
+    levels: z
+      .array(z.object({ level: z.number().int().min(1).max(9), afterMinutes: z.number().positive(), description: z.string().min(1), contacts: z.array(z.string().min(1)).min(1), actions: z.array(z.string()).default([]) }).strict())
+      .min(1),
+  })
+  .strict();
+
+export function loadContactBook(file: string): { book?: ContactBook; error?: string } {
+  const text = readFileSync(file, 'utf8');
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  if (doc.errors.length > 0) return { error: `E_CONTACTS: ${file}: line ${counter.linePos(doc.errors[0]!.pos[0]).line}: invalid YAML` };
+  const parsed = ContactBookSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { error: `E_CONTACTS: ${file}: line ${lineAt(doc, counter, issue.path as (string | number)[]) ?? '?'}: ${issue.path.join('.')}: ${issue.message}` };
+  }
+  return { book: { ...parsed.data, source: file } };
+}
+
