@@ -9,6 +9,7 @@ import type { ConsoleStatus } from './domain/status.js';
 import { SeveritySchema, type Alert } from './domain/alert.js';
 import type { Incident, IncidentDetail, PageEvent } from './domain/incident.js';
 import type { ProbeResult, ProbeView, SafetyAssessment } from './domain/probe.js';
+import type { ContactBook, Runbook, RunbookRun } from './domain/runbook.js';
 import type { ConsoleErrorShape } from './errors.js';
 
 const IsoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time, e.g. 2026-11-22T08:00:00Z' });
@@ -50,6 +51,14 @@ export const requestSchemas = {
   'incidents.escalate': z.object({ id: IncidentId }).strict(),
   'probes.list': Empty,
   'probes.run': z.object({ id: z.string().max(64) }).strict(),
+  'runbooks.catalogue': Empty,
+  'runbooks.runs': z.object({ incidentId: IncidentId.optional(), state: z.enum(['active', 'completed', 'all']).default('all') }).strict(),
+  'runbooks.start': z.object({ runbookId: z.string().max(64), incidentId: IncidentId.optional() }).strict(),
+  'runbooks.tick': z.object({ runId: z.uuid(), stepId: z.string().max(64), note: z.string().max(2000).optional() }).strict(),
+  'runbooks.override': z.object({ runId: z.uuid(), stepId: z.string().max(64), reason: z.string().trim().min(5, 'give a reason of at least 5 characters').max(2000) }).strict(),
+  'runbooks.answer': z.object({ runId: z.uuid(), stepId: z.string().max(64), answer: z.string().max(40) }).strict(),
+  'contacts.list': Empty,
+  'incidents.contacted': z.object({ id: IncidentId, contact: z.string().trim().min(1).max(120) }).strict(),
   'alerts.recent': z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
   'audit.verify': z.object({ mode: z.enum(['full', 'incremental']).default('full') }).strict(),
   'audit.export': z
@@ -76,6 +85,14 @@ export interface RequestResults {
   'operator.signOut': { signedOut: boolean };
   'audit.list': AuditListResult;
   'alerts.recent': { alerts: Alert[] };
+  'runbooks.catalogue': { runbooks: Runbook[]; errors: string[] };
+  'runbooks.runs': { runs: RunbookRun[] };
+  'runbooks.start': RunbookRun;
+  'runbooks.tick': RunbookRun;
+  'runbooks.override': RunbookRun;
+  'runbooks.answer': RunbookRun;
+  'contacts.list': { book: ContactBook | null; error: string | null };
+  'incidents.contacted': Incident;
   'probes.list': { probes: ProbeView[]; errors: string[]; safety: SafetyAssessment | null; profile: string };
   'probes.run': ProbeResult;
   'incidents.list': { incidents: Incident[] };
@@ -111,9 +128,10 @@ export interface EventPayloads {
   page: PageEvent;
   'incident.focus': { id: string };
   'probes.changed': { ids: string[] };
+  'runbooks.changed': { runIds: string[] };
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: EventName[] = ['status.changed', 'audit.appended', 'alerts.received', 'incidents.changed', 'page', 'incident.focus', 'probes.changed'];
+export const EVENT_NAMES: EventName[] = ['status.changed', 'audit.appended', 'alerts.received', 'incidents.changed', 'page', 'incident.focus', 'probes.changed', 'runbooks.changed'];
 
 /** What travels back over either transport. */
 export type Reply<T> = { ok: true; result: T } | { ok: false; error: ConsoleErrorShape };

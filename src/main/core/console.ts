@@ -18,6 +18,9 @@ import { ProbeScheduler } from '../probes/probe-scheduler.js';
 import { SafetyAssessor } from '../probes/safety-assessment.js';
 import { loadProbeFile, type ProbeFileResult } from '../probes/probe-config.js';
 import { PROFILES, type ResilienceProfile } from '../../shared/domain/profile.js';
+import type { ContactBook } from '../../shared/domain/runbook.js';
+import { loadContactBook, loadRunbooks } from '../runbooks/runbook-schema.js';
+import { RunbookService } from '../runbooks/runbook-service.js';
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { ConsoleConfig } from './config.js';
@@ -68,6 +71,9 @@ export interface RunningServices {
   probes: ProbeScheduler;
   probeErrors: string[];
   safety: SafetyAssessor;
+  runbooks: RunbookService;
+  runbookErrors: string[];
+  contacts: { book?: ContactBook; error?: string };
 }
 
 export interface OnCallConsole {
@@ -171,6 +177,13 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         const operator = new OperatorSession(audit, clock, () => publishStatusNow());
         audit.onAppended((lastSeq) => events.emit('audit.appended', { lastSeq }));
         const feedStore = new FeedStore(db, clock);
+        const contactsFile = existsSync(join(config.dataDir, 'contacts.yaml')) ? join(config.dataDir, 'contacts.yaml') : resourcePath('contacts.example.yaml');
+        const contacts = loadContactBook(contactsFile);
+        if (contacts.error) logger.log('error', 'E_CONTACTS', contacts.error);
+        const runbookFiles = loadRunbooks([resourcePath('runbooks'), join(config.dataDir, 'runbooks')]);
+        for (const e of runbookFiles.errors) logger.log('error', 'E_RUNBOOK', e);
+        let runbooks: RunbookService;
+        let probesRef: ProbeScheduler | null = null;
         let pager: Pager;
         let outbox: OutboxSync;
         const incidents = new IncidentEngine({
@@ -183,6 +196,16 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
           },
           onPage: (req) => void pager.page(req),
           onOutbox: () => void outbox.drain(),
+          onOpened: (incident, alert) => void runbooks.attach(incident, alert.labels.category),
+          ...(contacts.book ? { escalation: contacts.book.levels.map((l) => ({ level: l.level, afterMinutes: l.afterMinutes, description: l.description, contacts: l.contacts, actions: l.actions })) } : {}),
+        });
+        runbooks = new RunbookService({
+          db,
+          audit,
+          clock,
+          runbooks: runbookFiles.runbooks,
+          probes: () => probesRef?.views() ?? [],
+          onChanged: (runIds) => events.emit('runbooks.changed', { runIds }),
         });
         pager = new Pager({
           sink: deps.notificationSink !== undefined ? deps.notificationSink : sinkFromSpec(config.notifySink),
@@ -227,6 +250,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
           feedStore,
           logger,
           onResult: (r) => {
+            if (r.state === 'up' || r.state === 'warning') runbooks.onProbePassed(r.probeId, r.detail);
             changedProbes.add(r.probeId);
             probeTimer ??= setTimeout(() => {
               probeTimer = null;
@@ -237,8 +261,9 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
             }, 250);
           },
         });
+        probesRef = probes;
         const safety = new SafetyAssessor({ scheduler: probes, history, incidents, feedStore, clock });
-        running = { db, audit, operator, startupVerification, feedStore, feed, incidents, pager, outbox, profile, probes, probeErrors: probeFile.errors, safety };
+        running = { db, audit, operator, startupVerification, feedStore, feed, incidents, pager, outbox, profile, probes, probeErrors: probeFile.errors, safety, runbooks, runbookErrors: runbookFiles.errors, contacts };
         audit.append({
           operator: 'system',
           action: 'console.started',

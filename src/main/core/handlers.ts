@@ -39,6 +39,15 @@ export function createHandlers({ services, status, clock }: HandlerDeps): Handle
       return r;
     },
 
+    'runbooks.catalogue': () => ({ runbooks: services().runbooks.catalogue(), errors: services().runbookErrors }),
+    'runbooks.runs': ({ incidentId, state }) => ({ runs: services().runbooks.runs({ incidentId, state }) }),
+    'runbooks.start': ({ runbookId, incidentId }) => services().runbooks.start(runbookId, incidentId ?? null, services().operator.operator),
+    'runbooks.tick': ({ runId, stepId, note }) => services().runbooks.tick(runId, stepId, services().operator.operator, note),
+    'runbooks.override': ({ runId, stepId, reason }) => services().runbooks.override(runId, stepId, reason, services().operator.operator),
+    'runbooks.answer': ({ runId, stepId, answer }) => services().runbooks.answer(runId, stepId, answer, services().operator.operator),
+    'contacts.list': () => ({ book: services().contacts.book ?? null, error: services().contacts.error ?? null }),
+    'incidents.contacted': ({ id, contact }) => services().incidents.contacted(id, contact, services().operator.operator),
+
     'alerts.recent': ({ limit }) => ({ alerts: services().feedStore.recent(limit) }),
 
     'audit.list': ({ limit, ...filter }) => services().audit.list(filter, limit),

@@ -56,6 +56,8 @@ export interface IncidentEngineDeps {
   onPage?: (page: PageRequest) => void;
   /** called after commit when an outbox row was written */
   onOutbox?: () => void;
+  /** called after commit for each new incident, with the alert that opened it */
+  onOpened?: (incident: Incident, alert: Alert) => void;
 }
 
 function compactStamp(ms: number): string {
@@ -221,6 +223,7 @@ export class IncidentEngine {
     if (alerts.length === 0) return;
     const changed = new Set<string>();
     const pages: string[] = [];
+    const opened: [string, Alert][] = [];
     this.audit.transaction(() => {
       const link = this.db.prepare('INSERT OR IGNORE INTO incident_alert (relay_id, seq, incident_id) VALUES (?, ?, ?)');
       for (const a of alerts) {
@@ -252,6 +255,7 @@ export class IncidentEngine {
           this.audit.append({ operator: 'system', action: 'incident.opened', subjectType: 'incident', subjectId: id, details: { severity: a.severity, service: a.service, key: a.key, previous: previous ?? null } });
           changed.add(id);
           pages.push(id);
+          opened.push([id, a]);
         } else if (open) {
           link.run(a.relayId, a.seq, open.id);
           if (a.status === 'resolved') {
@@ -267,8 +271,14 @@ export class IncidentEngine {
         }
       }
     });
+    for (const [id, a] of opened) this.deps.onOpened?.(this.get(id), a);
     if (changed.size) this.deps.onChanged?.([...changed]);
     for (const id of pages) this.deps.onPage?.({ incident: this.get(id), reason: 'new' });
+  }
+
+  /** "Contacted X": timeline and audit, attributed. */
+  contacted(id: string, contact: string, operator: Operator | null): Incident {
+    return this.act(id, operator, 'incident.contacted', () => ({ kind: 'contacted', text: `contacted ${contact}`, details: { contact } }));
   }
 
   // ------------------------------------------------------------- operator actions

@@ -160,4 +160,31 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'runbook runs and their step progress',
+    sql: `
+      CREATE TABLE runbook_run (
+        id           TEXT PRIMARY KEY,
+        runbook_id   TEXT NOT NULL,
+        title        TEXT NOT NULL,
+        incident_id  TEXT REFERENCES incident(id),
+        started_at   TEXT NOT NULL,
+        started_by   TEXT NOT NULL,
+        state        TEXT NOT NULL CHECK (state IN ('active', 'completed')),
+        completed_at TEXT
+      );
+      CREATE UNIQUE INDEX runbook_run_incident ON runbook_run(incident_id, runbook_id) WHERE incident_id IS NOT NULL;
+      CREATE TABLE runbook_step (
+        run_id  TEXT NOT NULL REFERENCES runbook_run(id),
+        step_id TEXT NOT NULL,
+        status  TEXT NOT NULL CHECK (status IN ('done', 'overridden', 'answered')),
+        answer  TEXT,
+        note    TEXT,
+        by      TEXT NOT NULL,
+        at      TEXT NOT NULL,
+        PRIMARY KEY (run_id, step_id)
+      );
+    `,
+  },
 ];
