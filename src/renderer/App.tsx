@@ -4,9 +4,10 @@ import { VIEWS, type View } from './state/store.js';
 import { StatusBar } from './views/StatusBar.js';
 import { SignIn } from './views/SignIn.js';
 import { AuditView } from './views/AuditView.js';
-import { EmptyView } from './views/EmptyView.js';
 import { IncidentsView } from './views/IncidentsView.js';
 import { HealthView } from './views/HealthView.js';
+import { RunbooksView } from './views/RunbooksView.js';
+import { ContactsView } from './views/ContactsView.js';
 import { PageBanner } from './views/PageBanner.js';
 
 const LABELS: Record<View, string> = {
@@ -48,9 +49,9 @@ function CurrentView() {
     case 'health':
       return <HealthView />;
     case 'runbooks':
-      return <EmptyView title="Runbooks" text="No runbooks loaded yet. Guided runbooks will be listed here." />;
+      return <RunbooksView />;
     case 'contacts':
-      return <EmptyView title="Contacts" text="No contacts loaded yet. The escalation matrix will be shown here." />;
+      return <ContactsView />;
   }
 }
 

@@ -21,6 +21,7 @@ function coalesce(fn: () => void, ms = 250): () => void {
     }, ms);
   };
 }
+const reloadRunbooks = coalesce(() => void store.getState().refreshRunbooks());
 const reloadHealth = coalesce(() => void store.getState().loadHealth(), 500);
 const reloadAudit = coalesce(() => void store.getState().loadAudit(true));
 // Changed incident ids gather here and are merged in one request per 250 ms.
@@ -40,6 +41,7 @@ client.onEvent((name, payload) => {
     refreshIncidents();
   }
   if (name === 'probes.changed' && store.getState().view === 'health') reloadHealth();
+  if (name === 'runbooks.changed') reloadRunbooks();
   if (name === 'page') store.getState().onPage(payload as never);
   if (name === 'incident.focus') {
     store.getState().setView('incidents');

@@ -4,6 +4,7 @@ import type { AuditRecord, AuditVerifyReport } from '../../shared/domain/audit.j
 import type { Severity } from '../../shared/domain/alert.js';
 import type { Incident, IncidentDetail, PageEvent } from '../../shared/domain/incident.js';
 import type { ProbeView, SafetyAssessment } from '../../shared/domain/probe.js';
+import type { ContactBook, Runbook, RunbookRun } from '../../shared/domain/runbook.js';
 import type { ConsoleStatus } from '../../shared/domain/status.js';
 import { ConsoleError } from '../../shared/errors.js';
 
@@ -103,6 +104,17 @@ export interface ConsoleStore {
   moveSelection(delta: number): void;
   setIncidentFilter(patch: Partial<IncidentFilterState>): void;
   incidentAction(action: IncidentAction, id: string, extra?: { text?: string; to?: string; minutes?: number }): Promise<boolean>;
+  // runbooks slice
+  runbooks: { catalogue: Runbook[]; errors: string[]; runs: RunbookRun[]; selectedRunId: string | null; incidentRuns: RunbookRun[] };
+  loadRunbooks(): Promise<void>;
+  selectRun(id: string): void;
+  startRunbook(runbookId: string, incidentId?: string): Promise<void>;
+  runbookAction(kind: 'tick' | 'override' | 'answer', runId: string, stepId: string, extra?: { note?: string; reason?: string; answer?: string }): Promise<boolean>;
+  refreshRunbooks(): Promise<void>;
+  // contacts slice
+  contacts: { book: ContactBook | null; error: string | null; loaded: boolean };
+  loadContacts(): Promise<void>;
+  markContacted(incidentId: string, contact: string): Promise<void>;
   // health slice
   health: { probes: ProbeView[]; errors: string[]; safety: SafetyAssessment | null; profile: string; loaded: boolean };
   loadHealth(): Promise<void>;
@@ -237,8 +249,8 @@ export function createConsoleStore(client: ContractClient) {
       set((s) => ({ incidents: { ...s.incidents, selectedId: id } }));
       if (!id) return;
       try {
-        const detail = await client.request('incidents.get', { id });
-        if (get().incidents.selectedId === id) set((s) => ({ incidents: { ...s.incidents, detail } }));
+        const [detail, { runs }] = await Promise.all([client.request('incidents.get', { id }), client.request('runbooks.runs', { incidentId: id, state: 'all' })]);
+        if (get().incidents.selectedId === id) set((s) => ({ incidents: { ...s.incidents, detail }, runbooks: { ...s.runbooks, incidentRuns: runs } }));
       } catch (err) {
         set({ lastError: message(err) });
       }
@@ -268,6 +280,69 @@ export function createConsoleStore(client: ContractClient) {
       } catch (err) {
         set({ lastError: message(err) });
         return false;
+      }
+    },
+
+    runbooks: { catalogue: [], errors: [], runs: [], selectedRunId: null, incidentRuns: [] },
+    async loadRunbooks() {
+      try {
+        const [{ runbooks: catalogue, errors }, { runs }] = await Promise.all([client.request('runbooks.catalogue', {}), client.request('runbooks.runs', { state: 'all' })]);
+        set((s) => ({ runbooks: { ...s.runbooks, catalogue, errors, runs, selectedRunId: s.runbooks.selectedRunId ?? runs.find((r) => r.state === 'active')?.id ?? runs[0]?.id ?? null } }));
+      } catch (err) {
+        set({ lastError: message(err) });
+      }
+    },
+    selectRun: (id) => set((s) => ({ runbooks: { ...s.runbooks, selectedRunId: id } })),
+    async startRunbook(runbookId, incidentId) {
+      try {
+        const run = await client.request('runbooks.start', { runbookId, ...(incidentId ? { incidentId } : {}) });
+        set((s) => ({ runbooks: { ...s.runbooks, selectedRunId: run.id } }));
+        await get().refreshRunbooks();
+      } catch (err) {
+        set({ lastError: message(err) });
+      }
+    },
+    async runbookAction(kind, runId, stepId, extra = {}) {
+      try {
+        if (kind === 'tick') await client.request('runbooks.tick', { runId, stepId, ...(extra.note ? { note: extra.note } : {}) });
+        else if (kind === 'override') await client.request('runbooks.override', { runId, stepId, reason: extra.reason ?? '' });
+        else await client.request('runbooks.answer', { runId, stepId, answer: extra.answer ?? '' });
+        set({ lastError: null });
+        await get().refreshRunbooks();
+        return true;
+      } catch (err) {
+        set({ lastError: message(err) });
+        return false;
+      }
+    },
+    async refreshRunbooks() {
+      const incidentId = get().incidents.selectedId;
+      try {
+        const [{ runs }, incidentRuns] = await Promise.all([
+          client.request('runbooks.runs', { state: 'all' }),
+          incidentId ? client.request('runbooks.runs', { incidentId, state: 'all' }).then((r) => r.runs) : Promise.resolve([]),
+        ]);
+        set((s) => ({ runbooks: { ...s.runbooks, runs, incidentRuns } }));
+      } catch (err) {
+        set({ lastError: message(err) });
+      }
+    },
+
+    contacts: { book: null, error: null, loaded: false },
+    async loadContacts() {
+      try {
+        const { book, error } = await client.request('contacts.list', {});
+        set({ contacts: { book, error, loaded: true } });
+      } catch (err) {
+        set({ lastError: message(err) });
+      }
+    },
+    async markContacted(incidentId, contact) {
+      try {
+        await client.request('incidents.contacted', { id: incidentId, contact });
+        await get().selectIncident(incidentId);
+      } catch (err) {
+        set({ lastError: message(err) });
       }
     },
 

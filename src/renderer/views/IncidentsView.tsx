@@ -3,6 +3,8 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useConsole } from '../state/context.js';
 import type { Incident } from '../../shared/domain/incident.js';
 import { countdown, useNow } from './useNow.js';
+import { RunbookChecklist } from './RunbookChecklist.js';
+import { ContactCard } from './ContactsView.js';
 
 const ROW = 40;
 
@@ -50,8 +52,36 @@ const IncidentRow = memo(function IncidentRow({ incident, selected, top, onSelec
   );
 });
 
+/** Who to call now: the current escalation level's contacts (level 1 before any escalation). */
+function WhoToCall({ incidentId, names, heading }: { incidentId: string; names: string[]; heading: string }) {
+  const book = useConsole((s) => s.contacts.book);
+  const loadContacts = useConsole((s) => s.loadContacts);
+  const contacted = useConsole((s) => s.markContacted);
+  useEffect(() => {
+    if (!book) void loadContacts();
+  }, [book, loadContacts]);
+  const all = book?.groups.flatMap((g) => g.contacts) ?? [];
+  return (
+    <section aria-label="Who to call now" data-testid="who-to-call">
+      <h3>{heading}</h3>
+      {names.map((n) => {
+        const c = all.find((x) => x.name === n);
+        return (
+          <div key={n} className="call-row">
+            {c ? <ContactCard contact={c} /> : <strong>{n}</strong>}
+            <button type="button" onClick={() => void contacted(incidentId, n)}>
+              Contacted
+            </button>
+          </div>
+        );
+      })}
+    </section>
+  );
+}
+
 function Detail() {
   const detail = useConsole((s) => s.incidents.detail);
+  const runs = useConsole((s) => s.runbooks.incidentRuns);
   const act = useConsole((s) => s.incidentAction);
   const [note, setNote] = useState('');
   const [to, setTo] = useState('');
@@ -130,6 +160,16 @@ function Detail() {
           </p>
         )}
       </section>
+      {i.state !== 'resolved' && (
+        <WhoToCall
+          incidentId={i.id}
+          heading={detail.escalation.current ? `Who to call now (level ${detail.escalation.current.level})` : 'First responders (level 1)'}
+          names={(detail.escalation.current ?? detail.escalation.next)?.contacts ?? []}
+        />
+      )}
+      {runs.map((r) => (
+        <RunbookChecklist key={r.id} run={r} />
+      ))}
       <form className="inline-form" onSubmit={(e) => void submitNote(e)}>
         <input id="incident-note" aria-label="Note" placeholder="Add a note (n)" value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} />
         <button type="submit">Add note</button>

@@ -1,0 +1,92 @@
+import { useEffect, useState } from 'react';
+import { useConsole } from '../state/context.js';
+import { RunbookChecklist } from './RunbookChecklist.js';
+
+function isTyping(e: KeyboardEvent): boolean {
+  const t = e.target as HTMLElement | null;
+  return !!t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT');
+}
+
+export function RunbooksView() {
+  const catalogue = useConsole((s) => s.runbooks.catalogue);
+  const errors = useConsole((s) => s.runbooks.errors);
+  const runs = useConsole((s) => s.runbooks.runs);
+  const selected = useConsole((s) => s.runbooks.selectedRunId);
+  const load = useConsole((s) => s.loadRunbooks);
+  const select = useConsole((s) => s.selectRun);
+  const start = useConsole((s) => s.startRunbook);
+  const act = useConsole((s) => s.runbookAction);
+  const [focus, setFocus] = useState<string | null>(null);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const run = runs.find((r) => r.id === selected) ?? null;
+
+  // keyboard: j/k move between steps, space tick, o override (focus its reason), n note
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!run || isTyping(e) || e.altKey || e.ctrlKey || e.metaKey) return;
+      const pending = run.steps.filter((s) => s.status === 'pending');
+      const current = run.steps.find((s) => s.id === focus && s.status === 'pending') ?? pending[0];
+      if (!current) return;
+      if (e.key === 'j' || e.key === 'k') {
+        const i = pending.indexOf(current);
+        setFocus(pending[Math.max(0, Math.min(pending.length - 1, i + (e.key === 'j' ? 1 : -1)))]!.id);
+      } else if (e.key === ' ') {
+        e.preventDefault();
+        if (current.kind !== 'decision') void act('tick', run.id, current.id);
+      } else if (e.key === 'o') {
+        e.preventDefault();
+        document.querySelector<HTMLButtonElement>(`[data-step-id="${current.id}"] button:not(.primary)`)?.click();
+      } else if (e.key === 'n') {
+        e.preventDefault();
+        const note = window.prompt(`Note for “${current.title}”`);
+        if (note) void act('tick', run.id, current.id, { note });
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [run, focus, act]);
+
+  return (
+    <section className="view" aria-labelledby="view-runbooks">
+      <div className="view-header">
+        <h1 id="view-runbooks">Runbooks</h1>
+        <span className="muted">space tick · o override · n note · j/k move</span>
+      </div>
+      {errors.length > 0 && (
+        <div className="config-errors" role="alert">
+          {errors.map((e) => (
+            <div key={e}>{e}</div>
+          ))}
+        </div>
+      )}
+      <div className="split">
+        <div className="runbook-side">
+          <h3>Start a runbook</h3>
+          <ul className="catalogue">
+            {catalogue.map((r) => (
+              <li key={r.id}>
+                <button type="button" className="link" onClick={() => void start(r.id)} data-testid={`start-${r.id}`}>
+                  {r.title}
+                </button>
+              </li>
+            ))}
+          </ul>
+          <h3>Runs</h3>
+          <ul className="runs">
+            {runs.map((r) => (
+              <li key={r.id}>
+                <button type="button" className={r.id === selected ? 'run selected' : 'run'} onClick={() => select(r.id)}>
+                  {r.title} <span className="muted">{r.incidentId ?? 'standalone'} · {r.state}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+        <div className="runbook-main">{run ? <RunbookChecklist run={run} focusedStepId={focus} /> : <p className="empty">Select or start a runbook.</p>}</div>
+      </div>
+    </section>
+  );
+}
