@@ -66,10 +66,19 @@ describe('a SEV1 with its emergency runbook (browser mode, Chromium)', () => {
     await page.screenshot({ path: screenshotPath('runbook') });
   });
 
+  it('starts a runbook on its own and ticks the next step with the space key', async () => {
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Runbooks' }).click();
+    await page.getByTestId('start-hipaa-compliance-incident').click();
+    const contain = page.locator('[data-runbook-id="hipaa-compliance-incident"] [data-step-id="contain"]');
+    await contain.waitFor();
+    await page.locator('body').press(' ');
+    await expect.poll(() => contain.getByTestId('step-by').textContent(), { timeout: 5000 }).toMatch(/^done by rn\.ortiz/);
+  });
+
   it('lists each step in the audit view with operator and time', async () => {
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Audit' }).click();
     const manual = page.getByTestId('audit-row').filter({ hasText: 'runbook.step_done' });
-    await expect.poll(() => manual.count(), { timeout: 5000 }).toBe(2);
+    await expect.poll(() => manual.count(), { timeout: 5000 }).toBe(3);
     for (const text of await manual.allTextContents()) expect(text).toContain('rn.ortiz');
     const verified = page.getByTestId('audit-row').filter({ hasText: 'runbook.step_verified' });
     await expect.poll(() => verified.count()).toBeGreaterThanOrEqual(1);

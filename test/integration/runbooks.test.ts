@@ -84,6 +84,16 @@ describe('runbooks at work', () => {
     expect(rb.override(run.id, 'assess-database', 'DBA confirmed on the phone', op).steps.find((s) => s.id === 'assess-database')).toMatchObject({ status: 'overridden', by: 'rn.jones', note: 'DBA confirmed on the phone' });
   });
 
+  it('records "contacted X" on the incident, attributed and audited', () => {
+    const inc = ingest(alert('f', 'SEV1'));
+    oncall.services().incidents.contacted(inc.id, 'On-Call Clinical Lead', oncall.status().operator);
+    const detail = oncall.services().incidents.detail(inc.id);
+    expect(detail.timeline.at(-1)).toMatchObject({ kind: 'contacted', actor: 'rn.jones', text: 'contacted On-Call Clinical Lead' });
+    const rec = oncall.services().audit.list({ action: 'incident.contacted' }, 5).records[0]!;
+    expect(rec).toMatchObject({ operator: 'rn.jones', subjectId: inc.id });
+    expect(JSON.parse(rec.details)).toEqual({ contact: 'On-Call Clinical Lead' });
+  });
+
   it('branches on decisions and completes when every applicable step is done', () => {
     const inc = ingest(alert('e', 'SEV3'));
     const rb = oncall.services().runbooks;

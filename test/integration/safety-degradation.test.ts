@@ -54,6 +54,7 @@ describe('clinical safety assessment', () => {
     const incident = s.incidents.findOpen('local:safety:accuracy_trend');
     expect(incident).toMatchObject({ severity: 'SEV1', source: 'local', service: 'clinical-safety' });
     expect(incident!.summary).toBe('Clinical safety: accuracy_trend 0.87 below the critical threshold 0.9');
+    expect(s.runbooks.runs({ incidentId: incident!.id }).map((r) => r.runbookId).sort()).toEqual(['emergency-sev1', 'patient-safety-escalation']);
 
     accuracy = 0.95;
     await scheduler.runOnce('metrics');
