@@ -8,6 +8,7 @@ import { IncidentsView } from './views/IncidentsView.js';
 import { HealthView } from './views/HealthView.js';
 import { RunbooksView } from './views/RunbooksView.js';
 import { ContactsView } from './views/ContactsView.js';
+import { LockScreen } from './views/LockScreen.js';
 import { PageBanner } from './views/PageBanner.js';
 
 const LABELS: Record<View, string> = {
@@ -61,6 +62,7 @@ export function App() {
   const error = useConsole((s) => s.lastError);
   const setView = useConsole((s) => s.setView);
   const unacked = useConsole((s) => s.status?.incidents.unacknowledged ?? 0);
+  const locked = useConsole((s) => s.status?.locked ?? false);
 
   // The title is what the taskbar shows: the unacknowledged count, no details.
   useEffect(() => {
@@ -95,6 +97,8 @@ export function App() {
         </main>
       ) : !signedIn ? (
         <SignIn />
+      ) : locked ? (
+        <LockScreen />
       ) : (
         <div className="body">
           <Nav />

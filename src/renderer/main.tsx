@@ -8,6 +8,17 @@ import './styles.css';
 
 primeAudioOnFirstGesture();
 const client = createClient();
+
+// The person is here: tell main (at most every 15 s), which locks after inactivity.
+let lastPing = 0;
+const activity = () => {
+  const now = Date.now();
+  if (now - lastPing < 15_000) return;
+  lastPing = now;
+  void client.request('operator.activity', {}).catch(() => undefined);
+};
+window.addEventListener('keydown', activity, { capture: true });
+window.addEventListener('pointerdown', activity, { capture: true });
 const store = createConsoleStore(client);
 
 // Bursts of events are coalesced: at most one reload per kind every 250 ms.

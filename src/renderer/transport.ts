@@ -19,7 +19,11 @@ type Listener = <E extends EventName>(name: E, payload: EventPayloads[E]) => voi
 function unwrap<T>(reply: unknown): T {
   const r = reply as Reply<T>;
   if (r && r.ok === true) return r.result;
-  if (r && r.ok === false && isConsoleErrorShape(r.error)) throw new ConsoleError(r.error.code, r.error.category, r.error.message);
+  if (r && r.ok === false && isConsoleErrorShape(r.error)) {
+    const { code, category } = r.error;
+    // the shape's message already starts with its code
+    throw new ConsoleError(code, category, r.error.message.startsWith(`${code}: `) ? r.error.message.slice(code.length + 2) : r.error.message);
+  }
   throw new ConsoleError('E_TRANSPORT', 'unavailable', 'the console answered with something unexpected');
 }
 

@@ -19,8 +19,12 @@ const IncidentId = z.string().regex(/^MAI-\d{8}-\d{6}(-\d{1,4})?$/, 'must be an 
 export const requestSchemas = {
   'console.status': Empty,
   'operator.signIn': z
-    .object({ userId: OperatorIdSchema, displayName: DisplayNameSchema })
+    .object({ userId: OperatorIdSchema, displayName: DisplayNameSchema, pin: z.string().regex(/^\d{4,8}$/, 'must be 4 to 8 digits').optional() })
     .strict(),
+  'operator.unlock': z.object({ userId: OperatorIdSchema, pin: z.string().regex(/^\d{4,8}$/, 'must be 4 to 8 digits').optional() }).strict(),
+  'operator.lock': Empty,
+  /** the person is at the workstation (input seen); throttled by the renderer */
+  'operator.activity': Empty,
   'operator.signOut': Empty,
   'audit.list': z
     .object({
@@ -83,6 +87,9 @@ export interface RequestResults {
   'console.status': ConsoleStatus;
   'operator.signIn': Operator;
   'operator.signOut': { signedOut: boolean };
+  'operator.unlock': Operator;
+  'operator.lock': { locked: boolean };
+  'operator.activity': { locked: boolean };
   'audit.list': AuditListResult;
   'alerts.recent': { alerts: Alert[] };
   'runbooks.catalogue': { runbooks: Runbook[]; errors: string[] };

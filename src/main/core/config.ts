@@ -32,6 +32,8 @@ export const ConsoleConfigSchema = z
       })
       .strict()
       .nullable(),
+    /** HIPAA automatic logoff: lock after this much inactivity */
+    lockAfterMs: z.number().int().min(1000, 'must be at least 1000 ms').max(24 * 3_600_000),
     /** probe file: a path, 'default' (bundled, or <dataDir>/probes.yaml when present), or 'none' */
     probes: z.string().min(1),
     profile: z.enum(PROFILE_NAMES, { message: `must be one of ${PROFILE_NAMES.join(', ')}` }),
@@ -100,6 +102,7 @@ export function resolveConfig(sources: ConfigSources = {}): ConsoleConfig {
     version: sources.version ?? '0.0.0',
     audit: { retentionYears: Number(retentionText) },
     relay: relayUrl ? { url: relayUrl, token: relayToken ?? '', pingIntervalMs: Number(flagValue(argv, '--relay-ping-ms') ?? env.MAOC_RELAY_PING_MS ?? 10_000) } : null,
+    lockAfterMs: Number(flagValue(argv, '--lock-after-ms') ?? env.MAOC_LOCK_AFTER_MS ?? 10 * 60_000),
     probes: flagValue(argv, '--probes') ?? env.MAOC_PROBES ?? 'default',
     profile: flagValue(argv, '--profile') ?? env.MAOC_PROFILE ?? 'routine_clinic',
     notifySink: flagValue(argv, '--notify-sink') ?? env.MAOC_NOTIFY_SINK ?? 'os',

@@ -98,6 +98,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
   let stopping: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let safetyTimer: NodeJS.Timeout | null = null;
+  let lockTimer: NodeJS.Timeout | null = null;
 
   const services = (): RunningServices => {
     if (!running) throw new ConsoleError('E_NOT_RUNNING', 'state', 'the console is not running (starting up or shutting down)');
@@ -129,6 +130,8 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         : { state: 'not_configured', since: startedAt, detail: 'no relay configured: local mode', breaker: 'closed', relayId: null, lastSeq: 0, alertsStored: s?.feedStore.count() ?? 0 },
       degradation: degradation(s),
       operator: s?.operator.operator ?? null,
+      locked: s?.operator.isLocked ?? false,
+      lockAfterMs: config.lockAfterMs,
       probes: s
         ? { total: s.probes.views().length, down: s.probes.views().filter((p) => p.state === 'down').length, criticalDown: s.probes.criticalDown(), errors: s.probeErrors.length, profile: s.profile.name }
         : { total: 0, down: 0, criticalDown: 0, errors: 0, profile: config.profile },
@@ -174,7 +177,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
           // Keep paging: an integrity fault is shown and audited, never a reason to go dark.
           logger.log('error', 'E_AUDIT_INTEGRITY', startupVerification.fault!.message, { seq: startupVerification.fault!.seq });
         }
-        const operator = new OperatorSession(audit, clock, () => publishStatusNow());
+        const operator = new OperatorSession(db, audit, clock, () => publishStatusNow(), config.lockAfterMs);
         audit.onAppended((lastSeq) => events.emit('audit.appended', { lastSeq }));
         const feedStore = new FeedStore(db, clock);
         const contactsFile = existsSync(join(config.dataDir, 'contacts.yaml')) ? join(config.dataDir, 'contacts.yaml') : resourcePath('contacts.example.yaml');
@@ -289,6 +292,11 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         safetyTimer = setInterval(() => running?.safety.assess(), 30_000);
         safetyTimer.unref();
       }
+      if ((deps.tickMs ?? 5000) > 0) {
+        // automatic logoff is checked often enough to lock within a quarter of the period
+        lockTimer = setInterval(() => running?.operator.checkIdle(), Math.min(5000, Math.max(250, config.lockAfterMs / 4)));
+        lockTimer.unref();
+      }
       const tickMs = deps.tickMs ?? 5000;
       if (tickMs > 0) {
         timer = setInterval(() => {
@@ -310,6 +318,8 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         timer = null;
         if (safetyTimer) clearInterval(safetyTimer);
         safetyTimer = null;
+        if (lockTimer) clearInterval(lockTimer);
+        lockTimer = null;
         s.probes.stop();
         if (statusTimer) clearTimeout(statusTimer);
         statusTimer = null;

@@ -10,12 +10,38 @@ interface HandlerDeps {
   clock: Clock;
 }
 
+/** Requests a locked console still answers: status (counts only), and the way back in. */
+const OPEN_WHEN_LOCKED = new Set<string>(['console.status', 'operator.signIn', 'operator.unlock', 'operator.lock', 'operator.activity']);
+
 /** The contract's handler table; both transports bind exactly this. */
-export function createHandlers({ services, status, clock }: HandlerDeps): HandlerTable {
+export function createHandlers(deps: HandlerDeps): HandlerTable {
+  const table = handlerTable(deps);
+  // Automatic logoff is enforced here, in main, not only by hiding the UI.
+  for (const name of Object.keys(table) as (keyof HandlerTable)[]) {
+    if (OPEN_WHEN_LOCKED.has(name)) continue;
+    const inner = table[name] as (input: never, ctx: never) => unknown;
+    (table as Record<string, unknown>)[name] = (input: never, ctx: never) => {
+      deps.services().operator.requireUnlocked();
+      return inner(input, ctx);
+    };
+  }
+  return table;
+}
+
+function handlerTable({ services, status, clock }: HandlerDeps): HandlerTable {
   return {
     'console.status': () => status(),
 
-    'operator.signIn': ({ userId, displayName }) => services().operator.signIn(userId, displayName),
+    'operator.signIn': ({ userId, displayName, pin }) => services().operator.signIn(userId, displayName, pin),
+    'operator.unlock': ({ userId, pin }) => services().operator.unlock(userId, pin),
+    'operator.lock': () => {
+      services().operator.lock('manual');
+      return { locked: services().operator.isLocked };
+    },
+    'operator.activity': () => {
+      services().operator.touch();
+      return { locked: services().operator.isLocked };
+    },
 
     'operator.signOut': () => ({ signedOut: services().operator.signOut() }),
 

@@ -187,4 +187,17 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'operators with an optional PIN (salted scrypt hash)',
+    sql: `
+      CREATE TABLE operator (
+        user_id      TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        pin_salt     TEXT,
+        pin_hash     TEXT,
+        created_at   TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -84,7 +84,8 @@ export interface ConsoleStore {
   setStatus(status: ConsoleStatus): void;
   refreshStatus(): Promise<void>;
   // operator slice
-  signIn(userId: string, displayName: string): Promise<boolean>;
+  signIn(userId: string, displayName: string, pin?: string): Promise<boolean>;
+  unlock(userId: string, pin?: string): Promise<boolean>;
   signOut(): Promise<void>;
   // navigation slice
   view: View;
@@ -137,8 +138,10 @@ export interface ConsoleStore {
   exportAudit(format: 'jsonl' | 'csv'): Promise<{ filename: string; mimeType: string; content: string } | null>;
 }
 
-function message(err: unknown): string {
-  return err instanceof ConsoleError ? err.message : 'the console could not be reached';
+/** The line shown in the error bar; null for a locked console (the lock screen already says so). */
+function message(err: unknown): string | null {
+  if (err instanceof ConsoleError) return err.code === 'E_LOCKED' ? null : err.message;
+  return 'the console could not be reached';
 }
 
 function toIso(local: string): string | undefined {
@@ -161,9 +164,21 @@ export function createConsoleStore(client: ContractClient) {
       }
     },
 
-    async signIn(userId, displayName) {
+    async unlock(userId, pin) {
       try {
-        await client.request('operator.signIn', { userId, displayName });
+        await client.request('operator.unlock', { userId, ...(pin ? { pin } : {}) });
+        set({ lastError: null, banner: null });
+        await get().refreshStatus();
+        return true;
+      } catch (err) {
+        set({ lastError: message(err) });
+        return false;
+      }
+    },
+    async signIn(userId, displayName, pin) {
+      try {
+        await client.request('operator.signIn', { userId, displayName, ...(pin ? { pin } : {}) });
+        set({ lastError: null });
         await get().refreshStatus();
         return true;
       } catch (err) {

@@ -5,12 +5,13 @@ export function SignIn() {
   const signIn = useConsole((s) => s.signIn);
   const [userId, setUserId] = useState('');
   const [displayName, setDisplayName] = useState('');
+  const [pin, setPin] = useState('');
   const [busy, setBusy] = useState(false);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
-    await signIn(userId.trim(), displayName.trim());
+    await signIn(userId.trim(), displayName.trim(), pin || undefined);
     setBusy(false);
   };
 
@@ -26,6 +27,10 @@ export function SignIn() {
         <label>
           Display name
           <input name="displayName" autoComplete="name" required value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
+        </label>
+        <label>
+          PIN (optional; set on first sign-in)
+          <input name="pin" type="password" inputMode="numeric" autoComplete="off" pattern="[0-9]{4,8}" value={pin} onChange={(e) => setPin(e.target.value)} />
         </label>
         <button type="submit" className="primary" disabled={busy}>
           Sign in

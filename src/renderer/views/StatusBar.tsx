@@ -31,6 +31,9 @@ export function StatusBar() {
   const electronRuntime = useConsole((s) => s.status?.electronRuntime);
   const auditOk = useConsole((s) => s.status?.audit.lastVerification?.ok);
   const signOut = useConsole((s) => s.signOut);
+  const locked = useConsole((s) => s.status?.locked ?? false);
+  const client = useConsole((s) => s.client);
+  const lock = () => client.request('operator.lock', {}).catch(() => undefined);
   const incidents = useConsole((s) => s.status?.incidents);
   const probes = useConsole((s) => s.status?.probes);
 
@@ -71,7 +74,12 @@ export function StatusBar() {
       <span className="operator" data-testid="operator">
         {operator ? `${operator.displayName} (${operator.userId})` : 'Not signed in'}
       </span>
-      {operator && (
+      {operator && !locked && (
+        <button type="button" className="link" onClick={() => void lock()}>
+          Lock
+        </button>
+      )}
+      {operator && !locked && (
         <button type="button" className="link" onClick={() => void signOut()}>
           Sign out
         </button>

@@ -24,6 +24,9 @@ export interface ConsoleStatus {
   };
   degradation: DegradationLevel;
   operator: Operator | null;
+  /** locked after inactivity: only counts are shown until the operator unlocks */
+  locked: boolean;
+  lockAfterMs: number;
   probes: { total: number; down: number; criticalDown: number; errors: number; profile: string };
   incidents: { open: number; unacknowledged: number; bySeverity: Record<Severity, number>; pendingSync: number };
   audit: {
