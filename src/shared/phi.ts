@@ -29,7 +29,8 @@ interface Rule {
   group: number;
 }
 
-const NAME = "[A-Z][a-zA-Z'\\-]+(?:\\s+[A-Z]\\.?)?(?:\\s+[A-Z][a-zA-Z'\\-]+)?";
+// a middle initial only when a surname follows, so "John Smith" is never cut to "John S"
+const NAME = "[A-Z][a-zA-Z'\\-]+(?:\\s+[A-Z]\\.?(?=\\s+[A-Z]))?(?:\\s+[A-Z][a-zA-Z'\\-]+)?";
 
 // Order matters: more specific patterns first; overlapping later finds are dropped.
 const RULES: Rule[] = [
@@ -39,11 +40,12 @@ const RULES: Rule[] = [
   { kind: 'ssn', re: /\b\d{3}-\d{2}-\d{4}\b/g, group: 0 },
   { kind: 'mrn', re: /\b(?:MRN|medical record(?: number| no\.?)?|patient[ _-]?id)\s*[:#=]?\s*([A-Z]{0,3}\d{5,12})\b/gi, group: 1 },
   { kind: 'dob', re: /\b(?:DOB|date of birth|born)\s*[:=]?\s*(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4})\b/gi, group: 1 },
-  { kind: 'account', re: /\b(?:account|acct|member|policy|health plan|device|serial|licen[cs]e)(?:\s*(?:no\.?|number|id|#))?\s*[:#=]?\s*([A-Z0-9][A-Z0-9-]{5,})\b/gi, group: 1 },
+  // the value must hold a digit, so words like "serial" or "number" are never taken for it
+  { kind: 'account', re: /\b(?:account|acct|member|policy|health plan|device(?:\s+serial)?|serial|licen[cs]e)(?:\s*(?:no\.?|number|id|#))?\s*[:#=]?\s*((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{5,})\b/gi, group: 1 },
   { kind: 'phone', re: /(?<![\d.])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b/g, group: 0 },
   { kind: 'ip', re: /\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b/g, group: 0 },
   { kind: 'address', re: /\b\d{1,6}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl)\b\.?/g, group: 0 },
-  { kind: 'name', re: new RegExp(`\\b(?:patient|pt|Mr|Mrs|Ms|Miss|Dr)\\.?\\s*[:=]?\\s+(${NAME})`, 'g'), group: 1 },
+  { kind: 'name', re: new RegExp(`\\b(?:[Pp]atient|[Pp]t|Mr|Mrs|Ms|Miss|Dr)\\.?\\s*[:=]?\\s+(${NAME})`, 'g'), group: 1 },
   { kind: 'name', re: new RegExp(`\\b(?:patient name|name)\\s*[:=]\\s*(${NAME})`, 'gi'), group: 1 },
   { kind: 'zip', re: /\b(?:ZIP|zip code|postal code)\s*[:=]?\s*(\d{5}(?:-\d{4})?)\b/gi, group: 1 },
 ];

@@ -80,6 +80,19 @@ describe('alerts to incidents to acknowledgement (browser mode, Chromium)', () =
     expect(await ack.textContent()).toContain('eng.patel');
   });
 
+  it('keeps the alert\'s PHI out of notifications, audit details and log lines', async () => {
+    const token = running.launchUrl.split('token=')[1]!;
+    const r = await fetch(`${running.url}api/request`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name: 'audit.export', input: { format: 'jsonl' } }) });
+    const audit = ((await r.json()) as { result: { content: string; records: number } }).result;
+    expect(audit.records).toBeGreaterThan(3);
+    const notifications = readFileSync(sink, 'utf8');
+    const logs = running.stderr();
+    expect(logs.length).toBeGreaterThan(0);
+    for (const [where, text] of [['notifications', notifications], ['audit details', audit.content], ['log lines', logs]] as const) {
+      for (const phi of PHI) expect(text, `${where} contain ${phi}`).not.toContain(phi);
+    }
+  });
+
   it('shows the feed reconnecting when the relay goes away, with the time since', async () => {
     await relay.close();
     await expect.poll(() => page.getByTestId('feed-state').textContent(), { timeout: 10_000 }).toMatch(/^Feed: (reconnecting|offline) since /);
