@@ -21,6 +21,9 @@ import { PROFILES, type ResilienceProfile } from '../../shared/domain/profile.js
 import type { ContactBook } from '../../shared/domain/runbook.js';
 import { loadContactBook, loadRunbooks } from '../runbooks/runbook-schema.js';
 import { RunbookService } from '../runbooks/runbook-service.js';
+import { ResilienceRegistry } from '../resilience/policies.js';
+import { findPhi } from '../../shared/phi.js';
+import { wrap } from 'cockatiel';
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { ConsoleConfig } from './config.js';
@@ -72,6 +75,7 @@ export interface RunningServices {
   probeErrors: string[];
   safety: SafetyAssessor;
   runbooks: RunbookService;
+  resilience: ResilienceRegistry;
   runbookErrors: string[];
   contacts: { book?: ContactBook; error?: string };
 }
@@ -129,6 +133,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
           })()
         : { state: 'not_configured', since: startedAt, detail: 'no relay configured: local mode', breaker: 'closed', relayId: null, lastSeq: 0, alertsStored: s?.feedStore.count() ?? 0 },
       degradation: degradation(s),
+      resilience: s?.resilience.status() ?? null,
       operator: s?.operator.operator ?? null,
       locked: s?.operator.isLocked ?? false,
       lockAfterMs: config.lockAfterMs,
@@ -180,6 +185,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         const operator = new OperatorSession(db, audit, clock, () => publishStatusNow(), config.lockAfterMs);
         audit.onAppended((lastSeq) => events.emit('audit.appended', { lastSeq }));
         const feedStore = new FeedStore(db, clock);
+        const resilience = new ResilienceRegistry(PROFILES[config.profile], clock, () => publishStatus());
         const contactsFile = existsSync(join(config.dataDir, 'contacts.yaml')) ? join(config.dataDir, 'contacts.yaml') : resourcePath('contacts.example.yaml');
         const contacts = loadContactBook(contactsFile);
         if (contacts.error) logger.log('error', 'E_CONTACTS', contacts.error);
@@ -211,6 +217,8 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
           onChanged: (runIds) => events.emit('runbooks.changed', { runIds }),
         });
         pager = new Pager({
+          policy: wrap(resilience.retry('critical'), resilience.breaker('notify:os', { threshold: 3, halfOpenAfterMs: 60_000 })),
+          onFailed: () => resilience.error('service_unavailable'),
           sink: deps.notificationSink !== undefined ? deps.notificationSink : sinkFromSpec(config.notifySink),
           audit,
           logger,
@@ -225,8 +233,18 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
                 store: feedStore,
                 clock,
                 logger,
+                breaker: resilience.breaker('feed:relay', { halfOpenAfterMs: 10_000 }),
+                onConnectFailed: () => resilience.error('service_unavailable'),
                 onAlerts: (alerts) => {
                   lastSeqSeen = alerts.at(-1)!.seq;
+                  // PHI in incoming alert text: counted and audited by kind, never by value
+                  for (const a of alerts) {
+                    const kinds = [...new Set(findPhi(a.summary).map((f) => f.kind))];
+                    if (kinds.length) {
+                      resilience.error('phi_violation');
+                      audit.append({ operator: 'system', action: 'phi.detected', subjectType: 'incident', subjectId: a.key.slice(0, 120), details: { kinds, relayId: a.relayId, seq: a.seq } });
+                    }
+                  }
                   incidents.ingest(alerts);
                   events.emit('alerts.received', { count: alerts.length, lastSeq: lastSeqSeen });
                 },
@@ -252,6 +270,8 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
           incidents,
           feedStore,
           logger,
+          breakerFor: (c, intervalMs) => resilience.breaker(`probe:${c.id}`, { patientSafety: c.critical, threshold: Math.max(3, profile.failureThreshold), halfOpenAfterMs: intervalMs }),
+          onDown: () => resilience.error('service_unavailable'),
           onResult: (r) => {
             if (r.state === 'up' || r.state === 'warning') runbooks.onProbePassed(r.probeId, r.detail);
             changedProbes.add(r.probeId);
@@ -266,7 +286,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         });
         probesRef = probes;
         const safety = new SafetyAssessor({ scheduler: probes, history, incidents, feedStore, clock });
-        running = { db, audit, operator, startupVerification, feedStore, feed, incidents, pager, outbox, profile, probes, probeErrors: probeFile.errors, safety, runbooks, runbookErrors: runbookFiles.errors, contacts };
+        running = { db, audit, operator, startupVerification, feedStore, feed, incidents, pager, outbox, profile, probes, probeErrors: probeFile.errors, safety, runbooks, runbookErrors: runbookFiles.errors, contacts, resilience };
         audit.append({
           operator: 'system',
           action: 'console.started',

@@ -50,6 +50,10 @@ export interface FeedDeps {
   onAlerts?: (alerts: Alert[]) => void;
   onAck?: (ack: RelayAck, consoleId: string) => void;
   onStatus?: (status: FeedStatus) => void;
+  /** the breaker to use (from the resilience registry); default: its own */
+  breaker?: CircuitBreakerPolicy;
+  /** a connection attempt failed (counted by category for the status view) */
+  onConnectFailed?: (reason: string) => void;
 }
 
 const BREAKER: Record<CircuitState, BreakerState> = {
@@ -85,12 +89,12 @@ export class FeedClient {
     const b = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
     this.backoff = new ExponentialBackoff({ initialDelay: b.initialMs, maxDelay: b.maxMs, generator: decorrelatedJitterGenerator });
     const br = options.breaker ?? { threshold: 5, halfOpenAfterMs: 30_000 };
-    this.breaker = circuitBreaker(handleAll, { halfOpenAfter: br.halfOpenAfterMs, breaker: new ConsecutiveBreaker(br.threshold) });
+    this.breaker = deps.breaker ?? circuitBreaker(handleAll, { halfOpenAfter: br.halfOpenAfterMs, breaker: new ConsecutiveBreaker(br.threshold) });
     this.st = {
       state: 'offline',
       since: isoTime(deps.clock.now()),
       detail: 'not started',
-      breaker: 'closed',
+      breaker: BREAKER[this.breaker.state],
       relayId: null,
       lastSeq: 0,
       reconnects: 0,
@@ -176,6 +180,7 @@ export class FeedClient {
         if (err instanceof BrokenCircuitError) {
           this.setState('offline', 'relay unreachable: circuit open, retrying later');
         } else {
+          this.deps.onConnectFailed?.((err as Error).message);
           this.setState('reconnecting', (err as Error).message);
         }
         delay = delay ? delay.next(undefined) : this.backoff.next();

@@ -80,6 +80,9 @@ export interface PagerDeps {
   /** the in-app page (banner, sound) — always sent; `fallback` when the OS failed */
   emit: (page: PageEvent) => void;
   focus: (incidentId: string) => void;
+  /** resilience policy around the OS notification (retry once, breaker); default: a single try */
+  policy?: { execute<T>(fn: () => Promise<T>): Promise<T> };
+  onFailed?: () => void;
 }
 
 /** Pages the person at the workstation; falls back to the in-app banner and sound. */
@@ -93,9 +96,11 @@ export class Pager {
     let fallback = sink === null;
     if (sink) {
       try {
-        await sink.notify({ title, message, sound: req.incident.severity === 'SEV1', incidentId: req.incident.id }, () => this.deps.focus(req.incident.id));
+        const send = () => sink.notify({ title, message, sound: req.incident.severity === 'SEV1', incidentId: req.incident.id }, () => this.deps.focus(req.incident.id));
+        await (this.deps.policy ? this.deps.policy.execute(send) : send());
       } catch (err) {
         fallback = true;
+        this.deps.onFailed?.();
         const code = (err as Error).message.split(':')[0] ?? 'E_NOTIFY';
         this.deps.logger.log('warn', 'W_NOTIFY_FALLBACK', `desktop notification failed (${code}); in-app banner and sound used`, { incident: req.incident.id });
         this.deps.audit.append({ operator: 'system', action: 'notify.fallback', subjectType: 'incident', subjectId: req.incident.id, details: { sink: sink.name, error: code, reason: req.reason } });

@@ -22,6 +22,12 @@ import { runProbe, type Outcome } from './probe-kinds.js';
 
 export const LOCAL_RELAY_ID = 'local';
 
+class ProbeDown extends Error {
+  constructor(readonly outcome: Outcome) {
+    super(outcome.detail);
+  }
+}
+
 const BREAKER: Record<CircuitState, ProbeView['breaker']> = {
   [CircuitState.Closed]: 'closed',
   [CircuitState.Open]: 'open',
@@ -49,10 +55,13 @@ export interface ProbeSchedulerDeps {
   feedStore: FeedStore;
   logger: Logger;
   onResult?: (result: ProbeResult) => void;
+  onDown?: (config: ProbeConfig) => void;
   /** injected randomness for start jitter */
   random?: () => number;
   /** records how late each run started (ms), for the benchmark */
   onStartLag?: (lagMs: number) => void;
+  /** the breaker for one target (from the resilience registry); default: its own */
+  breakerFor?: (config: ProbeConfig, intervalMs: number) => CircuitBreakerPolicy;
   /** replaces the real probe (scheduler benchmark / fake targets) */
   runner?: (p: ProbeConfig) => Promise<Outcome>;
 }
@@ -81,10 +90,12 @@ export class ProbeScheduler {
   ) {
     for (const config of probes) {
       const intervalMs = config.interval ?? deps.profile.healthCheckIntervalMs;
-      const breaker = circuitBreaker(handleWhenResult((o) => (o as Outcome).state === 'down'), {
-        halfOpenAfter: intervalMs,
-        breaker: new ConsecutiveBreaker(Math.max(3, deps.profile.failureThreshold)),
-      });
+      const breaker =
+        deps.breakerFor?.(config, intervalMs) ??
+        circuitBreaker(handleWhenResult((o) => (o as Outcome).state === 'down'), {
+          halfOpenAfter: intervalMs,
+          breaker: new ConsecutiveBreaker(Math.max(3, deps.profile.failureThreshold)),
+        });
       const retries = config.retries ?? deps.profile.retries;
       const retryPolicy = retry(handleWhenResult((o) => (o as Outcome).state === 'down'), {
         maxAttempts: retries,
@@ -136,16 +147,23 @@ export class ProbeScheduler {
       const runner = this.deps.runner ?? runProbe;
       let outcome: Outcome;
       try {
-        outcome = await slot.breaker.execute(() => slot.retry.execute(() => runner(slot.config)));
+        outcome = await slot.breaker.execute(async () => {
+          const o = await slot.retry.execute(() => runner(slot.config));
+          if (o.state === 'down' && this.deps.breakerFor) throw new ProbeDown(o); // registry breakers count thrown failures
+          return o;
+        });
       } catch (err) {
         outcome =
-          err instanceof BrokenCircuitError
+          err instanceof ProbeDown
+            ? err.outcome
+            : err instanceof BrokenCircuitError
             ? { state: 'down', latencyMs: null, detail: `circuit open after repeated failures: ${slot.last?.detail ?? 'down'}` }
             : { state: 'down', latencyMs: null, detail: (err as Error).message };
       }
       const result: ProbeResult = { probeId: id, at: isoTime(this.deps.clock.now()), state: outcome.state, latencyMs: outcome.latencyMs, detail: outcome.detail, ...(outcome.values ? { values: outcome.values } : {}) };
       slot.last = result;
       this.deps.history.record(result);
+      if (result.state === 'down') this.deps.onDown?.(slot.config);
       this.judge(slot, result);
       this.deps.onResult?.(result);
       return result;

@@ -1,5 +1,6 @@
 import type { Operator } from './operator.js';
 import type { Severity } from './alert.js';
+import type { ResilienceStatus } from './taxonomy.js';
 import type { AuditVerifyReport } from './audit.js';
 
 export type FeedState = 'not_configured' | 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -23,6 +24,7 @@ export interface ConsoleStatus {
     alertsStored: number;
   };
   degradation: DegradationLevel;
+  resilience: ResilienceStatus | null;
   operator: Operator | null;
   /** locked after inactivity: only counts are shown until the operator unlocks */
   locked: boolean;
