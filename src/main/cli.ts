@@ -1,4 +1,5 @@
 // Node entry for browser mode (and `--status`): `node dist/main/cli.cjs`.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBrowserMode } from './web/browser-mode.js';
 import { createConsole } from './core/console.js';
@@ -8,11 +9,27 @@ import { ConsoleError } from '../shared/errors.js';
 
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--status')) {
-    const oncall = createConsole(resolveConfig({ argv: [...argv, '--probes', 'none'], mode: 'browser', version: APP_VERSION }), { tickMs: 0 });
+    const config = resolveConfig({ argv: [...argv, '--probes', 'none'], mode: 'browser', version: APP_VERSION });
+    // Ask the running console (the same figures its Status view shows); else read the data dir.
+    const bridgeFile = join(config.dataDir, 'bridge.json');
+    if (existsSync(bridgeFile)) {
+      try {
+        const { url, token } = JSON.parse(readFileSync(bridgeFile, 'utf8')) as { url: string; token: string };
+        const res = await fetch(`${url}api/request`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name: 'console.status', input: {} }) });
+        const reply = (await res.json()) as { ok: boolean; result: unknown };
+        if (reply.ok) {
+          process.stdout.write(JSON.stringify({ source: 'running console', ...(reply.result as object) }, null, 2) + '\n');
+          return;
+        }
+      } catch {
+        // not running any more: fall through to the data dir
+      }
+    }
+    const oncall = createConsole(config, { tickMs: 0, notificationSink: null });
     await oncall.start();
     const status = oncall.status();
     await oncall.stop();
-    process.stdout.write(JSON.stringify(status, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ source: 'data dir (no console running)', ...status }, null, 2) + '\n');
     return;
   }
   await runBrowserMode({ argv, rendererDir: join(__dirname, '..', 'renderer'), electronRuntime: argv.includes('--electron-runtime') });

@@ -9,6 +9,7 @@ import { HealthView } from './views/HealthView.js';
 import { RunbooksView } from './views/RunbooksView.js';
 import { ContactsView } from './views/ContactsView.js';
 import { LockScreen } from './views/LockScreen.js';
+import { StatusView } from './views/StatusView.js';
 import { PageBanner } from './views/PageBanner.js';
 
 const LABELS: Record<View, string> = {
@@ -17,6 +18,7 @@ const LABELS: Record<View, string> = {
   runbooks: 'Runbooks',
   contacts: 'Contacts',
   audit: 'Audit',
+  status: 'Status',
 };
 
 function Nav() {
@@ -51,6 +53,8 @@ function CurrentView() {
       return <HealthView />;
     case 'runbooks':
       return <RunbooksView />;
+    case 'status':
+      return <StatusView />;
     case 'contacts':
       return <ContactsView />;
   }

@@ -50,9 +50,18 @@ const RULES: Rule[] = [
   { kind: 'zip', re: /\b(?:ZIP|zip code|postal code)\s*[:=]?\s*(\d{5}(?:-\d{4})?)\b/gi, group: 1 },
 ];
 
-export function findPhi(text: string): PhiFinding[] {
+/**
+ * Protection levels (seed 004). STANDARD: the direct identifiers; STRICT: also
+ * network and location traces (IP, URL, ZIP); COMPLETE: STRICT, and free text
+ * outside an allow-list is withheld entirely (see maskPhiDeep).
+ */
+export type PhiLevel = 'STANDARD' | 'STRICT' | 'COMPLETE';
+const STANDARD_KINDS = new Set<PhiKind>(['name', 'mrn', 'ssn', 'phone', 'email', 'dob', 'address', 'account']);
+
+export function findPhi(text: string, level: PhiLevel = 'STRICT'): PhiFinding[] {
   const found: PhiFinding[] = [];
   for (const rule of RULES) {
+    if (level === 'STANDARD' && !STANDARD_KINDS.has(rule.kind)) continue;
     rule.re.lastIndex = 0;
     for (let m = rule.re.exec(text); m !== null; m = rule.re.exec(text)) {
       const value = m[rule.group];
@@ -67,8 +76,8 @@ export function findPhi(text: string): PhiFinding[] {
 }
 
 /** Replace each identifier with a typed placeholder such as `[MRN]`. */
-export function maskPhi(text: string): string {
-  const findings = findPhi(text);
+export function maskPhi(text: string, level: PhiLevel = 'STRICT'): string {
+  const findings = findPhi(text, level);
   if (findings.length === 0) return text;
   let out = '';
   let pos = 0;
@@ -79,13 +88,27 @@ export function maskPhi(text: string): string {
   return out + text.slice(pos);
 }
 
-/** Deep-mask every string inside a JSON-like value (keys are kept). */
-export function maskPhiDeep(value: unknown): unknown {
-  if (typeof value === 'string') return maskPhi(value);
-  if (Array.isArray(value)) return value.map(maskPhiDeep);
+/** Keys whose values are system vocabulary, never free text: kept as they are at COMPLETE. */
+export const PHI_ALLOWED_KEYS = new Set([
+  'severity', 'service', 'key', 'kinds', 'state', 'level', 'mode', 'ok', 'checked', 'format', 'records', 'runbook', 'step', 'incident',
+  'previous', 'reason', 'by', 'sink', 'error', 'probe', 'console', 'ackId', 'relayId', 'seq', 'version', 'electronRuntime', 'auditVerified',
+  'auditFault', 'auditFaultSeq', 'retentionYears', 'cutoff', 'since', 'until', 'via', 'minutes', 'to', 'from', 'manual', 'afterMinutes',
+  'idleMs', 'pin', 'wasLocked', 'fault', 'contact', 'answer', 'title',
+]);
+
+/**
+ * Deep-mask every string inside a JSON-like value (keys are kept). At
+ * COMPLETE, strings under keys not on the allow-list are withheld entirely.
+ */
+export function maskPhiDeep(value: unknown, level: PhiLevel = 'STRICT', key?: string): unknown {
+  if (typeof value === 'string') {
+    if (level === 'COMPLETE' && key !== undefined && !PHI_ALLOWED_KEYS.has(key)) return '[WITHHELD]';
+    return maskPhi(value, level);
+  }
+  if (Array.isArray(value)) return value.map((v) => maskPhiDeep(v, level, key));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = maskPhiDeep(v);
+    for (const [k, v] of Object.entries(value)) out[k] = maskPhiDeep(v, level, k);
     return out;
   }
   return value;

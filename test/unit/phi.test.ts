@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findPhi, maskPhi, type PhiKind } from '../../src/shared/phi.js';
+import { findPhi, maskPhi, maskPhiDeep, type PhiKind } from '../../src/shared/phi.js';
 
 interface Expected {
   kind: PhiKind;
@@ -60,6 +60,17 @@ describe('PHI detection on the fixture corpus', () => {
       expect(r.recall, `${r.kind} recall`).toBeGreaterThanOrEqual(0.98);
       expect(r.precision, `${r.kind} precision`).toBeGreaterThanOrEqual(0.95);
     }
+  });
+
+  it('masks by level: STANDARD keeps network traces, STRICT masks them, COMPLETE withholds free text off the allow-list', () => {
+    const text = 'upload from 10.2.3.4 for patient Maria Chen';
+    expect(maskPhi(text, 'STANDARD')).toBe('upload from 10.2.3.4 for patient [NAME]');
+    expect(maskPhi(text, 'STRICT')).toBe('upload from [IP] for patient [NAME]');
+    expect(maskPhiDeep({ note: 'called the ward about bed 4', severity: 'SEV1', nested: { reason: 'Mr. Wei Chen asked' } }, 'COMPLETE')).toEqual({
+      note: '[WITHHELD]',
+      severity: 'SEV1',
+      nested: { reason: 'Mr. [NAME] asked' },
+    });
   });
 
   it('masks what it finds with a typed placeholder', () => {

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { isoTime, type Clock } from '../../shared/clock.js';
 import { ConsoleError } from '../../shared/errors.js';
-import { maskPhiDeep } from '../../shared/phi.js';
+import { maskPhiDeep, type PhiLevel } from '../../shared/phi.js';
 import type {
   AuditExportFormat,
   AuditFault,
@@ -75,6 +75,9 @@ export class AuditLog {
   private pendingNotify = 0;
   private lastReport: AuditVerifyReport | null = null;
   private readonly stmts;
+
+  /** how hard audit details are masked (from the resilience profile) */
+  phiLevel: PhiLevel = 'STRICT';
 
   constructor(
     private readonly db: Db,
@@ -162,7 +165,7 @@ export class AuditLog {
 
   private appendInTransaction(entry: AuditEntry): AuditRecord {
     const head = this.readMeta('head');
-    const details = canonicalJson(maskPhiDeep(entry.details ?? {}));
+    const details = canonicalJson(maskPhiDeep(entry.details ?? {}, this.phiLevel));
     const record: AuditRecord = {
       seq: head.seq + 1,
       ts: isoTime(this.clock.now()),

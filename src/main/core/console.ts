@@ -177,6 +177,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
       const db = openDatabase(join(config.dataDir, DATABASE_FILE));
       try {
         const audit = new AuditLog(db, keyStore.load(), clock);
+        audit.phiLevel = PROFILES[config.profile].phiLevel;
         const startupVerification = audit.verify('incremental');
         if (!startupVerification.ok) {
           // Keep paging: an integrity fault is shown and audited, never a reason to go dark.

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConsole, type OnCallConsole } from '../core/console.js';
 import { resolveConfig } from '../core/config.js';
@@ -37,6 +37,9 @@ export async function runBrowserMode(options: BrowserModeOptions): Promise<{ con
     port: config.browser.port,
     logger,
   });
+  // Where `--status` finds this console: readable only by this user, removed on stop.
+  const bridgeFile = join(config.dataDir, 'bridge.json');
+  writeFileSync(bridgeFile, JSON.stringify({ url: bridge.url, token: bridge.token, pid: process.pid }), { mode: 0o600 });
   process.stdout.write(JSON.stringify({ ready: true, url: bridge.url, launchUrl: bridge.launchUrl, dataDir: config.dataDir }) + '\n');
 
   process.stdout.write(`Console running in browser mode: open ${bridge.launchUrl}\n`);
@@ -59,6 +62,7 @@ export async function runBrowserMode(options: BrowserModeOptions): Promise<{ con
     stopping = true;
     logger.log('info', 'I_SHUTDOWN', `received ${signal}, stopping`);
     await bridge.close();
+    rmSync(bridgeFile, { force: true });
     await oncall.stop();
     process.exit(0);
   };
