@@ -88,6 +88,12 @@ describe('alerts to incidents to acknowledgement (browser mode, Chromium)', () =
     const notifications = readFileSync(sink, 'utf8');
     const logs = running.stderr();
     expect(logs.length).toBeGreaterThan(0);
+    // the PHI in the incoming alert was noticed: a phi_violation event by kind, never by value
+    const detected = audit.content.split('\n').filter((l) => l.includes('"action":"phi.detected"')).map((l) => JSON.parse(l) as { details: { kinds: string[] } });
+    expect(detected).toHaveLength(1);
+    expect(detected[0]!.details.kinds.sort()).toEqual(['dob', 'mrn', 'name']);
+    const status = ((await (await fetch(`${running.url}api/request`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name: 'console.status', input: {} }) })).json()) as { result: { resilience: { errorsByCategory: Record<string, number> } } }).result;
+    expect(status.resilience.errorsByCategory.phi_violation).toBe(1);
     for (const [where, text] of [['notifications', notifications], ['audit details', audit.content], ['log lines', logs]] as const) {
       for (const phi of PHI) expect(text, `${where} contain ${phi}`).not.toContain(phi);
     }
