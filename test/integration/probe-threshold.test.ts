@@ -119,6 +119,7 @@ describe('probe failure thresholds (fake clock, scripted target)', () => {
   it('keeps a bounded history per probe', async () => {
     const p = scheduler('critical_care');
     for (let i = 0; i < 25; i++) await run(p, 'up');
+    p.stop(); // writes the batched results
     const history = new ProbeHistory(oncall.services().db, 10);
     expect(history.count('api')).toBe(10);
     expect(history.recent('api')).toHaveLength(10);

@@ -18,19 +18,44 @@ export class ProbeHistory {
     this.recentStmt = db.prepare('SELECT at, state, latency_ms AS latencyMs, detail FROM probe_result WHERE probe_id = ? ORDER BY n DESC LIMIT ?');
   }
 
+  private pending: ProbeResult[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  /**
+   * Results are written in one transaction a second: history is for display
+   * and the safety assessment, and one fsync per probe run would cost more
+   * than the probing itself.
+   */
   record(r: ProbeResult): void {
-    let n = this.next.get(r.probeId);
-    if (n === undefined) n = ((this.db.prepare('SELECT max(n) FROM probe_result WHERE probe_id = ?').pluck().get(r.probeId) as number | null) ?? -1) + 1;
-    this.put.run(r.probeId, n % this.capacity, n, r.at, r.state, r.latencyMs, r.detail.slice(0, 500));
-    this.next.set(r.probeId, n + 1);
+    this.pending.push(r);
+    this.timer ??= setTimeout(() => this.flush(), 1000);
+    this.timer.unref?.();
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending.length === 0 || !this.db.open) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.db.transaction(() => {
+      for (const r of batch) {
+        let n = this.next.get(r.probeId);
+        if (n === undefined) n = ((this.db.prepare('SELECT max(n) FROM probe_result WHERE probe_id = ?').pluck().get(r.probeId) as number | null) ?? -1) + 1;
+        this.put.run(r.probeId, n % this.capacity, n, r.at, r.state, r.latencyMs, r.detail.slice(0, 500));
+        this.next.set(r.probeId, n + 1);
+      }
+    })();
   }
 
   /** Newest last. */
   recent(probeId: string, limit = this.capacity): { at: string; state: ProbeState; latencyMs: number | null; detail: string }[] {
+    this.flush();
     return (this.recentStmt.all(probeId, limit) as { at: string; state: ProbeState; latencyMs: number | null; detail: string }[]).reverse();
   }
 
   count(probeId: string): number {
+    this.flush();
     return this.db.prepare('SELECT count(*) FROM probe_result WHERE probe_id = ?').pluck().get(probeId) as number;
   }
 }

@@ -45,6 +45,8 @@ interface Slot {
   dueAt: number;
   consecutiveFailures: number;
   last: ProbeResult | null;
+  /** false once we know there is no open incident for this probe (skips a query per healthy run) */
+  mayHaveIncident: boolean;
 }
 
 export interface ProbeSchedulerDeps {
@@ -101,7 +103,7 @@ export class ProbeScheduler {
         maxAttempts: retries,
         backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
       });
-      this.slots.set(config.id, { config, intervalMs, breaker, retry: retryPolicy, running: false, timer: null, dueAt: 0, consecutiveFailures: 0, last: null });
+      this.slots.set(config.id, { config, intervalMs, breaker, retry: retryPolicy, running: false, timer: null, dueAt: 0, consecutiveFailures: 0, last: null, mayHaveIncident: true });
     }
   }
 
@@ -121,6 +123,7 @@ export class ProbeScheduler {
 
   stop(): void {
     this.started = false;
+    this.deps.history.flush();
     for (const s of this.slots.values()) {
       if (s.timer) clearTimeout(s.timer);
       s.timer = null;
@@ -175,6 +178,10 @@ export class ProbeScheduler {
   /** Failures in a row reach the threshold: open; a success while open: resolve. */
   private judge(slot: Slot, r: ProbeResult): void {
     const key = this.incidentKey(slot.config.id);
+    if (r.state !== 'down' && !slot.mayHaveIncident) {
+      slot.consecutiveFailures = 0;
+      return;
+    }
     const open = this.deps.incidents.findOpen(key);
     const now = r.at;
     const labels = { probe: slot.config.id, kind: slot.config.kind, target: describeTarget(slot.config), origin: 'local' };
@@ -184,9 +191,12 @@ export class ProbeScheduler {
         const summary = `${slot.config.name} failing ${slot.consecutiveFailures}× in a row: ${r.detail}`;
         this.deps.incidents.ingest([localAlert(this.deps.feedStore, key, 'firing', slot.config.severity, summary, slot.config.name, labels, now)], 'local');
       }
+      slot.mayHaveIncident = true;
       return;
     }
     slot.consecutiveFailures = 0;
+    // an operator may resolve the incident by hand; a new one can only come from a failure, which sets the flag again
+    slot.mayHaveIncident = false;
     if (open) this.deps.incidents.ingest([localAlert(this.deps.feedStore, key, 'resolved', open.severity, `${slot.config.name} recovered: ${r.detail}`, slot.config.name, labels, now)], 'local');
   }
 
