@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Relay } from '../../src/relay/server.js';
-import { launchChromium, screenshotPath, startBrowserMode, type RunningConsole } from '../support/browser-mode.js';
+import { launchChromium, screenshotPath, startBrowserMode, type RunningConsole, signIn } from '../support/browser-mode.js';
 import { post, startRelay, TOKENS } from '../support/relay-fixture.js';
 import { tempDir } from '../helpers.js';
 
@@ -28,9 +28,7 @@ describe('alerts to incidents to acknowledgement (browser mode, Chromium)', () =
       void d.dismiss();
     });
     await page.goto(running.launchUrl);
-    await page.getByLabel('User ID').fill('eng.patel');
-    await page.getByLabel('Display name').fill('Dev Patel');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, 'eng.patel', 'Dev Patel');
   });
   afterAll(async () => {
     await browser?.close();

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshotPath, startBrowserMode, type RunningConsole } from '../support/browser-mode.js';
+import { launchChromium, screenshotPath, startBrowserMode, type RunningConsole, signIn } from '../support/browser-mode.js';
 import { freePort } from '../support/servers.js';
 import { tempDir } from '../helpers.js';
 
@@ -32,9 +32,7 @@ describe('the Health view (browser mode, Chromium)', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(running.launchUrl);
-    await page.getByLabel('User ID').fill('eng.kim');
-    await page.getByLabel('Display name').fill('Jo Kim');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, 'eng.kim', 'Jo Kim');
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Health' }).click();
   });
   afterAll(async () => {

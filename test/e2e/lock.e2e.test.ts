@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Relay } from '../../src/relay/server.js';
-import { launchChromium, screenshotPath, startBrowserMode, type RunningConsole } from '../support/browser-mode.js';
+import { launchChromium, screenshotPath, startBrowserMode, type RunningConsole, signIn } from '../support/browser-mode.js';
 import { post, startRelay, TOKENS } from '../support/relay-fixture.js';
 import { tempDir } from '../helpers.js';
 
@@ -21,10 +21,7 @@ describe('automatic lock (browser mode, Chromium)', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(running.launchUrl);
-    await page.getByLabel('User ID').fill('rn.ortiz');
-    await page.getByLabel('Display name').fill('Ana Ortiz');
-    await page.getByLabel(/^PIN/).fill('2468');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, 'rn.ortiz', 'Ana Ortiz', '2468');
     await post(`${relay.url}/v1/alerts`, JSON.stringify({ key: 'before-lock', severity: 'SEV2', summary: 'Cache latency high', service: 'redis' }));
     await page.getByTestId('incident-row').first().waitFor();
   });

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Relay } from '../../src/relay/server.js';
-import { launchChromium, screenshotPath, startBrowserMode, type RunningConsole } from '../support/browser-mode.js';
+import { launchChromium, screenshotPath, startBrowserMode, type RunningConsole, signIn } from '../support/browser-mode.js';
 import { post, startRelay, TOKENS } from '../support/relay-fixture.js';
 import { freePort } from '../support/servers.js';
 import { tempDir } from '../helpers.js';
@@ -26,9 +26,7 @@ describe('a SEV1 with its emergency runbook (browser mode, Chromium)', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
     await page.goto(running.launchUrl);
-    await page.getByLabel('User ID').fill('rn.ortiz');
-    await page.getByLabel('Display name').fill('Ana Ortiz');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, 'rn.ortiz', 'Ana Ortiz');
   });
   afterAll(async () => {
     await browser?.close();

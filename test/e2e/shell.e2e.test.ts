@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshotPath, startBrowserMode, type RunningConsole } from '../support/browser-mode.js';
+import { launchChromium, screenshotPath, startBrowserMode, type RunningConsole, signIn } from '../support/browser-mode.js';
 import { tempDir } from '../helpers.js';
 
 describe('the console shell in browser mode (Chromium)', () => {
@@ -38,9 +38,7 @@ describe('the console shell in browser mode (Chromium)', () => {
   });
 
   it('signs an operator in and shows the status bar and the five sections', async () => {
-    await page.getByLabel('User ID').fill('rn.jones');
-    await page.getByLabel('Display name').fill('Rita Jones');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, 'rn.jones', 'Rita Jones');
 
     const bar = page.getByRole('banner', { name: 'Console status' });
     await expect.poll(() => bar.getByTestId('operator').textContent()).toBe('Rita Jones (rn.jones)');

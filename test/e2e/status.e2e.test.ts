@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, ROOT, screenshotPath, startBrowserMode, type RunningConsole } from '../support/browser-mode.js';
+import { launchChromium, ROOT, screenshotPath, startBrowserMode, type RunningConsole, signIn } from '../support/browser-mode.js';
 import { freePort } from '../support/servers.js';
 import { tempDir } from '../helpers.js';
 
@@ -18,9 +18,7 @@ describe('the Status view and --status agree (browser mode, Chromium)', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(running.launchUrl);
-    await page.getByLabel('User ID').fill('eng.support');
-    await page.getByLabel('Display name').fill('Support Desk');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, 'eng.support', 'Support Desk');
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Status' }).click();
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const ROOT = resolve(__dirname, '../..');
 export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screenshots');
@@ -63,4 +63,12 @@ export async function launchChromium(): Promise<Browser> {
 export function screenshotPath(name: string): string {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return join(SCREENSHOT_DIR, `${name}.png`);
+}
+
+/** Fill the sign-in form as a person would. */
+export async function signIn(page: Page, userId: string, displayName: string, pin?: string): Promise<void> {
+  await page.getByLabel('User ID').fill(userId);
+  await page.getByLabel('Display name').fill(displayName);
+  if (pin) await page.getByLabel(/^PIN/).fill(pin);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }

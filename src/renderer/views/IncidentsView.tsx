@@ -5,13 +5,10 @@ import type { Incident } from '../../shared/domain/incident.js';
 import { countdown, useNow } from './useNow.js';
 import { RunbookChecklist } from './RunbookChecklist.js';
 import { ContactCard } from './ContactsView.js';
+import { isTyping } from './keyboard.js';
 
 const ROW = 40;
 
-function isTyping(e: KeyboardEvent): boolean {
-  const t = e.target as HTMLElement | null;
-  return !!t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
-}
 
 function Countdown({ incident }: { incident: Incident }) {
   const now = useNow();

@@ -1,11 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useConsole } from '../state/context.js';
 import { RunbookChecklist } from './RunbookChecklist.js';
-
-function isTyping(e: KeyboardEvent): boolean {
-  const t = e.target as HTMLElement | null;
-  return !!t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT');
-}
+import { isTyping } from './keyboard.js';
 
 export function RunbooksView() {
   const catalogue = useConsole((s) => s.runbooks.catalogue);
