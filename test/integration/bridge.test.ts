@@ -46,7 +46,10 @@ describe('browser-mode bridge', () => {
     cleanup = t.cleanup;
     oncall = testConsole(t.dir);
     await oncall.start();
-    bridge = await startBridge({ handlers: oncall.handlers, events: oncall.events });
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(`${t.dir}/renderer`);
+    writeFileSync(`${t.dir}/renderer/index.html`, '<!doctype html><title>t</title>');
+    bridge = await startBridge({ handlers: oncall.handlers, events: oncall.events, staticDir: `${t.dir}/renderer` });
     auth = { authorization: `Bearer ${bridge.token}`, origin: bridge.origin };
   });
   afterAll(async () => {
@@ -59,6 +62,18 @@ describe('browser-mode bridge', () => {
   function snapshot() {
     return { audit: oncall.services().audit.stats(), operator: oncall.status().operator };
   }
+
+  it('serves the renderer with a strict CSP, no framing, no sniffing, and no path traversal', async () => {
+    const res = await fetch(bridge.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(res.headers.get('content-security-policy')).toContain(`connect-src 'self' ws://127.0.0.1:${bridge.port}`);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    const traversal = await fetch(`${bridge.url}..%2f..%2f..%2fetc%2fpasswd`);
+    expect(traversal.status).toBe(404);
+  });
 
   it('listens on loopback only, with a token that is not guessable', () => {
     expect(bridge.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
