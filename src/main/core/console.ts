@@ -138,10 +138,10 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
       locked: s?.operator.isLocked ?? false,
       lockAfterMs: config.lockAfterMs,
       probes: s
-        ? { total: s.probes.views().length, down: s.probes.views().filter((p) => p.state === 'down').length, criticalDown: s.probes.criticalDown(), errors: s.probeErrors.length, profile: s.profile.name }
+        ? { ...s.probes.counts(), errors: s.probeErrors.length, profile: s.profile.name }
         : { total: 0, down: 0, criticalDown: 0, errors: 0, profile: config.profile },
       incidents: s
-        ? { ...s.incidents.counts(), pendingSync: s.incidents.pendingOutbox().length }
+        ? { ...s.incidents.counts(), pendingSync: s.incidents.pendingCount() }
         : { open: 0, unacknowledged: 0, bySeverity: { SEV1: 0, SEV2: 0, SEV3: 0 }, pendingSync: 0 },
       audit: { ...audit, lastVerification: s?.audit.lastVerification() ?? null },
     };

@@ -186,6 +186,10 @@ export class IncidentEngine {
     return { incident, timeline, alerts, escalation: { current, next } };
   }
 
+  pendingCount(): number {
+    return this.db.prepare('SELECT count(*) FROM outbox WHERE synced_at IS NULL').pluck().get() as number;
+  }
+
   pendingOutbox(): { id: string; incidentId: string; payload: RelayAck }[] {
     return (this.db.prepare('SELECT id, incident_id AS incidentId, payload FROM outbox WHERE synced_at IS NULL ORDER BY created_at, rowid').all() as { id: string; incidentId: string; payload: string }[]).map((r) => ({
       ...r,

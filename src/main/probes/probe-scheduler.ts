@@ -4,6 +4,7 @@ import {
   ConsecutiveBreaker,
   ExponentialBackoff,
   circuitBreaker,
+  handleAll,
   handleWhenResult,
   retry,
   type CircuitBreakerPolicy,
@@ -94,7 +95,7 @@ export class ProbeScheduler {
       const intervalMs = config.interval ?? deps.profile.healthCheckIntervalMs;
       const breaker =
         deps.breakerFor?.(config, intervalMs) ??
-        circuitBreaker(handleWhenResult((o) => (o as Outcome).state === 'down'), {
+        circuitBreaker(handleAll, {
           halfOpenAfter: intervalMs,
           breaker: new ConsecutiveBreaker(Math.max(3, deps.profile.failureThreshold)),
         });
@@ -152,7 +153,7 @@ export class ProbeScheduler {
       try {
         outcome = await slot.breaker.execute(async () => {
           const o = await slot.retry.execute(() => runner(slot.config));
-          if (o.state === 'down' && this.deps.breakerFor) throw new ProbeDown(o); // registry breakers count thrown failures
+          if (o.state === 'down') throw new ProbeDown(o); // breakers count thrown failures
           return o;
         });
       } catch (err) {
@@ -227,6 +228,13 @@ export class ProbeScheduler {
       breaker: BREAKER[s.breaker.state],
       recentLatencies: this.deps.history.recent(s.config.id, 60).map((h) => (h.state === 'down' ? null : h.latencyMs)),
     }));
+  }
+
+  /** State counts from memory (status is pushed often; views() also reads history). */
+  counts(): { total: number; down: number; criticalDown: number } {
+    let down = 0;
+    for (const s of this.slots.values()) if (s.last?.state === 'down') down++;
+    return { total: this.slots.size, down, criticalDown: this.criticalDown() };
   }
 
   /** Critical probes currently down (for the degradation level). */

@@ -44,7 +44,6 @@ export class SafetyAssessor {
     const { scheduler, history } = this.deps;
     const configs = scheduler.configs();
     const runs = (ids: string[]) => ids.flatMap((id) => history.recent(id, WINDOW));
-
     const critical = runs(configs.filter((c) => c.critical).map((c) => c.id));
     const availability = critical.length ? critical.filter((r) => r.state !== 'down').length / critical.length : null;
     const http = configs.filter((c) => c.kind === 'http');
