@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DisplayNameSchema, OperatorIdSchema, type Operator } from './domain/operator.js';
 import { AuditExportFormatSchema, type AuditRecord, type AuditVerifyReport } from './domain/audit.js';
 import type { ConsoleStatus } from './domain/status.js';
-import { SeveritySchema, type Alert } from './domain/alert.js';
+import { SeveritySchema } from './domain/alert.js';
 import type { Incident, IncidentDetail, PageEvent } from './domain/incident.js';
 import type { ProbeResult, ProbeView, SafetyAssessment } from './domain/probe.js';
 import type { ContactBook, Runbook, RunbookRun } from './domain/runbook.js';
@@ -63,7 +63,6 @@ export const requestSchemas = {
   'runbooks.answer': z.object({ runId: z.uuid(), stepId: z.string().max(64), answer: z.string().max(40) }).strict(),
   'contacts.list': Empty,
   'incidents.contacted': z.object({ id: IncidentId, contact: z.string().trim().min(1).max(120) }).strict(),
-  'alerts.recent': z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
   'audit.verify': z.object({ mode: z.enum(['full', 'incremental']).default('full') }).strict(),
   'audit.export': z
     .object({ format: AuditExportFormatSchema, since: IsoTime.optional(), until: IsoTime.optional() })
@@ -91,7 +90,6 @@ export interface RequestResults {
   'operator.lock': { locked: boolean };
   'operator.activity': { locked: boolean };
   'audit.list': AuditListResult;
-  'alerts.recent': { alerts: Alert[] };
   'runbooks.catalogue': { runbooks: Runbook[]; errors: string[] };
   'runbooks.runs': { runs: RunbookRun[] };
   'runbooks.start': RunbookRun;

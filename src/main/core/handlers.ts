@@ -74,7 +74,6 @@ function handlerTable({ services, status, clock }: HandlerDeps): HandlerTable {
     'contacts.list': () => ({ book: services().contacts.book ?? null, error: services().contacts.error ?? null }),
     'incidents.contacted': ({ id, contact }) => services().incidents.contacted(id, contact, services().operator.operator),
 
-    'alerts.recent': ({ limit }) => ({ alerts: services().feedStore.recent(limit) }),
 
     'audit.list': ({ limit, ...filter }) => services().audit.list(filter, limit),
 

@@ -63,9 +63,4 @@ export class FeedStore {
     return this.db.prepare('SELECT seq FROM feed_alert WHERE relay_id = ? ORDER BY rowid').pluck().all(relayId) as number[];
   }
 
-  recent(limit: number): Alert[] {
-    return (this.db.prepare('SELECT body FROM feed_alert ORDER BY received_at DESC, seq DESC LIMIT ?').pluck().all(limit) as string[]).map(
-      (b) => JSON.parse(b) as Alert,
-    );
-  }
 }
