@@ -98,14 +98,16 @@ describe('relay ingest and the console feed', () => {
 
   it('detects a dead link within two ping intervals and reconnects', async () => {
     const { createServer, connect } = await import('node:net');
-    // a TCP proxy we can freeze: bytes stop flowing, nothing is closed
-    let frozen = false;
+    // a TCP proxy whose existing links we can freeze: bytes stop flowing, nothing is
+    // closed. Only the links open at the time freeze, so a reconnect (which may start
+    // within milliseconds of detection) gets a fresh, working link, as after a real outage.
+    const frozen = new Set<import('node:net').Socket>();
     const sockets: import('node:net').Socket[] = [];
     const proxy = createServer((client) => {
       const upstream = connect(Number(new URL(relay.url).port), '127.0.0.1');
       sockets.push(client, upstream);
-      client.on('data', (d) => !frozen && upstream.write(d));
-      upstream.on('data', (d) => !frozen && client.write(d));
+      client.on('data', (d) => !frozen.has(client) && upstream.write(d));
+      upstream.on('data', (d) => !frozen.has(client) && client.write(d));
       client.on('error', () => upstream.destroy());
       upstream.on('error', () => client.destroy());
       client.on('close', () => upstream.destroy());
@@ -117,12 +119,11 @@ describe('relay ingest and the console feed', () => {
     const c = feed('c3', TOKENS.wardA, { url: `ws://127.0.0.1:${port}/v1/stream`, pingIntervalMs: ping });
     c.start();
     await waitFor(() => c.client.status().state === 'connected');
-    frozen = true;
+    for (const s of sockets) frozen.add(s);
     const t0 = Date.now();
     await waitFor(() => c.client.status().state !== 'connected', 5 * ping, 'dead link detected');
     const detectedMs = Date.now() - t0;
     expect(detectedMs).toBeLessThanOrEqual(2 * ping + 150); // 2× the interval, plus timer latency on a loaded machine
-    frozen = false;
     await waitFor(() => c.client.status().state === 'connected', 5000, 'reconnected');
     expect(c.client.status().reconnects).toBeGreaterThanOrEqual(1);
     for (const s of sockets) s.destroy();
