@@ -11,12 +11,16 @@ import { ContactsView } from './views/ContactsView.js';
 import { LockScreen } from './views/LockScreen.js';
 import { StatusView } from './views/StatusView.js';
 import { PageBanner } from './views/PageBanner.js';
+import { DashboardView } from './views/DashboardView.js';
+import { HandoffView } from './views/HandoffView.js';
 
 const LABELS: Record<View, string> = {
   incidents: 'Incidents',
   health: 'Health',
   runbooks: 'Runbooks',
   contacts: 'Contacts',
+  dashboard: 'Dashboard',
+  handoff: 'Hand-off',
   audit: 'Audit',
   status: 'Status',
 };
@@ -57,6 +61,10 @@ function CurrentView() {
       return <StatusView />;
     case 'contacts':
       return <ContactsView />;
+    case 'dashboard':
+      return <DashboardView />;
+    case 'handoff':
+      return <HandoffView />;
   }
 }
 

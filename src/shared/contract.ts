@@ -11,6 +11,8 @@ import type { Incident, IncidentDetail, PageEvent } from './domain/incident.js';
 import type { ProbeResult, ProbeView, SafetyAssessment } from './domain/probe.js';
 import type { ContactBook, Runbook, RunbookRun } from './domain/runbook.js';
 import type { ConsoleErrorShape } from './errors.js';
+import { KPI_MAX_RANGE_DAYS, type KpiDashboard } from './domain/kpi.js';
+import type { HandoffReport } from './domain/report.js';
 
 const IsoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time, e.g. 2026-11-22T08:00:00Z' });
 const Empty = z.object({}).strict();
@@ -63,6 +65,13 @@ export const requestSchemas = {
   'runbooks.answer': z.object({ runId: z.uuid(), stepId: z.string().max(64), answer: z.string().max(40) }).strict(),
   'contacts.list': Empty,
   'incidents.contacted': z.object({ id: IncidentId, contact: z.string().trim().min(1).max(120) }).strict(),
+  'kpi.dashboard': z
+    .object({ from: IsoTime, to: IsoTime })
+    .strict()
+    .refine((r) => Date.parse(r.from) < Date.parse(r.to), { message: 'must be after from', path: ['to'] })
+    .refine((r) => Date.parse(r.to) - Date.parse(r.from) <= KPI_MAX_RANGE_DAYS * 86_400_000, { message: `the range must be at most ${KPI_MAX_RANGE_DAYS} days`, path: ['to'] }),
+  /** the shift hand-off report; since defaults to 12 hours ago */
+  'report.handoff': z.object({ since: IsoTime.optional() }).strict(),
   'audit.verify': z.object({ mode: z.enum(['full', 'incremental']).default('full') }).strict(),
   'audit.export': z
     .object({ format: AuditExportFormatSchema, since: IsoTime.optional(), until: IsoTime.optional() })
@@ -111,6 +120,8 @@ export interface RequestResults {
   'incidents.escalate': Incident;
   'audit.verify': AuditVerifyReport;
   'audit.export': AuditExportResult;
+  'kpi.dashboard': KpiDashboard;
+  'report.handoff': { report: HandoffReport; filename: string; mimeType: string; html: string };
 }
 
 export type RequestName = keyof typeof requestSchemas;

@@ -47,7 +47,7 @@ describe('the console shell in browser mode (Chromium)', () => {
     expect(await bar.locator('time.clock').count()).toBe(1);
 
     const nav = page.getByRole('navigation', { name: 'Sections' });
-    expect(await nav.getByRole('button').allTextContents()).toEqual(['Incidents', 'Health', 'Runbooks', 'Contacts', 'Audit', 'Status']);
+    expect(await nav.getByRole('button').allTextContents()).toEqual(['Incidents', 'Health', 'Runbooks', 'Contacts', 'Dashboard', 'Hand-off', 'Audit', 'Status']);
     await page.getByRole('heading', { name: 'Incidents' }).waitFor();
 
     const file = screenshotPath('shell');

@@ -21,6 +21,7 @@ import { PROFILES, type ResilienceProfile } from '../../shared/domain/profile.js
 import type { ContactBook } from '../../shared/domain/runbook.js';
 import { loadContactBook, loadRunbooks } from '../runbooks/runbook-schema.js';
 import { RunbookService } from '../runbooks/runbook-service.js';
+import { KpiService } from '../kpi/kpi-service.js';
 import { ResilienceRegistry } from '../resilience/policies.js';
 import { findPhi } from '../../shared/phi.js';
 import { wrap } from 'cockatiel';
@@ -78,6 +79,7 @@ export interface RunningServices {
   resilience: ResilienceRegistry;
   runbookErrors: string[];
   contacts: { book?: ContactBook; error?: string };
+  kpis: KpiService;
 }
 
 export interface OnCallConsole {
@@ -287,7 +289,8 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         });
         probesRef = probes;
         const safety = new SafetyAssessor({ scheduler: probes, history, incidents, feedStore, clock });
-        running = { db, audit, operator, startupVerification, feedStore, feed, incidents, pager, outbox, profile, probes, probeErrors: probeFile.errors, safety, runbooks, runbookErrors: runbookFiles.errors, contacts, resilience };
+        const kpis = new KpiService(db, clock, () => new Map(probes.views().map((v) => [v.id, v.name])));
+        running = { db, audit, operator, startupVerification, feedStore, feed, incidents, pager, outbox, profile, probes, probeErrors: probeFile.errors, safety, runbooks, runbookErrors: runbookFiles.errors, contacts, resilience, kpis };
         audit.append({
           operator: 'system',
           action: 'console.started',

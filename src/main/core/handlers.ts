@@ -3,6 +3,10 @@ import { ConsoleError } from '../../shared/errors.js';
 import type { ConsoleStatus } from '../../shared/domain/status.js';
 import type { RunningServices } from './console.js';
 import type { HandlerTable } from './dispatch.js';
+import { buildHandoff, handoffHtml } from '../reports/handoff.js';
+
+/** The hand-off report covers this much by default: one long shift. */
+const DEFAULT_SHIFT_MS = 12 * 3_600_000;
 
 interface HandlerDeps {
   services: () => RunningServices;
@@ -76,6 +80,27 @@ function handlerTable({ services, status, clock }: HandlerDeps): HandlerTable {
 
 
     'audit.list': ({ limit, ...filter }) => services().audit.list(filter, limit),
+
+    'kpi.dashboard': ({ from, to }) => services().kpis.dashboard(from, to),
+
+    'report.handoff': ({ since }) => {
+      const s = services();
+      const who = s.operator.operator;
+      if (!who) throw new ConsoleError('E_NOT_SIGNED_IN', 'state', 'sign in before preparing a hand-off: the report is attributed');
+      const now = clock.now();
+      const sinceMs = since ? Date.parse(since) : now - DEFAULT_SHIFT_MS;
+      if (sinceMs > now) throw new ConsoleError('E_INPUT', 'input', 'since: must not be in the future');
+      const report = buildHandoff({ db: s.db, incidents: s.incidents, runbooks: s.runbooks, status, phiLevel: s.audit.phiLevel }, sinceMs, now, `${who.displayName} (${who.userId})`);
+      s.audit.append({
+        operator: who.userId,
+        action: 'report.handoff',
+        subjectType: 'console',
+        subjectId: 'handoff',
+        details: { since: report.since, openIncidents: report.openIncidents.length, runbooks: report.runbooksInProgress.length, pendingSync: report.pendingSync.length },
+      });
+      const stamp = report.generatedAt.replace(/[:.]/g, '-');
+      return { report, filename: `handoff-${stamp}.html`, mimeType: 'text/html', html: handoffHtml(report) };
+    },
 
     'audit.verify': async ({ mode }) => {
       const s = services();

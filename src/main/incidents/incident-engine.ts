@@ -60,6 +60,12 @@ export interface IncidentEngineDeps {
   onOpened?: (incident: Incident, alert: Alert) => void;
 }
 
+/** The alert's "category" label (seed 004's error categories, or the sender's own), kept short; null when absent. */
+export function alertCategory(a: Alert): string | null {
+  const c = a.labels.category?.trim();
+  return c ? c.slice(0, 64) : null;
+}
+
 function compactStamp(ms: number): string {
   const d = new Date(ms);
   const p = (n: number) => String(n).padStart(2, '0');
@@ -250,10 +256,10 @@ export class IncidentEngine {
           const now = this.now();
           this.db
             .prepare(
-              `INSERT INTO incident (id, key, severity, service, summary, source, state, opened_at, alert_count, previous_id, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, 'triggered', ?, 1, ?, ?)`,
+              `INSERT INTO incident (id, key, severity, service, summary, source, state, opened_at, alert_count, previous_id, updated_at, category)
+               VALUES (?, ?, ?, ?, ?, ?, 'triggered', ?, 1, ?, ?, ?)`,
             )
-            .run(id, a.key, a.severity, a.service, a.summary, source === 'local' ? 'local' : a.source, now, previous ?? null, now);
+            .run(id, a.key, a.severity, a.service, a.summary, source === 'local' ? 'local' : a.source, now, previous ?? null, now, alertCategory(a));
           link.run(a.relayId, a.seq, id);
           this.event(id, 'alert.firing', a.source, previous ? `opened (re-fired after ${previous})` : 'opened');
           this.audit.append({ operator: 'system', action: 'incident.opened', subjectType: 'incident', subjectId: id, details: { severity: a.severity, service: a.service, key: a.key, previous: previous ?? null } });

@@ -200,4 +200,19 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'incident category (from the alert label "category") for the KPI dashboard',
+    sql: `
+      ALTER TABLE incident ADD COLUMN category TEXT;
+      -- backfill from the first alert stored for each incident
+      UPDATE incident SET category = (
+        SELECT substr(json_extract(f.body, '$.labels.category'), 1, 64)
+          FROM incident_alert ia JOIN feed_alert f ON f.relay_id = ia.relay_id AND f.seq = ia.seq
+         WHERE ia.incident_id = incident.id AND json_valid(f.body)
+         ORDER BY ia.seq LIMIT 1
+      );
+      CREATE INDEX incident_opened ON incident(opened_at);
+    `,
+  },
 ];

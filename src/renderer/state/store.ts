@@ -8,7 +8,7 @@ import type { ContactBook, Runbook, RunbookRun } from '../../shared/domain/runbo
 import type { ConsoleStatus } from '../../shared/domain/status.js';
 import { ConsoleError } from '../../shared/errors.js';
 
-export const VIEWS = ['incidents', 'health', 'runbooks', 'contacts', 'audit', 'status'] as const;
+export const VIEWS = ['incidents', 'health', 'runbooks', 'contacts', 'dashboard', 'handoff', 'audit', 'status'] as const;
 export type View = (typeof VIEWS)[number];
 
 export interface AuditFilterState {

@@ -1,17 +1,10 @@
 import { useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useConsole } from '../state/context.js';
+import { download } from '../download.js';
 
 const ROW_HEIGHT = 34;
 
-function download(filename: string, mimeType: string, content: string) {
-  const url = URL.createObjectURL(new Blob([content], { type: mimeType }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 function VerificationState() {
   const verification = useConsole((s) => s.audit.verification ?? s.status?.audit.lastVerification ?? null);

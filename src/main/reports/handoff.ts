@@ -1,0 +1,160 @@
+import { isoTime } from '../../shared/clock.js';
+import type { HandoffReport } from '../../shared/domain/report.js';
+import type { ConsoleStatus } from '../../shared/domain/status.js';
+import { maskPhi, type PhiLevel } from '../../shared/phi.js';
+import type { IncidentEngine } from '../incidents/incident-engine.js';
+import type { RunbookService } from '../runbooks/runbook-service.js';
+import type { Db } from '../store/database.js';
+
+/** At most this many actions are listed; the report says when there were more. */
+export const HANDOFF_MAX_ACTIONS = 300;
+
+export interface HandoffDeps {
+  db: Db;
+  incidents: IncidentEngine;
+  runbooks: RunbookService;
+  status: () => ConsoleStatus;
+  phiLevel: PhiLevel;
+}
+
+/** Gather the hand-off report for the shift that began at `sinceMs`, masking every free-text field. */
+export function buildHandoff(deps: HandoffDeps, sinceMs: number, nowMs: number, preparedBy: string): HandoffReport {
+  const mask = (text: string) => maskPhi(text, deps.phiLevel);
+  const since = isoTime(sinceMs);
+  const status = deps.status();
+
+  const open = deps.incidents.list({ state: 'open', limit: 1000 });
+  const actionRows = deps.db
+    .prepare(
+      `SELECT ts, operator, action, subject_type AS subjectType, subject_id AS subjectId, details
+         FROM audit_log WHERE ts >= ? AND operator != 'system' ORDER BY seq DESC LIMIT ?`,
+    )
+    .all(since, HANDOFF_MAX_ACTIONS + 1) as { ts: string; operator: string; action: string; subjectType: string; subjectId: string; details: string }[];
+
+  const runs = deps.runbooks.runs({ state: 'active' });
+  const pending = deps.incidents.pendingOutbox();
+
+  return {
+    generatedAt: isoTime(nowMs),
+    since,
+    preparedBy: mask(preparedBy),
+    phiLevel: deps.phiLevel,
+    system: {
+      feed: status.feed.state,
+      feedDetail: mask(status.feed.detail),
+      degradation: status.degradation,
+      probesDown: status.probes.down,
+      criticalProbesDown: status.probes.criticalDown,
+      auditOk: status.audit.lastVerification?.ok ?? null,
+    },
+    openIncidents: open.map((i) => ({
+      id: i.id,
+      severity: i.severity,
+      state: i.state,
+      service: mask(i.service),
+      summary: mask(i.summary),
+      openedAt: i.openedAt,
+      acknowledgedBy: i.acknowledgedBy === null ? null : mask(i.acknowledgedBy),
+      assignee: i.assignee === null ? null : mask(i.assignee),
+      escalationLevel: i.escalationLevel,
+      pendingSync: i.pendingSync,
+    })),
+    // audit details are masked when written; masked again here in case the level is stricter now
+    actions: actionRows.slice(0, HANDOFF_MAX_ACTIONS).map((r) => ({
+      at: r.ts,
+      operator: mask(r.operator),
+      action: r.action,
+      subject: `${r.subjectType} ${r.subjectId}`,
+      details: r.details === '{}' ? '' : mask(r.details),
+    })),
+    actionsTruncated: actionRows.length > HANDOFF_MAX_ACTIONS,
+    runbooksInProgress: runs.map((run) => {
+      const applicable = run.steps.filter((s) => s.status !== 'not_applicable');
+      const next = run.steps.find((s) => s.id === run.nextStepId);
+      return {
+        runId: run.id,
+        title: mask(run.title),
+        incidentId: run.incidentId,
+        startedBy: mask(run.startedBy),
+        startedAt: run.startedAt,
+        done: applicable.filter((s) => s.status !== 'pending').length,
+        total: applicable.length,
+        nextStep: next ? mask(next.title) : null,
+      };
+    }),
+    pendingSync: pending.map((p) => ({
+      id: p.id,
+      incidentId: p.incidentId,
+      action: p.payload.action,
+      at: p.payload.at,
+      operator: mask(`${p.payload.operator.displayName} (${p.payload.operator.userId})`),
+    })),
+  };
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** Every value goes into the page as text, never as markup. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+function table(headers: string[], rows: string[][], empty: string): string {
+  if (rows.length === 0) return `<p class="empty">${escapeHtml(empty)}</p>`;
+  const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
+  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+/**
+ * A self-contained, printable HTML page. Its own CSP forbids scripts and every
+ * fetch, so opening the file later cannot run or load anything.
+ */
+export function handoffHtml(r: HandoffReport): string {
+  const sys = r.system;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>Shift hand-off ${escapeHtml(r.generatedAt)}</title>
+<style>
+body { font: 13px/1.4 system-ui, sans-serif; margin: 2em; color: #111; }
+h1 { font-size: 20px; margin: 0 0 .2em; } h2 { font-size: 15px; margin: 1.6em 0 .4em; border-bottom: 1px solid #999; }
+table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid #ddd; vertical-align: top; }
+th { background: #eee; } .meta { color: #444; } .empty { color: #666; font-style: italic; }
+@media print { body { margin: 0; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
+</style>
+</head>
+<body>
+<h1>Shift hand-off — Medical AI On-Call Console</h1>
+<p class="meta">Prepared by ${escapeHtml(r.preparedBy)} at ${escapeHtml(r.generatedAt)}; covers ${escapeHtml(r.since)} to then. PHI masked at level ${escapeHtml(r.phiLevel)}.</p>
+<h2>System state</h2>
+${table(['Feed', 'Degradation', 'Probes down', 'Critical probes down', 'Audit chain'], [[`${sys.feed} (${sys.feedDetail})`, sys.degradation, String(sys.probesDown), String(sys.criticalProbesDown), sys.auditOk === null ? 'not verified' : sys.auditOk ? 'verified' : 'FAILED verification']], '')}
+<h2>Open incidents (${r.openIncidents.length})</h2>
+${table(
+  ['Incident', 'Severity', 'State', 'Service', 'Summary', 'Opened', 'Acknowledged by', 'Assignee', 'Escalation', 'Sync'],
+  r.openIncidents.map((i) => [i.id, i.severity, i.state, i.service, i.summary, i.openedAt, i.acknowledgedBy ?? '—', i.assignee ?? '—', i.escalationLevel > 0 ? `level ${i.escalationLevel}` : '—', i.pendingSync ? 'pending sync' : 'synced']),
+  'No open incidents.',
+)}
+<h2>Runbooks in progress (${r.runbooksInProgress.length})</h2>
+${table(
+  ['Runbook', 'Incident', 'Started', 'Progress', 'Next step'],
+  r.runbooksInProgress.map((x) => [x.title, x.incidentId ?? 'standalone', `${x.startedAt} by ${x.startedBy}`, `${x.done} of ${x.total} steps`, x.nextStep ?? '—']),
+  'No runbook in progress.',
+)}
+<h2>Not yet synced with the relay (${r.pendingSync.length})</h2>
+${table(
+  ['Action', 'Incident', 'At', 'By'],
+  r.pendingSync.map((p) => [p.action, p.incidentId, p.at, p.operator]),
+  'Everything done here has reached the relay.',
+)}
+<h2>What was done (${r.actions.length}${r.actionsTruncated ? ', newest only' : ''})</h2>
+${table(
+  ['At', 'Operator', 'Action', 'Subject', 'Details'],
+  r.actions.map((a) => [a.at, a.operator, a.action, a.subject, a.details]),
+  'No operator actions in this period.',
+)}
+</body>
+</html>
+`;
+}
