@@ -60,7 +60,8 @@ describe('shift hand-off report', () => {
       [api.id, 'SEV1', 'acknowledged'],
     ]);
     // the emergency runbooks attached to each incident, and the daily check started by hand
-    expect(report.runbooksInProgress.map((r) => r.incidentId)).toEqual(expect.arrayContaining([api.id, s.incidents.findOpen('lat')!.id, null]));
+    // (the SEV3 runbook attached to "old" is left out: that incident closed with none of it done)
+    expect(report.runbooksInProgress.map((r) => r.incidentId).sort()).toEqual([api.id, s.incidents.findOpen('lat')!.id, null].sort());
     expect(report.runbooksInProgress.find((r) => r.runId === run.id)).toMatchObject({ title: daily.title, incidentId: null, done: 1, total: ticked.steps.filter((x) => x.status !== 'not_applicable').length, nextStep: next.title });
     expect(next.id).not.toBe(manual.id);
     // the ack and the note on "api" never reached a relay; "old" was before the shift but is still unsynced

@@ -24,6 +24,7 @@ export function buildHandoff(deps: HandoffDeps, sinceMs: number, nowMs: number, 
   const status = deps.status();
 
   const open = deps.incidents.list({ state: 'open', limit: 1000 });
+  const openIds = new Set(open.map((i) => i.id));
   const actionRows = deps.db
     .prepare(
       `SELECT ts, operator, action, subject_type AS subjectType, subject_id AS subjectId, details
@@ -68,19 +69,26 @@ export function buildHandoff(deps: HandoffDeps, sinceMs: number, nowMs: number, 
       details: r.details === '{}' ? '' : mask(r.details),
     })),
     actionsTruncated: actionRows.length > HANDOFF_MAX_ACTIONS,
-    runbooksInProgress: runs.map((run) => {
+    // runs attached to incidents that closed before anyone worked on them are not "in progress"
+    runbooksInProgress: runs.flatMap((run) => {
       const applicable = run.steps.filter((s) => s.status !== 'not_applicable');
+      const done = applicable.filter((s) => s.status !== 'pending').length;
+      const incidentOpen = run.incidentId === null || openIds.has(run.incidentId);
+      if (!incidentOpen && done === 0) return [];
       const next = run.steps.find((s) => s.id === run.nextStepId);
-      return {
-        runId: run.id,
-        title: mask(run.title),
-        incidentId: run.incidentId,
-        startedBy: mask(run.startedBy),
-        startedAt: run.startedAt,
-        done: applicable.filter((s) => s.status !== 'pending').length,
-        total: applicable.length,
-        nextStep: next ? mask(next.title) : null,
-      };
+      return [
+        {
+          runId: run.id,
+          title: mask(run.title),
+          incidentId: run.incidentId,
+          incidentResolved: !incidentOpen,
+          startedBy: mask(run.startedBy),
+          startedAt: run.startedAt,
+          done,
+          total: applicable.length,
+          nextStep: next ? mask(next.title) : null,
+        },
+      ];
     }),
     pendingSync: pending.map((p) => ({
       id: p.id,
@@ -139,7 +147,7 @@ ${table(
 <h2>Runbooks in progress (${r.runbooksInProgress.length})</h2>
 ${table(
   ['Runbook', 'Incident', 'Started', 'Progress', 'Next step'],
-  r.runbooksInProgress.map((x) => [x.title, x.incidentId ?? 'standalone', `${x.startedAt} by ${x.startedBy}`, `${x.done} of ${x.total} steps`, x.nextStep ?? '—']),
+  r.runbooksInProgress.map((x) => [x.title, x.incidentId ? `${x.incidentId}${x.incidentResolved ? ' (resolved)' : ''}` : 'standalone', `${x.startedAt} by ${x.startedBy}`, `${x.done} of ${x.total} steps`, x.nextStep ?? '—']),
   'No runbook in progress.',
 )}
 <h2>Not yet synced with the relay (${r.pendingSync.length})</h2>

@@ -167,8 +167,8 @@ export function DashboardView() {
             against the target.
           </p>
           <div className="charts">
-            <TimeChart title={`Incidents opened per ${data.bucket}, by severity`} bucketStarts={data.series.bucketStarts} series={severitySeries} />
-            <TimeChart title={`Incidents opened per ${data.bucket}, by category`} bucketStarts={data.series.bucketStarts} series={categorySeries} />
+            <TimeChart title={`Incidents opened per ${data.bucket}, by severity`} bucketStarts={data.series.bucketStarts} end={data.to} series={severitySeries} />
+            <TimeChart title={`Incidents opened per ${data.bucket}, by category`} bucketStarts={data.series.bucketStarts} end={data.to} series={categorySeries} />
           </div>
           <h2>Probes</h2>
           {data.probes.length === 0 ? (

@@ -127,7 +127,7 @@ export function HandoffView() {
             <ul data-testid="handoff-runbooks">
               {r.runbooksInProgress.map((x) => (
                 <li key={x.runId}>
-                  <strong>{x.title}</strong> {x.incidentId ? `for ${x.incidentId}` : '(standalone)'} — {x.done} of {x.total} steps
+                  <strong>{x.title}</strong> {x.incidentId ? `for ${x.incidentId}${x.incidentResolved ? ' (resolved)' : ''}` : '(standalone)'} — {x.done} of {x.total} steps
                   {x.nextStep ? `; next: ${x.nextStep}` : ''} <span className="muted">(started {when(x.startedAt)} by {x.startedBy})</span>
                 </li>
               ))}

@@ -12,14 +12,15 @@ export interface ChartSeries {
  * Counts per time bucket as stepped lines, one per series (uPlot on a canvas).
  * The figures behind it are in the tables next to it; the chart is for shape.
  */
-export function TimeChart({ title, bucketStarts, series, height = 200 }: { title: string; bucketStarts: string[]; series: ChartSeries[]; height?: number }) {
+export function TimeChart({ title, bucketStarts, end, series, height = 200 }: { title: string; bucketStarts: string[]; end: string; series: ChartSeries[]; height?: number }) {
   const ref = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
     const width = Math.max(320, el.clientWidth || 640);
-    const x = bucketStarts.map((t) => Date.parse(t) / 1000);
+    // each value holds from its bucket's start to the next; the end point closes the last bucket
+    const x = [...bucketStarts, end].map((t) => Date.parse(t) / 1000);
     const plot = new uPlot(
       {
         width,
@@ -34,11 +35,11 @@ export function TimeChart({ title, bucketStarts, series, height = 200 }: { title
           ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, paths: uPlot.paths.stepped!({ align: 1 }), points: { show: false } })),
         ],
       },
-      [x, ...series.map((s) => s.values)] as uPlot.AlignedData,
+      [x, ...series.map((s) => [...s.values, s.values[s.values.length - 1] ?? 0])] as uPlot.AlignedData,
       el,
     );
     return () => plot.destroy();
-  }, [bucketStarts, series, height]);
+  }, [bucketStarts, end, series, height]);
 
   return (
     <figure className="chart">

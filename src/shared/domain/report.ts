@@ -29,6 +29,6 @@ export interface HandoffReport {
   actions: { at: string; operator: string; action: string; subject: string; details: string }[];
   /** true when more actions happened than the report lists */
   actionsTruncated: boolean;
-  runbooksInProgress: { runId: string; title: string; incidentId: string | null; startedBy: string; startedAt: string; done: number; total: number; nextStep: string | null }[];
+  runbooksInProgress: { runId: string; title: string; incidentId: string | null; incidentResolved: boolean; startedBy: string; startedAt: string; done: number; total: number; nextStep: string | null }[];
   pendingSync: { id: string; incidentId: string; action: string; at: string; operator: string }[];
 }
