@@ -12,7 +12,7 @@ describe('shift hand-off report', () => {
   let cleanup: () => void;
   let clock: FakeClock;
   let oncall: OnCallConsole;
-  const ctx = { transport: 'test' };
+  const ctx = { transport: 'test' } as const;
 
   beforeEach(async () => {
     ({ dir, cleanup } = tempDir());

@@ -1,11 +1,11 @@
 // `npm run audit -- verify|export|purge [options]` against a console data dir.
 // Exit codes: 0 ok, 1 usage or start-up error, 2 integrity fault found.
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { AuditLog, MIN_RETENTION_YEARS } from './audit-log.js';
-import { FileKeyStore } from './key-store.js';
+import { AUDIT_KEY_FILE, AUDIT_SEALED_KEY_FILE, FileKeyStore } from './key-store.js';
 import { closeDatabase, openDatabase } from '../store/database.js';
 import { DATABASE_FILE } from '../core/console.js';
 import { defaultDataDir } from '../core/config.js';
@@ -17,6 +17,8 @@ const USAGE = `usage: npm run audit -- <command> [options]
   verify  [--incremental]                       check the hash chain (default: full)
   export  [--format jsonl|csv] [--since ISO] [--until ISO] [--out FILE]
   purge   [--retention-years N]                 remove records older than N (>= ${MIN_RETENTION_YEARS}) years
+  backup  --out DIR                             consistent copy of the database and the audit key (safe while
+                                                the console runs), then verifies the copy
 options: --data-dir DIR (default: MAOC_DATA_DIR or ${defaultDataDir()}), --operator ID`;
 
 function isoOrFail(name: string, value: string | undefined): string | undefined {
@@ -42,12 +44,14 @@ export async function runAuditCli(argv: string[], out: (s: string) => void = (s)
     },
   });
   const command = positionals[0];
-  if (values.help || !command || !['verify', 'export', 'purge'].includes(command)) {
+  if (values.help || !command || !['verify', 'export', 'purge', 'backup'].includes(command)) {
     out(USAGE + '\n');
     return values.help ? 0 : 1;
   }
   const dataDir = values['data-dir'] ?? process.env.MAOC_DATA_DIR ?? defaultDataDir();
   const operator = values.operator ?? `cli:${userInfo().username}`;
+  if (!existsSync(join(dataDir, DATABASE_FILE))) throw new ConsoleError('E_USAGE', 'input', `no console database in ${dataDir} (--data-dir points at the console's data folder)`);
+  if (command === 'backup') return backup(dataDir, values.out, operator, out);
   const db = openDatabase(join(dataDir, DATABASE_FILE));
   try {
     const audit = new AuditLog(db, new FileKeyStore(dataDir).load(), systemClock);
@@ -76,6 +80,51 @@ export async function runAuditCli(argv: string[], out: (s: string) => void = (s)
   } finally {
     closeDatabase(db);
   }
+}
+
+/**
+ * SQLite's online backup (a consistent snapshot even while the console writes),
+ * the key beside it, then a full verify of the copy with that key.
+ */
+async function backup(dataDir: string, outDir: string | undefined, operator: string, out: (s: string) => void): Promise<number> {
+  if (!outDir) throw new ConsoleError('E_USAGE', 'input', 'backup: --out DIR is required (a new or empty folder)');
+  if (existsSync(outDir) && readdirSync(outDir).length > 0) throw new ConsoleError('E_USAGE', 'input', `backup: --out ${outDir} is not empty; a backup never overwrites`);
+  mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  const plainKey = existsSync(join(dataDir, AUDIT_KEY_FILE));
+  const sealedKey = existsSync(join(dataDir, AUDIT_SEALED_KEY_FILE));
+  if (!plainKey && !sealedKey) throw new ConsoleError('E_AUDIT_KEY', 'state', `no audit key in ${dataDir}: a backup without its key could never be verified`);
+  const source = openDatabase(join(dataDir, DATABASE_FILE));
+  try {
+    await source.backup(join(outDir, DATABASE_FILE));
+  } finally {
+    closeDatabase(source);
+  }
+  for (const f of [AUDIT_KEY_FILE, AUDIT_SEALED_KEY_FILE]) if (existsSync(join(dataDir, f))) copyFileSync(join(dataDir, f), join(outDir, f));
+  let verified: boolean | null = null;
+  const copy = openDatabase(join(outDir, DATABASE_FILE));
+  const records = copy.prepare('SELECT count(*) FROM audit_log').pluck().get() as number;
+  if (plainKey) {
+    try {
+      const report = await new AuditLog(copy, new FileKeyStore(outDir).load(), systemClock).verifyAsync('full');
+      verified = report.ok;
+      if (!report.ok) process.stderr.write(`E_AUDIT_INTEGRITY: the copy fails verification: ${report.fault!.kind} at record #${report.fault!.seq}: ${report.fault!.message}\n`);
+    } finally {
+      closeDatabase(copy);
+    }
+  } else {
+    closeDatabase(copy);
+    process.stderr.write('the audit key is sealed by the OS keychain: the copy can be verified only by the Electron app on this machine and account\n');
+  }
+  const db = openDatabase(join(dataDir, DATABASE_FILE));
+  try {
+    new AuditLog(db, new FileKeyStore(dataDir).load(), systemClock).append({ operator, action: 'audit.backed_up', subjectType: 'audit', subjectId: 'audit_log', details: { records, verified, via: 'cli' } });
+  } catch {
+    // a sealed key cannot be read here; the backup itself is done
+  } finally {
+    closeDatabase(db);
+  }
+  out(JSON.stringify({ backup: outDir, records, verified }) + '\n');
+  return verified === false ? 2 : 0;
 }
 
 if (require.main === module || process.argv[1]?.endsWith('audit/cli.ts')) {

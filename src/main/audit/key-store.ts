@@ -12,6 +12,8 @@ export interface AuditKeyStore {
 
 export const AUDIT_KEY_BYTES = 32;
 export const AUDIT_KEY_FILE = 'audit.key';
+/** The key sealed by the OS keychain (Electron safeStorage); only the Electron app can open it. */
+export const AUDIT_SEALED_KEY_FILE = 'audit.key.sealed';
 
 /** A 0600 key file in the data dir (used where no OS keychain is available). */
 export class FileKeyStore implements AuditKeyStore {
@@ -40,6 +42,14 @@ export class FileKeyStore implements AuditKeyStore {
   }
 
   private create(): Buffer {
+    // A second, different key would make every later record fail verification.
+    if (existsSync(join(this.dataDir, AUDIT_SEALED_KEY_FILE))) {
+      throw new ConsoleError(
+        'E_AUDIT_KEY_SEALED',
+        'state',
+        `the audit key of ${this.dataDir} is sealed by the OS keychain (${AUDIT_SEALED_KEY_FILE}, made by the Electron app); open this data folder with the Electron app, which can unseal it`,
+      );
+    }
     const key = randomBytes(AUDIT_KEY_BYTES);
     // 'wx' fails if another process created it meanwhile: never overwrite a key.
     const fd = openSync(this.path, 'wx', 0o600);

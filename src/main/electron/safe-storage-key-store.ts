@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { safeStorage } from 'electron';
-import { AUDIT_KEY_BYTES, AUDIT_KEY_FILE, FileKeyStore, type AuditKeyStore } from '../audit/key-store.js';
+import { AUDIT_KEY_BYTES, AUDIT_KEY_FILE, AUDIT_SEALED_KEY_FILE, FileKeyStore, type AuditKeyStore } from '../audit/key-store.js';
 import { ConsoleError } from '../../shared/errors.js';
 
-const SEALED_FILE = 'audit.key.sealed';
 
 /**
  * The audit key sealed by the OS keychain (Electron safeStorage). A plain key
@@ -16,11 +15,11 @@ export class SafeStorageKeyStore implements AuditKeyStore {
   constructor(private readonly dataDir: string) {}
 
   describe(): string {
-    return `OS keychain-sealed key ${join(this.dataDir, SEALED_FILE)}`;
+    return `OS keychain-sealed key ${join(this.dataDir, AUDIT_SEALED_KEY_FILE)}`;
   }
 
   load(): Buffer {
-    const sealed = join(this.dataDir, SEALED_FILE);
+    const sealed = join(this.dataDir, AUDIT_SEALED_KEY_FILE);
     if (existsSync(join(this.dataDir, AUDIT_KEY_FILE)) || !safeStorage.isEncryptionAvailable()) {
       return new FileKeyStore(this.dataDir).load();
     }
