@@ -5,7 +5,6 @@ import { parseRelayConfig, type RelayConfigInput } from '../../src/relay/config.
 import { FeedClient, type FeedOptions, type FeedStatus } from '../../src/main/feed/feed-client.js';
 import { FeedStore } from '../../src/main/feed/feed-store.js';
 import { openDatabase, closeDatabase, type Db } from '../../src/main/store/database.js';
-import { silentLogger } from '../../src/main/core/logger.js';
 import { systemClock } from '../../src/shared/clock.js';
 import type { Alert } from '../../src/shared/domain/alert.js';
 import type { RelayAck } from '../../src/shared/relay-protocol.js';
@@ -68,6 +67,8 @@ export class TestConsoleFeed {
   readonly received: Alert[] = [];
   readonly acks: { ack: RelayAck; consoleId: string }[] = [];
   readonly statuses: FeedStatus[] = [];
+  /** codes the feed logged, oldest first */
+  readonly logged: string[] = [];
 
   constructor(
     dir: string,
@@ -83,7 +84,7 @@ export class TestConsoleFeed {
     return new FeedClient(this.options, {
       store: this.store,
       clock: systemClock,
-      logger: silentLogger,
+      logger: { log: (_level, code) => this.logged.push(code) },
       onAlerts: (a) => this.received.push(...a),
       onAck: (ack, consoleId) => this.acks.push({ ack, consoleId }),
       onStatus: (s) => this.statuses.push(s),
