@@ -3,6 +3,7 @@ import { useConsole } from '../state/context.js';
 import { SEVERITIES } from '../../shared/domain/alert.js';
 import type { KpiDashboard, ResponseKpi } from '../../shared/domain/kpi.js';
 import { TimeChart, type ChartSeries } from './TimeChart.js';
+import { toLocalInput } from '../datetime-local.js';
 
 const PRESETS = [
   { id: '24h', label: 'Last 24 hours', ms: 24 * 3_600_000 },
@@ -29,11 +30,6 @@ function formatShare(k: ResponseKpi): string {
 
 function formatPercent(v: number | null): string {
   return v === null ? '—' : `${(v * 100).toFixed(1)} %`;
-}
-
-function toLocalInput(ms: number): string {
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 16);
 }
 
 function ResponseRow({ label, k, target }: { label: string; k: ResponseKpi; target?: number }) {

@@ -1,13 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useConsole } from '../state/context.js';
 import { download } from '../download.js';
+import { toLocalInput } from '../datetime-local.js';
 import type { HandoffReport } from '../../shared/domain/report.js';
 
 const SHIFT_MS = 12 * 3_600_000;
-
-function toLocalInput(ms: number): string {
-  return new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-}
 
 const when = (iso: string) => new Date(iso).toLocaleString();
 
