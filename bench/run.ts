@@ -5,6 +5,7 @@ const benches: Record<string, () => Promise<void>> = {
   paging: async () => (await import('./paging.js')).run(),
   renderer: async () => (await import('./renderer.js')).run(),
   probes: async () => (await import('./probes.js')).run(),
+  kpi: async () => (await import('./kpi.js')).run(),
 };
 
 const name = process.argv[2];
