@@ -32,6 +32,23 @@ describe('local store', () => {
     closeDatabase(db);
   });
 
+  it('upgrades a version-7 database: incident category from its first alert, times in ms, kept by triggers afterwards', () => {
+    const file = join(dir, 'console.db');
+    const v7 = openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version <= 7) });
+    v7.prepare(`INSERT INTO feed_alert VALUES ('r', 1, 'k', 'firing', 'SEV2', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', ?)`).run(JSON.stringify({ labels: { category: 'model_degradation' } }));
+    v7.prepare(`INSERT INTO incident (id, key, severity, service, summary, source, state, opened_at, acknowledged_at, updated_at)
+                VALUES ('MAI-20261101-000000', 'k', 'SEV2', 'model', 's', 'native', 'acknowledged', '2026-11-01T00:00:00.000Z', '2026-11-01T00:04:00.250Z', '2026-11-01T00:04:00.250Z')`).run();
+    v7.prepare(`INSERT INTO incident_alert VALUES ('r', 1, 'MAI-20261101-000000')`).run();
+    closeDatabase(v7);
+
+    const db = openDatabase(file);
+    const row = () => db.prepare('SELECT category, opened_ms, acknowledged_ms, resolved_ms FROM incident').get();
+    expect(row()).toEqual({ category: 'model_degradation', opened_ms: Date.parse('2026-11-01T00:00:00.000Z'), acknowledged_ms: Date.parse('2026-11-01T00:04:00.250Z'), resolved_ms: null });
+    db.prepare(`UPDATE incident SET state = 'resolved', resolved_at = '2026-11-01T01:00:00.001Z'`).run();
+    expect(row()).toMatchObject({ resolved_ms: Date.parse('2026-11-01T01:00:00.001Z') });
+    closeDatabase(db);
+  });
+
   it('refuses a database written by a newer console', () => {
     const file = join(dir, 'console.db');
     const raw = new Database(file);
