@@ -60,9 +60,10 @@ function toKpi(rows: ResponseRow[]): ResponseKpi {
  * severity, incidents over time by severity and category, and probe
  * availability and latency from the probe history kept.
  *
- * Incidents are aggregated in SQLite (a year of a busy hospital's incidents is
- * a few hundred thousand rows; main must not walk them in JavaScript while it
- * also pages). Definitions:
+ * Incidents are aggregated in SQLite, over the trigger-kept millisecond columns
+ * and a covering index, so that a long range holds main (which also pages) only
+ * briefly: a year of 200,000 incidents takes about 140 ms (bench/kpi.ts).
+ * Definitions:
  * - MTTA / MTTR: means of (acknowledged − opened) / (resolved − opened) over the
  *   incidents acknowledged / resolved.
  * - acks within target: acknowledged by the severity's response target, over the
