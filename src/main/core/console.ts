@@ -289,7 +289,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         });
         probesRef = probes;
         const safety = new SafetyAssessor({ scheduler: probes, history, incidents, feedStore, clock });
-        const kpis = new KpiService(db, clock, () => new Map(probes.views().map((v) => [v.id, v.name])));
+        const kpis = new KpiService(db, clock, () => new Map(probes.configs().map((c) => [c.id, c.name])));
         running = { db, audit, operator, startupVerification, feedStore, feed, incidents, pager, outbox, profile, probes, probeErrors: probeFile.errors, safety, runbooks, runbookErrors: runbookFiles.errors, contacts, resilience, kpis };
         audit.append({
           operator: 'system',
