@@ -1,5 +1,5 @@
 import { isoTime } from '../../shared/clock.js';
-import type { HandoffReport } from '../../shared/domain/report.js';
+import { handoffSections, type HandoffReport } from '../../shared/domain/report.js';
 import type { ConsoleStatus } from '../../shared/domain/status.js';
 import { maskPhi, type PhiLevel } from '../../shared/phi.js';
 import type { IncidentEngine } from '../incidents/incident-engine.js';
@@ -118,7 +118,6 @@ function table(headers: string[], rows: string[][], empty: string): string {
  * fetch, so opening the file later cannot run or load anything.
  */
 export function handoffHtml(r: HandoffReport): string {
-  const sys = r.system;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -136,32 +135,10 @@ th { background: #eee; } .meta { color: #444; } .empty { color: #666; font-style
 <body>
 <h1>Shift hand-off — Medical AI On-Call Console</h1>
 <p class="meta">Prepared by ${escapeHtml(r.preparedBy)} at ${escapeHtml(r.generatedAt)}; covers ${escapeHtml(r.since)} to then. PHI masked at level ${escapeHtml(r.phiLevel)}.</p>
-<h2>System state</h2>
-${table(['Feed', 'Degradation', 'Probes down', 'Critical probes down', 'Audit chain'], [[`${sys.feed} (${sys.feedDetail})`, sys.degradation, String(sys.probesDown), String(sys.criticalProbesDown), sys.auditOk === null ? 'not verified' : sys.auditOk ? 'verified' : 'FAILED verification']], '')}
-<h2>Open incidents (${r.openIncidents.length})</h2>
-${table(
-  ['Incident', 'Severity', 'State', 'Service', 'Summary', 'Opened', 'Acknowledged by', 'Assignee', 'Escalation', 'Sync'],
-  r.openIncidents.map((i) => [i.id, i.severity, i.state, i.service, i.summary, i.openedAt, i.acknowledgedBy ?? '—', i.assignee ?? '—', i.escalationLevel > 0 ? `level ${i.escalationLevel}` : '—', i.pendingSync ? 'pending sync' : 'synced']),
-  'No open incidents.',
-)}
-<h2>Runbooks in progress (${r.runbooksInProgress.length})</h2>
-${table(
-  ['Runbook', 'Incident', 'Started', 'Progress', 'Next step'],
-  r.runbooksInProgress.map((x) => [x.title, x.incidentId ? `${x.incidentId}${x.incidentResolved ? ' (resolved)' : ''}` : 'standalone', `${x.startedAt} by ${x.startedBy}`, `${x.done} of ${x.total} steps`, x.nextStep ?? '—']),
-  'No runbook in progress.',
-)}
-<h2>Not yet synced with the relay (${r.pendingSync.length})</h2>
-${table(
-  ['Action', 'Incident', 'At', 'By'],
-  r.pendingSync.map((p) => [p.action, p.incidentId, p.at, p.operator]),
-  'Everything done here has reached the relay.',
-)}
-<h2>What was done (${r.actions.length}${r.actionsTruncated ? ', newest only' : ''})</h2>
-${table(
-  ['At', 'Operator', 'Action', 'Subject', 'Details'],
-  r.actions.map((a) => [a.at, a.operator, a.action, a.subject, a.details]),
-  'No operator actions in this period.',
-)}
+${handoffSections(r)
+  .map((section) => `<h2>${escapeHtml(section.title)}</h2>
+${table(section.headers, section.rows, section.empty)}`)
+  .join('\n')}
 </body>
 </html>
 `;

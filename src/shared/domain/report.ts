@@ -32,3 +32,55 @@ export interface HandoffReport {
   runbooksInProgress: { runId: string; title: string; incidentId: string | null; incidentResolved: boolean; startedBy: string; startedAt: string; done: number; total: number; nextStep: string | null }[];
   pendingSync: { id: string; incidentId: string; action: string; at: string; operator: string }[];
 }
+
+/** One table of the report: what both the page main saves and the view show. */
+export interface ReportSection {
+  id: 'system' | 'incidents' | 'runbooks' | 'pending' | 'actions';
+  title: string;
+  headers: string[];
+  rows: string[][];
+  /** shown instead of an empty table */
+  empty: string;
+}
+
+/** The report as titled tables of text, in reading order; `when` formats times. */
+export function handoffSections(r: HandoffReport, when: (iso: string) => string = (iso) => iso): ReportSection[] {
+  const sys = r.system;
+  return [
+    {
+      id: 'system',
+      title: 'System state',
+      headers: ['Feed', 'Degradation', 'Probes down', 'Critical probes down', 'Audit chain'],
+      rows: [[`${sys.feed} (${sys.feedDetail})`, sys.degradation, String(sys.probesDown), String(sys.criticalProbesDown), sys.auditOk === null ? 'not verified' : sys.auditOk ? 'verified' : 'FAILED verification']],
+      empty: '',
+    },
+    {
+      id: 'incidents',
+      title: `Open incidents (${r.openIncidents.length})`,
+      headers: ['Incident', 'Severity', 'State', 'Service', 'Summary', 'Opened', 'Acknowledged by', 'Assignee', 'Escalation', 'Sync'],
+      rows: r.openIncidents.map((i) => [i.id, i.severity, i.state, i.service, i.summary, when(i.openedAt), i.acknowledgedBy ?? '—', i.assignee ?? '—', i.escalationLevel > 0 ? `level ${i.escalationLevel}` : '—', i.pendingSync ? 'pending sync' : 'synced']),
+      empty: 'No open incidents.',
+    },
+    {
+      id: 'runbooks',
+      title: `Runbooks in progress (${r.runbooksInProgress.length})`,
+      headers: ['Runbook', 'Incident', 'Started', 'Progress', 'Next step'],
+      rows: r.runbooksInProgress.map((x) => [x.title, x.incidentId ? `${x.incidentId}${x.incidentResolved ? ' (resolved)' : ''}` : 'standalone', `${when(x.startedAt)} by ${x.startedBy}`, `${x.done} of ${x.total} steps`, x.nextStep ?? '—']),
+      empty: 'No runbook in progress.',
+    },
+    {
+      id: 'pending',
+      title: `Not yet synced with the relay (${r.pendingSync.length})`,
+      headers: ['Action', 'Incident', 'At', 'By'],
+      rows: r.pendingSync.map((p) => [p.action, p.incidentId, when(p.at), p.operator]),
+      empty: 'Everything done here has reached the relay.',
+    },
+    {
+      id: 'actions',
+      title: `What was done (${r.actions.length}${r.actionsTruncated ? ', newest only' : ''})`,
+      headers: ['At', 'Operator', 'Action', 'Subject', 'Details'],
+      rows: r.actions.map((a) => [when(a.at), a.operator, a.action, a.subject, a.details]),
+      empty: 'No operator actions in this period.',
+    },
+  ];
+}
