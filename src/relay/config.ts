@@ -38,11 +38,31 @@ export const RelayConfigSchema = z
       .strict()
       .default({ alertsPerSecond: 2000, burst: 10_000 }),
     heartbeatMs: z.number().int().min(50).default(10_000),
-    maxBodyBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+    /** Alertmanager sends a whole group in one body: 16 MiB holds about 5,000 alerts with 2 KB annotations */
+    maxBodyBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
+    /** alerts in one request; Alertmanager groups may hold thousands (never below 10,000: a 4xx loses them for good) */
+    maxAlertsPerRequest: z.number().int().min(10_000).max(1_000_000).default(100_000),
+    /** largest frame a console may send (acks, subscribe) */
     maxFrameBytes: z.number().int().min(1024).max(1024 * 1024).default(64 * 1024),
     /** a console is sent at most this many alerts per frame */
     pageSize: z.number().int().min(1).max(5000).default(500),
+    /** and at most this many bytes per frame, well under the console's 64 MiB maxPayload; a single alert larger than this is refused at ingest */
+    maxPageBytes: z.number().int().min(64 * 1024).max(32 * 1024 * 1024).default(4 * 1024 * 1024),
+    /** browser origins allowed to post or subscribe (none by default: browsers are refused) */
     allowedOrigins: z.array(z.string()).default([]),
+    /** Host names answered besides loopback and the listen address (the relay's DNS name behind a load balancer) */
+    publicHosts: z.array(z.string().min(1).max(253)).default([]),
+    /** a retried delivery (same source and body, or same Idempotency-Key) within this window is stored once */
+    dedupWindowS: z.number().int().min(0).max(86_400).default(600),
+    /** the dead man's switch: an always-firing alert whose silence pages every console */
+    watchdog: z
+      .object({
+        alertname: z.string().min(1).max(256).default('Watchdog'),
+        timeoutS: z.number().min(1).max(86_400).default(600),
+        required: z.boolean().default(false),
+      })
+      .strict()
+      .default({ alertname: 'Watchdog', timeoutS: 600, required: false }),
   })
   .strict()
   .superRefine((c, ctx) => {

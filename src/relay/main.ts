@@ -20,10 +20,40 @@ export function ensureLocalToken(config: RelayConfig): RelayConfig {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, 'data-dir': { type: 'string' }, port: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      'data-dir': { type: 'string' },
+      port: { type: 'string' },
+      'watchdog-alertname': { type: 'string' },
+      'watchdog-timeout-s': { type: 'string' },
+      'watchdog-required': { type: 'boolean' },
+      'rate-limit': { type: 'string' },
+      'public-host': { type: 'string', multiple: true },
+    },
+  });
   let config = values.config ? loadRelayConfig(values.config) : parseRelayConfig({}, 'defaults');
   if (values['data-dir']) config = { ...config, dataDir: resolve(values['data-dir']) };
   if (values.port) config = { ...config, listen: { ...config.listen, port: Number(values.port) } };
+  // flags over the file, validated by the same schema (errors name the field)
+  const { dataDir, ...rest } = config;
+  config = {
+    ...parseRelayConfig(
+      {
+        ...rest,
+        dataDir,
+        watchdog: {
+          alertname: values['watchdog-alertname'] ?? config.watchdog.alertname,
+          timeoutS: values['watchdog-timeout-s'] !== undefined ? Number(values['watchdog-timeout-s']) : config.watchdog.timeoutS,
+          required: values['watchdog-required'] ?? config.watchdog.required,
+        },
+        ...(values['rate-limit'] !== undefined ? { rateLimit: { ...config.rateLimit, alertsPerSecond: Number(values['rate-limit']), burst: Number(values['rate-limit']) } } : {}),
+        publicHosts: [...config.publicHosts, ...(values['public-host'] ?? [])],
+      },
+      'relay flags',
+    ),
+  };
   config = ensureLocalToken(config);
   const relay = new Relay(config, undefined, (level, code, message) => process.stderr.write(JSON.stringify({ t: new Date().toISOString(), level, code, msg: message }) + '\n'));
   await relay.start();

@@ -1,40 +1,49 @@
 // Sender payloads (Alertmanager webhook v4, PagerDuty Events API v2, native
 // JSON): their schemas and their mapping onto the one normalised alert.
+// What a real sender may legally send is accepted and clipped to the limits
+// every console enforces (the shared NewAlertSchema), never refused for size:
+// a 4xx makes Alertmanager drop the notification for good.
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { SEVERITIES, SeveritySchema, type Alert, type Severity } from '../shared/domain/alert.js';
+import { SEVERITIES, SeveritySchema, type Alert, type NewAlert, type Severity } from '../shared/domain/alert.js';
 
-/** An alert before the relay gives it a sequence number. */
-export type NewAlert = Omit<Alert, 'relayId' | 'seq' | 'receivedAt'>;
+export type { NewAlert };
 
-const Labels = z.record(z.string().max(128), z.string().max(4096));
-const Time = z.string().max(40);
+/** Limits of one normalised alert (the console's AlertSchema). */
+export const ALERT_LIMITS = { maxEntries: 64, keyChars: 128, valueChars: 4096, summary: 1024, service: 256, links: 16, href: 2048, linkText: 256, time: 40, key: 480 } as const;
+
+// Alertmanager's own types: label names and values are strings of any length.
+const AnyLabels = z.record(z.string(), z.string());
+const AnyText = z.string();
 
 // Alertmanager adds fields over time (groupKey, truncatedAlerts…): accept them, validate what we use.
 export const AlertmanagerSchema = z.looseObject({
   version: z.literal('4', { message: 'must be "4" (Alertmanager webhook payload version)' }),
   status: z.enum(['firing', 'resolved']),
-  receiver: z.string().max(256),
-  groupLabels: Labels.default({}),
-  commonLabels: Labels.default({}),
-  commonAnnotations: Labels.default({}),
-  externalURL: z.string().max(2048).default(''),
-  alerts: z
-    .array(
-      z.looseObject({
-        status: z.enum(['firing', 'resolved']),
-        labels: Labels,
-        annotations: Labels.default({}),
-        startsAt: Time,
-        endsAt: Time.optional(),
-        generatorURL: z.string().max(2048).optional(),
-        fingerprint: z.string().max(64).optional(),
-      }),
-    )
-    .min(1)
-    .max(1000),
+  receiver: AnyText,
+  groupKey: AnyText.optional(),
+  groupLabels: AnyLabels.default({}),
+  commonLabels: AnyLabels.default({}),
+  commonAnnotations: AnyLabels.default({}),
+  externalURL: AnyText.default(''),
+  alerts: z.array(
+    z.looseObject({
+      status: z.enum(['firing', 'resolved']),
+      labels: AnyLabels,
+      annotations: AnyLabels.default({}),
+      startsAt: AnyText,
+      endsAt: AnyText.optional(),
+      generatorURL: AnyText.optional(),
+      fingerprint: AnyText.optional(),
+    }),
+  ),
 });
 
+const Labels = z.record(z.string().max(ALERT_LIMITS.keyChars), z.string().max(ALERT_LIMITS.valueChars)).refine((m) => Object.keys(m).length <= ALERT_LIMITS.maxEntries, `at most ${ALERT_LIMITS.maxEntries} entries`);
+const Time = z.string().max(ALERT_LIMITS.time);
+const Link = z.object({ href: z.string().max(ALERT_LIMITS.href), text: z.string().max(ALERT_LIMITS.linkText).optional() }).strict();
+
+// PagerDuty Events API v2, as documented (https://developer.pagerduty.com/docs/events-api-v2/trigger-events/).
 export const PagerDutySchema = z
   .object({
     routing_key: z.string().min(1).max(64),
@@ -64,21 +73,32 @@ export const PagerDutySchema = z
     if (e.event_action !== 'trigger' && !e.dedup_key) ctx.addIssue({ code: 'custom', path: ['dedup_key'], message: `is required for ${e.event_action} events` });
   });
 
-const NativeAlertSchema = z
+export const NativeAlertSchema = z
   .object({
-    key: z.string().min(1).max(480),
+    key: z.string().min(1).max(ALERT_LIMITS.key),
     status: z.enum(['firing', 'resolved']).default('firing'),
     severity: SeveritySchema,
-    summary: z.string().min(1).max(1024),
-    service: z.string().min(1).max(256),
+    summary: z.string().min(1).max(ALERT_LIMITS.summary),
+    service: z.string().min(1).max(ALERT_LIMITS.service),
     labels: Labels.default({}),
     annotations: Labels.default({}),
-    links: z.array(z.object({ href: z.string().max(2048), text: z.string().max(256).optional() }).strict()).max(16).default([]),
+    links: z.array(Link).max(ALERT_LIMITS.links).default([]),
     startsAt: Time.optional(),
   })
   .strict();
 
-export const NativeSchema = z.union([NativeAlertSchema, z.object({ alerts: z.array(NativeAlertSchema).min(1).max(1000) }).strict()]);
+export const NativeBatchSchema = z.object({ alerts: z.array(NativeAlertSchema).min(1) }).strict();
+
+/** One alert, or `{ alerts: [...] }`; chosen by shape so an error names its field (`alerts[3].severity`), not "invalid input". */
+export function parseNative(body: unknown): { success: true; data: z.infer<typeof NativeAlertSchema>[] } | { success: false; error: z.ZodError } {
+  const batch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'alerts' in body;
+  if (batch) {
+    const r = NativeBatchSchema.safeParse(body);
+    return r.success ? { success: true, data: r.data.alerts } : { success: false, error: r.error };
+  }
+  const r = NativeAlertSchema.safeParse(body);
+  return r.success ? { success: true, data: [r.data] } : { success: false, error: r.error };
+}
 
 export interface SeverityPolicy {
   map: Record<string, Severity>;
@@ -100,20 +120,37 @@ function labelsFingerprint(labels: Record<string, string>): string {
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 
-function clip(map: Record<string, string>, max = 64): Record<string, string> {
-  return Object.fromEntries(Object.entries(map).slice(0, max));
+/** At most 64 entries, names and values cut to the console's limits (an over-long Alertmanager label is kept, shortened). */
+function clip(map: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  let n = 0;
+  for (const [k, v] of Object.entries(map)) {
+    if (n++ >= ALERT_LIMITS.maxEntries) break;
+    out[k.slice(0, ALERT_LIMITS.keyChars)] = v.slice(0, ALERT_LIMITS.valueChars);
+  }
+  return out;
+}
+
+function clipLinks(links: { href: string; text?: string }[]): NewAlert['links'] {
+  return links.slice(0, ALERT_LIMITS.links).map((l) => ({ href: l.href.slice(0, ALERT_LIMITS.href), ...(l.text !== undefined ? { text: l.text.slice(0, ALERT_LIMITS.linkText) } : {}) }));
+}
+
+/** An RFC 3339 time as the sender wrote it, or now when absent or unusable. */
+function time(t: string | undefined, now: string): string {
+  return t && t.length <= ALERT_LIMITS.time && !Number.isNaN(Date.parse(t)) ? t : now;
 }
 
 export function fromAlertmanager(p: z.infer<typeof AlertmanagerSchema>, policy: SeverityPolicy, now: string): NewAlert[] {
   return p.alerts.map((a) => {
     const labels = clip({ ...p.commonLabels, ...a.labels });
     const annotations = clip({ ...p.commonAnnotations, ...a.annotations });
-    const links: NewAlert['links'] = [];
+    const links: { href: string; text: string }[] = [];
     if (a.generatorURL) links.push({ href: a.generatorURL, text: 'Source' });
     if (annotations.runbook_url) links.push({ href: annotations.runbook_url, text: 'Runbook' });
     if (p.externalURL) links.push({ href: p.externalURL, text: 'Alertmanager' });
+    const fingerprint = a.fingerprint && /^[0-9a-zA-Z]{1,64}$/.test(a.fingerprint) ? a.fingerprint : labelsFingerprint(a.labels);
     return {
-      key: `am:${a.fingerprint ?? labelsFingerprint(a.labels)}`,
+      key: `am:${fingerprint}`,
       source: 'alertmanager',
       status: a.status,
       severity: mapSeverity(labels, labels.severity, policy),
@@ -121,8 +158,8 @@ export function fromAlertmanager(p: z.infer<typeof AlertmanagerSchema>, policy: 
       service: (labels.service ?? labels.job ?? labels.alertname ?? 'unknown').slice(0, 256),
       labels,
       annotations,
-      links,
-      startsAt: a.startsAt || now,
+      links: clipLinks(links),
+      startsAt: time(a.startsAt, now),
     };
   });
 }
@@ -159,13 +196,12 @@ export function fromPagerDuty(e: z.infer<typeof PagerDutySchema>, policy: Severi
       labels,
       annotations,
       links,
-      startsAt: p?.timestamp ?? now,
+      startsAt: time(p?.timestamp, now),
     },
   };
 }
 
-export function fromNative(body: z.infer<typeof NativeSchema>, now: string): NewAlert[] {
-  const list = 'alerts' in body ? body.alerts : [body];
+export function fromNative(list: z.infer<typeof NativeAlertSchema>[], now: string): NewAlert[] {
   return list.map((a) => ({
     key: `native:${a.key}`,
     source: 'native',
@@ -176,6 +212,6 @@ export function fromNative(body: z.infer<typeof NativeSchema>, now: string): New
     labels: a.labels,
     annotations: a.annotations,
     links: a.links,
-    startsAt: a.startsAt ?? now,
+    startsAt: time(a.startsAt, now),
   }));
 }

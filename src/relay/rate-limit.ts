@@ -13,17 +13,22 @@ export class TokenBucket {
     this.last = clock.now();
   }
 
-  /** Take n tokens if there are enough; otherwise take none. */
+  /**
+   * Take n tokens if there are enough; otherwise take none. A request larger
+   * than the burst is admitted when the bucket is full, leaving it in debt
+   * (so it is not refused forever, and the average rate still holds).
+   */
   take(n: number): boolean {
     const now = this.clock.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
     this.last = now;
-    if (n > this.tokens) return false;
+    const enough = n <= this.tokens || (n > this.burst && this.tokens >= this.burst);
+    if (!enough) return false;
     this.tokens -= n;
     return true;
   }
 
-  /** Seconds until n tokens are there (for Retry-After). */
+  /** Seconds until the request can pass (for Retry-After). */
   waitSeconds(n: number): number {
     return Math.max(1, Math.ceil((Math.min(n, this.burst) - this.tokens) / this.rate));
   }

@@ -5,19 +5,24 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import type { z } from 'zod';
 import { isoTime, systemClock, type Clock } from '../shared/clock.js';
 import { describeIssues } from '../shared/contract.js';
-import type { Alert, AlertSource } from '../shared/domain/alert.js';
+import type { AlertSource } from '../shared/domain/alert.js';
 import { jsonDepth } from '../shared/json-limits.js';
 import { ClientFrameSchema, RELAY_STREAM_PATH, RELAY_SUBPROTOCOL, type ServerFrame } from '../shared/relay-protocol.js';
+import { storageFaultCode } from '../shared/storage-fault.js';
 import type { RelayConfig } from './config.js';
-import { AlertmanagerSchema, fromAlertmanager, fromNative, fromPagerDuty, NativeSchema, PagerDutySchema, type NewAlert, type SeverityPolicy } from './normalize.js';
+import { allowedHosts, bearerToken, checkHostAndOrigin, checkJsonContentType, HttpError } from './http-guard.js';
+import { deliveryDigest, MAX_JSON_DEPTH, parseDelivery } from './ingest.js';
+import type { NewAlert, SeverityPolicy } from './normalize.js';
 import { TokenBucket } from './rate-limit.js';
-import { RelayStore } from './store.js';
+import { RelayStore, type AppendResult } from './store.js';
+import { isWatchdog, META_LAST_SEEN, META_SILENT, Watchdog } from './watchdog.js';
 
-export const MAX_JSON_DEPTH = 32;
+export { MAX_JSON_DEPTH };
 const BAD_FRAMES_BEFORE_CLOSE = 20;
+/** Seconds a sender is asked to wait after a storage fault or overload. */
+const RETRY_AFTER_S = 5;
 
 export interface RelayLog {
   (level: 'info' | 'warn' | 'error', code: string, message: string): void;
@@ -37,19 +42,17 @@ interface Subscriber {
 interface Pending {
   alerts: NewAlert[];
   receivedAt: string;
-  resolve: (alerts: Alert[]) => void;
+  atMs: number;
+  digest?: string;
+  resolve: (result: AppendResult) => void;
   reject: (err: Error) => void;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
+/** A storage fault seen on a write; cleared by the next write that succeeds. */
+interface StorageFault {
+  code: string;
+  message: string;
+  since: string;
 }
 
 function tokenDigest(token: string): Buffer {
@@ -71,6 +74,10 @@ export class Relay {
   private flushScheduled = false;
   private heartbeat: NodeJS.Timeout | null = null;
   private retention: NodeJS.Timeout | null = null;
+  private maintenance: NodeJS.Timeout | null = null;
+  private storageFault: StorageFault | null = null;
+  private readonly hosts: Set<string>;
+  private readonly watchdog: Watchdog;
   private readonly consoleTokens: { id: string; digest: Buffer }[];
   private readonly ingestDigest: Buffer | null;
   private readonly policy: SeverityPolicy;
@@ -87,6 +94,8 @@ export class Relay {
     this.consoleTokens = config.consoles.map((c) => ({ id: c.id, digest: tokenDigest(c.token) }));
     this.ingestDigest = config.ingestToken ? tokenDigest(config.ingestToken) : null;
     this.policy = { map: config.severityMap, fallback: config.defaultSeverity };
+    this.hosts = allowedHosts({ listenHost: config.listen.host, publicHosts: config.publicHosts, allowedOrigins: config.allowedOrigins });
+    this.watchdog = new Watchdog(config.watchdog, this.store.meta(META_LAST_SEEN), this.store.meta(META_SILENT), clock.now());
     const r = [this.registry];
     this.m = {
       received: new Counter({ name: 'relay_alerts_received_total', help: 'Alerts stored, by source', labelNames: ['source'], registers: r }),
@@ -95,6 +104,10 @@ export class Relay {
       acks: new Counter({ name: 'relay_acks_total', help: 'Acks from consoles, by outcome', labelNames: ['status'], registers: r }),
       consoles: new Gauge({ name: 'relay_consoles_connected', help: 'Consoles subscribed now', registers: r, collect: () => undefined }),
       lastSeq: new Gauge({ name: 'relay_last_seq', help: 'Highest sequence number stored', registers: r }),
+      storageErrors: new Counter({ name: 'relay_storage_errors_total', help: 'Writes refused by the database (disk full, I/O error, read-only), by operation and code', labelNames: ['op', 'code'], registers: r }),
+      storageFault: new Gauge({ name: 'relay_storage_fault', help: '1 while the last write failed for a storage reason', registers: r }),
+      watchdogSilent: new Gauge({ name: 'relay_watchdog_silent', help: '1 while the Watchdog alert has not arrived within its timeout', registers: r }),
+      duplicates: new Counter({ name: 'relay_deliveries_duplicate_total', help: 'Retried deliveries answered from the first storing', labelNames: ['source'], registers: r }),
       commit: new Histogram({ name: 'relay_ingest_commit_seconds', help: 'Time to commit one ingest batch', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1], registers: r }),
     };
     this.m.lastSeq.set(this.store.lastSeq());
@@ -128,6 +141,8 @@ export class Relay {
     this.heartbeat = setInterval(() => this.beat(), this.config.heartbeatMs);
     this.retention = setInterval(() => this.purge(), 3_600_000);
     this.retention.unref();
+    this.maintenance = setInterval(() => this.maintain(), Math.max(250, Math.min(5000, (this.config.watchdog.timeoutS * 1000) / 4)));
+    this.maintenance.unref();
     this.log('info', 'I_RELAY_STARTED', `relay ${this.store.relayId} listening on ${this.url}`);
   }
 
@@ -135,6 +150,7 @@ export class Relay {
   async close(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.retention) clearInterval(this.retention);
+    if (this.maintenance) clearInterval(this.maintenance);
     const server = this.server;
     this.server = null;
     if (server) {
@@ -162,9 +178,18 @@ export class Relay {
   // ------------------------------------------------------------------ HTTP
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    checkHostAndOrigin(req.headers, this.hosts, this.config.allowedOrigins);
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') {
-      return this.json(res, 200, { status: 'ok', relayId: this.store.relayId, lastSeq: this.store.lastSeq(), consoles: this.subscribers.size });
+      const fault = this.storageFault;
+      return this.json(res, fault ? 503 : 200, {
+        status: fault ? 'degraded' : 'ok',
+        relayId: this.store.relayId,
+        lastSeq: this.safeLastSeq(),
+        consoles: this.subscribers.size,
+        storage: fault ? { state: 'fault', ...fault } : { state: 'ok' },
+        watchdog: this.watchdog.state.kind,
+      });
     }
     if (req.method === 'GET' && path === '/metrics') {
       this.m.consoles.set(this.subscribers.size);
@@ -183,62 +208,61 @@ export class Relay {
     }
   }
 
+  /** Overload answers: Alertmanager retries only 5xx, PagerDuty documents 429, native senders get 429 with Retry-After. */
+  private overloaded(source: AlertSource, message: string, retryAfterS: number): HttpError {
+    const status = source === 'alertmanager' ? 503 : 429;
+    return new HttpError(status, 'E_RATE_LIMITED', message, { 'Retry-After': String(retryAfterS) });
+  }
+
   private async ingest(source: AlertSource, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (this.ingestDigest) {
-      const given = (req.headers.authorization ?? '').replace(/^Bearer /, '');
-      if (!timingSafeEqual(tokenDigest(given), this.ingestDigest)) throw new HttpError(401, 'E_INGEST_TOKEN', 'missing or wrong ingest token (Authorization: Bearer …)');
+    const given = bearerToken(req.headers.authorization);
+    if (this.ingestDigest && (given === undefined || !timingSafeEqual(tokenDigest(given), this.ingestDigest))) {
+      throw new HttpError(401, 'E_INGEST_TOKEN', 'missing or wrong ingest token (Authorization: Bearer …)');
     }
-    if (!(req.headers['content-type'] ?? '').includes('json')) throw new HttpError(415, 'E_CONTENT_TYPE', 'send application/json');
+    checkJsonContentType(req.headers['content-type']);
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > this.config.maxBodyBytes) throw new HttpError(413, 'E_TOO_LARGE', `body exceeds ${this.config.maxBodyBytes} bytes`, { Connection: 'close' });
+    if (declared > this.config.maxBodyBytes) throw new HttpError(413, 'E_TOO_LARGE', `body exceeds ${this.config.maxBodyBytes} bytes (maxBodyBytes)`, { Connection: 'close' });
     const raw = await this.readBody(req);
-    const receivedAt = isoTime(this.clock.now());
+    const atMs = this.clock.now();
+    const receivedAt = isoTime(atMs);
 
-    let body: unknown;
+    let delivery;
     try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      this.quarantine(`http:${source}`, 'E_BAD_JSON', raw);
-      throw new HttpError(400, 'E_BAD_JSON', 'the body is not valid JSON');
-    }
-    if (jsonDepth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-      this.quarantine(`http:${source}`, 'E_TOO_DEEP', raw);
-      throw new HttpError(400, 'E_TOO_DEEP', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+      delivery = parseDelivery(source, raw, this.policy, (k) => this.store.latestByKey(k), receivedAt, {
+        maxAlertsPerRequest: this.config.maxAlertsPerRequest,
+        maxAlertBytes: this.config.maxPageBytes - 1024,
+      });
+    } catch (err) {
+      if (err instanceof HttpError) this.quarantine(`http:${source}`, err.code, raw);
+      throw err;
     }
 
-    let alerts: NewAlert[];
-    let extra: Record<string, unknown> = {};
-    const invalid = (error: z.ZodError) => {
-      this.quarantine(`http:${source}`, 'E_SCHEMA', raw);
-      return new HttpError(400, 'E_SCHEMA', describeIssues(error));
-    };
-    if (source === 'alertmanager') {
-      const p = AlertmanagerSchema.safeParse(body);
-      if (!p.success) throw invalid(p.error);
-      alerts = fromAlertmanager(p.data, this.policy, receivedAt);
-    } else if (source === 'pagerduty') {
-      const p = PagerDutySchema.safeParse(body);
-      if (!p.success) throw invalid(p.error);
-      const { alert, dedupKey } = fromPagerDuty(p.data, this.policy, receivedAt, (k) => this.store.latestByKey(k));
-      alerts = [alert];
-      extra = { dedup_key: dedupKey };
-    } else {
-      const p = NativeSchema.safeParse(body);
-      if (!p.success) throw invalid(p.error);
-      alerts = fromNative(p.data, receivedAt);
-    }
+    // The Watchdog is a heartbeat, never an alert of its own.
+    const watchdogs = delivery.alerts.filter((a) => a.status === 'firing' && isWatchdog(a, this.config.watchdog.alertname));
+    const alerts = watchdogs.length ? delivery.alerts.filter((a) => !isWatchdog(a, this.config.watchdog.alertname)) : delivery.alerts;
 
     const bucket = this.bucket(source);
     if (!bucket.take(alerts.length)) {
-      throw new HttpError(429, 'E_RATE_LIMITED', `more than ${this.config.rateLimit.alertsPerSecond} alerts/s from ${source}; retry later`, {
-        'Retry-After': String(bucket.waitSeconds(alerts.length)),
-      });
+      throw this.overloaded(source, `more than ${this.config.rateLimit.alertsPerSecond} alerts/s from ${source}; retry later`, bucket.waitSeconds(alerts.length));
     }
-
-    const stored = await this.enqueue(alerts, receivedAt);
-    const seqs = stored.map((a) => a.seq);
-    if (source === 'pagerduty') return this.json(res, 202, { status: 'success', message: 'Event processed', ...extra });
-    return this.json(res, 202, { status: 'accepted', accepted: stored.length, seqs });
+    const idempotencyKey = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'].slice(0, 256) : undefined;
+    const digest = this.config.dedupWindowS > 0 ? deliveryDigest(source, raw, idempotencyKey) : undefined;
+    const before = this.watchdog.state;
+    if (watchdogs.length) {
+      const resolved = this.watchdog.seen(atMs);
+      if (resolved) alerts.push(resolved);
+      this.m.watchdogSilent.set(0);
+    }
+    let stored: AppendResult;
+    try {
+      stored = await this.enqueue(alerts, receivedAt, atMs, digest, source);
+    } catch (err) {
+      if (watchdogs.length && before.kind === 'silent') this.watchdog.state = before; // its resolution was not stored: still silent
+      throw err;
+    }
+    if (stored.duplicate) this.m.duplicates.inc({ source });
+    if (source === 'pagerduty') return this.json(res, 202, { status: 'success', message: 'Event processed', dedup_key: delivery.dedupKey });
+    return this.json(res, 202, { status: 'accepted', accepted: stored.seqs.length, seqs: stored.seqs, ...(stored.duplicate ? { duplicate: true } : {}), ...(watchdogs.length ? { watchdog: watchdogs.length } : {}) });
   }
 
   private readBody(req: IncomingMessage): Promise<Buffer> {
@@ -257,6 +281,7 @@ export class Relay {
       });
       req.on('end', () => (over ? reject(new HttpError(413, 'E_TOO_LARGE', `body exceeds ${this.config.maxBodyBytes} bytes`, { Connection: 'close' })) : resolve(Buffer.concat(chunks))));
       req.on('error', reject);
+      req.on('aborted', () => reject(new HttpError(400, 'E_ABORTED', 'the sender closed the connection mid-body')));
     });
   }
 
@@ -271,7 +296,39 @@ export class Relay {
 
   private quarantine(channel: string, reason: string, raw: Buffer | string): void {
     const buf = typeof raw === 'string' ? Buffer.from(raw) : raw;
-    this.store.quarantine(channel, reason, buf.length, createHash('sha256').update(buf).digest('hex'), isoTime(this.clock.now()));
+    try {
+      this.store.quarantine(channel, reason, buf.length, createHash('sha256').update(buf).digest('hex'), isoTime(this.clock.now()));
+    } catch (err) {
+      // counting bad input must never turn it into a crash (the rejection metric still counts it)
+      this.storageFailed('quarantine', err);
+    }
+  }
+
+  /** A write failed: a storage fault is shown in /healthz and /metrics and answered with 503; anything else is logged. */
+  private storageFailed(op: string, err: unknown): HttpError {
+    const code = storageFaultCode(err) ?? 'E_STORE';
+    this.m.storageErrors.inc({ op, code });
+    if (!this.storageFault) {
+      this.storageFault = { code, message: (err as Error).message.slice(0, 200), since: isoTime(this.clock.now()) };
+      this.m.storageFault.set(1);
+      this.log('error', 'E_RELAY_STORAGE', `${op}: ${code}: ${(err as Error).message.slice(0, 200)}; answering 503 until a write succeeds`);
+    }
+    return new HttpError(503, 'E_RELAY_STORAGE', `the relay cannot store right now (${code}); retry`, { 'Retry-After': String(RETRY_AFTER_S) });
+  }
+
+  private storageRecovered(): void {
+    if (!this.storageFault) return;
+    this.log('info', 'I_RELAY_STORAGE_OK', `storage writable again after ${this.storageFault.code} since ${this.storageFault.since}`);
+    this.storageFault = null;
+    this.m.storageFault.set(0);
+  }
+
+  private safeLastSeq(): number | null {
+    try {
+      return this.store.lastSeq();
+    } catch {
+      return null;
+    }
   }
 
   private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -280,19 +337,26 @@ export class Relay {
   }
 
   private fail(res: ServerResponse, err: unknown): void {
-    if (res.headersSent) return void res.end();
-    if (err instanceof HttpError) return this.json(res, err.status, { status: 'invalid event', code: err.code, message: err.message, errors: [err.message] }, err.headers);
-    this.log('error', 'E_RELAY_INTERNAL', (err as Error).message);
-    this.json(res, 500, { status: 'error', code: 'E_INTERNAL', message: 'the relay failed to store the alert; retry' });
+    if (res.headersSent || res.destroyed) return void res.end();
+    if (err instanceof HttpError) {
+      const status = err.status >= 500 ? 'error' : 'invalid event';
+      return this.json(res, err.status, { status, code: err.code, message: err.message, errors: [err.message] }, err.headers);
+    }
+    if (storageFaultCode(err)) {
+      const e = this.storageFailed('request', err);
+      return this.json(res, e.status, { status: 'error', code: e.code, message: e.message, errors: [e.message] }, e.headers);
+    }
+    this.log('error', 'E_RELAY_INTERNAL', (err as Error).message.slice(0, 300));
+    this.json(res, 503, { status: 'error', code: 'E_INTERNAL', message: 'the relay failed to store the alert; retry' }, { 'Retry-After': String(RETRY_AFTER_S) });
   }
 
   // ------------------------------------------------------- durable group commit
 
   /** Alerts arriving together are committed in one transaction, then every sender is answered. */
-  private enqueue(alerts: NewAlert[], receivedAt: string): Promise<Alert[]> {
-    if (!this.server) return Promise.reject(new HttpError(503, 'E_STOPPING', 'the relay is stopping; retry', { 'Retry-After': '1' }));
+  private enqueue(alerts: NewAlert[], receivedAt: string, atMs: number, digest: string | undefined, source: AlertSource): Promise<AppendResult> {
+    if (!this.server) return Promise.reject(this.overloaded(source, 'the relay is stopping; retry', 1));
     return new Promise((resolve, reject) => {
-      this.pending.push({ alerts, receivedAt, resolve, reject });
+      this.pending.push({ alerts, receivedAt, atMs, ...(digest ? { digest } : {}), resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -305,25 +369,62 @@ export class Relay {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
+    // two identical deliveries in one group commit: the second is the first's duplicate
+    const firstOf = new Map<string, number>();
+    const unique: Pending[] = [];
+    const sameAs: (number | null)[] = batch.map((p) => {
+      if (p.digest && firstOf.has(p.digest)) return firstOf.get(p.digest)!;
+      if (p.digest) firstOf.set(p.digest, unique.length);
+      unique.push(p);
+      return null;
+    });
     const end = this.m.commit.startTimer();
-    let stored: Alert[][];
+    let results: AppendResult[];
     try {
-      stored = this.store.append(batch);
+      results = this.store.append(unique, this.watchdog.marks());
+      this.storageRecovered();
     } catch (err) {
-      for (const p of batch) p.reject(err as Error);
+      const e = storageFaultCode(err) ? this.storageFailed('ingest', err) : err;
+      if (!(e instanceof HttpError)) this.log('error', 'E_RELAY_INTERNAL', `ingest commit failed: ${(err as Error).message.slice(0, 300)}`);
+      for (const p of batch) p.reject(e instanceof HttpError ? e : new HttpError(503, 'E_INTERNAL', 'the relay failed to store the alerts; retry', { 'Retry-After': String(RETRY_AFTER_S) }));
       return;
     } finally {
       end();
     }
-    let last = 0;
+    let stored = 0;
+    let k = 0;
     batch.forEach((p, i) => {
-      const alerts = stored[i]!;
-      for (const a of alerts) this.m.received.inc({ source: a.source });
-      if (alerts.length) last = alerts.at(-1)!.seq;
-      p.resolve(alerts);
+      const same = sameAs[i];
+      if (same !== null && same !== undefined) return p.resolve({ seqs: results[same]!.seqs, duplicate: true });
+      const r = results[k++]!;
+      if (!r.duplicate) {
+        stored += r.seqs.length;
+        for (const a of p.alerts) this.m.received.inc({ source: a.source });
+      }
+      p.resolve(r);
     });
-    if (last) this.m.lastSeq.set(last);
+    if (stored) this.m.lastSeq.set(this.store.lastSeq());
     for (const s of this.subscribers) this.pump(s);
+  }
+
+  /** Dead man's switch and dedup window housekeeping. */
+  private maintain(): void {
+    const now = this.clock.now();
+    const silent = this.watchdog.check(now);
+    if (silent) {
+      this.m.watchdogSilent.set(1);
+      this.log('warn', 'W_RELAY_WATCHDOG', `no ${this.config.watchdog.alertname} alert within ${this.config.watchdog.timeoutS} s: storing ${silent.key}`);
+      this.enqueue([silent], isoTime(now), now, undefined, 'native').catch((err: unknown) => {
+        // not stored (disk full): try again at the next check
+        this.watchdog.state = { kind: 'alive', lastSeenMs: now - this.config.watchdog.timeoutS * 1000 };
+        this.log('error', 'E_RELAY_WATCHDOG', `could not store ${silent.key}: ${(err as Error).message.slice(0, 200)}`);
+      });
+    }
+    try {
+      this.store.purgeDeliveries(now - this.config.dedupWindowS * 1000);
+    } catch (err) {
+      this.storageFailed('dedup-purge', err);
+    }
   }
 
   // ------------------------------------------------------------- WebSocket
@@ -333,13 +434,24 @@ export class Relay {
       this.m.frames.inc({ reason: code });
       socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ code })}`);
     };
+    try {
+      checkHostAndOrigin(req.headers, this.hosts, this.config.allowedOrigins);
+    } catch (err) {
+      const e = err as HttpError;
+      return reject(e.status, e.status === 421 ? 'Misdirected Request' : 'Forbidden', e.code);
+    }
     const path = (req.url ?? '/').split('?')[0];
     if (path !== RELAY_STREAM_PATH || !this.wss) return reject(404, 'Not Found', 'E_NOT_FOUND');
-    const origin = req.headers.origin;
-    if (origin !== undefined && !this.config.allowedOrigins.includes(origin)) return reject(403, 'Forbidden', 'E_ORIGIN');
-    const auth = req.headers.authorization ?? '';
-    if (!auth.startsWith('Bearer ')) return reject(401, 'Unauthorized', 'E_TOKEN_MISSING');
-    const digest = tokenDigest(auth.slice(7));
+    const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (!protocols.includes(RELAY_SUBPROTOCOL)) return reject(400, 'Bad Request', 'E_SUBPROTOCOL');
+    let token: string | undefined;
+    try {
+      token = bearerToken(req.headers.authorization);
+    } catch {
+      return reject(401, 'Unauthorized', 'E_AUTH_SCHEME');
+    }
+    if (token === undefined) return reject(401, 'Unauthorized', 'E_TOKEN_MISSING');
+    const digest = tokenDigest(token);
     // compare against every token so timing does not tell which matched
     let consoleId: string | null = null;
     for (const t of this.consoleTokens) if (timingSafeEqual(digest, t.digest)) consoleId = t.id;
@@ -386,7 +498,14 @@ export class Relay {
       this.pump(sub);
       return;
     }
-    const status = this.store.storeAck(f.ack, sub.consoleId, isoTime(this.clock.now()));
+    let status: 'stored' | 'duplicate' | 'unavailable';
+    try {
+      status = this.store.storeAck(f.ack, sub.consoleId, isoTime(this.clock.now()));
+      this.storageRecovered();
+    } catch (err) {
+      this.storageFailed('ack', err);
+      status = 'unavailable';
+    }
     this.m.acks.inc({ status });
     this.send(sub, { type: 'ack.result', id: f.ack.id, status });
     if (status === 'stored') for (const other of this.subscribers) if (other !== sub) this.pump(other);
@@ -395,21 +514,27 @@ export class Relay {
   /** One page in flight per console: a slow console never makes the relay buffer without bound. Alerts first, then acks. */
   private pump(sub: Subscriber): void {
     if (!sub.subscribed || sub.busy || sub.ws.readyState !== sub.ws.OPEN) return;
-    let frame: ServerFrame | null = null;
-    const alerts = this.store.readAfter(sub.sentSeq, this.config.pageSize);
-    if (alerts.length > 0) {
-      sub.sentSeq = alerts.at(-1)!.seq;
-      frame = { type: 'alerts', alerts };
-    } else {
-      const all = this.store.acksAfter(sub.ackSeq, '', this.config.pageSize);
-      if (all.length === 0) return;
-      sub.ackSeq = all.at(-1)!.seq; // our own acks are skipped but still move the cursor
-      const acks = all.filter((a) => a.consoleId !== sub.consoleId);
-      if (acks.length === 0) return this.pump(sub);
-      frame = { type: 'acks', acks };
+    let text: string;
+    try {
+      const page = this.store.pageAfter(sub.sentSeq, this.config.pageSize, this.config.maxPageBytes);
+      if (page.json.length > 0) {
+        sub.sentSeq = page.lastSeq;
+        text = `{"type":"alerts","alerts":[${page.json.join(',')}]}`;
+      } else {
+        const all = this.store.acksAfter(sub.ackSeq, '', this.config.pageSize);
+        if (all.length === 0) return;
+        sub.ackSeq = all.at(-1)!.seq; // our own acks are skipped but still move the cursor
+        const acks = all.filter((a) => a.consoleId !== sub.consoleId);
+        if (acks.length === 0) return this.pump(sub);
+        text = JSON.stringify({ type: 'acks', acks } satisfies ServerFrame);
+      }
+    } catch (err) {
+      // a read failed (I/O error): the console keeps its cursor; try again at the next heartbeat
+      this.storageFailed('read', err);
+      return;
     }
     sub.busy = true;
-    sub.ws.send(JSON.stringify(frame), (err) => {
+    sub.ws.send(text, (err) => {
       sub.busy = false;
       if (!err) this.pump(sub);
     });
@@ -420,6 +545,7 @@ export class Relay {
   }
 
   private beat(): void {
+    for (const s of this.subscribers) this.pump(s); // resumes consoles a failed read left waiting
     for (const s of this.subscribers) {
       if (!s.alive) {
         s.ws.terminate();
@@ -433,7 +559,11 @@ export class Relay {
 
   private purge(): void {
     const cutoff = isoTime(this.clock.now() - this.config.retentionDays * 86_400_000);
-    const n = this.store.purgeOlderThan(cutoff);
-    if (n > 0) this.log('info', 'I_RELAY_RETENTION', `purged ${n} alerts older than ${this.config.retentionDays} days`);
+    try {
+      const n = this.store.purgeOlderThan(cutoff);
+      if (n > 0) this.log('info', 'I_RELAY_RETENTION', `purged ${n} alerts older than ${this.config.retentionDays} days`);
+    } catch (err) {
+      this.storageFailed('retention', err);
+    }
   }
 }

@@ -24,6 +24,15 @@ const SCHEMA = `
     body TEXT NOT NULL
   );
   -- bad input is counted and described, never kept verbatim (it may hold PHI)
+  -- one row per accepted HTTP delivery within the dedup window: a sender's retry
+  -- of a request the relay stored (and then crashed before answering) is not stored twice
+  CREATE TABLE IF NOT EXISTS delivery (
+    digest    TEXT PRIMARY KEY,
+    at_ms     INTEGER NOT NULL,
+    first_seq INTEGER NOT NULL,
+    count     INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS delivery_at ON delivery(at_ms);
   CREATE TABLE IF NOT EXISTS quarantine (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -34,6 +43,19 @@ const SCHEMA = `
   );
 `;
 
+export interface AppendRequest {
+  alerts: NewAlert[];
+  receivedAt: string;
+  /** the delivery's identity (sha-256 of source and body, or of an Idempotency-Key); none for synthetic alerts */
+  digest?: string;
+  atMs: number;
+}
+
+export interface AppendResult {
+  seqs: number[];
+  duplicate: boolean;
+}
+
 /** The relay's durable log: SQLite, WAL, synchronous=FULL (an alert is on disk before the sender hears 2xx). */
 export class RelayStore {
   readonly db: Database.Database;
@@ -41,6 +63,9 @@ export class RelayStore {
   private readonly insert;
   private readonly after;
   private readonly byKey;
+  private readonly deliveryGet;
+  private readonly deliveryPut;
+  private readonly metaPut;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -54,18 +79,57 @@ export class RelayStore {
     this.insert = this.db.prepare('INSERT INTO alerts (key, received_at, body) VALUES (?, ?, ?)');
     this.after = this.db.prepare('SELECT seq, received_at, body FROM alerts WHERE seq > ? ORDER BY seq LIMIT ?');
     this.byKey = this.db.prepare('SELECT body FROM alerts WHERE key = ? ORDER BY seq DESC LIMIT 1');
+    this.deliveryGet = this.db.prepare('SELECT first_seq, count FROM delivery WHERE digest = ?');
+    this.deliveryPut = this.db.prepare('INSERT INTO delivery (digest, at_ms, first_seq, count) VALUES (?, ?, ?, ?)');
+    this.metaPut = this.db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value');
   }
 
-  /** Store a batch in one transaction; returns the alerts with their sequence numbers. */
-  append(batch: { alerts: NewAlert[]; receivedAt: string }[]): Alert[][] {
-    return this.db.transaction(() =>
-      batch.map(({ alerts, receivedAt }) =>
-        alerts.map((a) => {
-          const seq = Number(this.insert.run(a.key, receivedAt, JSON.stringify(a)).lastInsertRowid);
-          return { ...a, relayId: this.relayId, seq, receivedAt };
-        }),
-      ),
-    )();
+  /**
+   * Store a batch in one transaction; returns each request's sequence numbers.
+   * A request whose delivery digest is already stored is not stored again: its
+   * first storing's sequence numbers are returned, with duplicate = true.
+   */
+  append(batch: AppendRequest[], meta: Record<string, string> = {}): AppendResult[] {
+    return this.db.transaction(() => {
+      const results = batch.map(({ alerts, receivedAt, digest, atMs }) => {
+        if (digest) {
+          const seen = this.deliveryGet.get(digest) as { first_seq: number; count: number } | undefined;
+          if (seen) return { seqs: Array.from({ length: seen.count }, (_, i) => seen.first_seq + i), duplicate: true };
+        }
+        const seqs = alerts.map((a) => Number(this.insert.run(a.key, receivedAt, JSON.stringify(a)).lastInsertRowid));
+        if (digest) this.deliveryPut.run(digest, atMs, seqs[0] ?? 0, seqs.length);
+        return { seqs, duplicate: false };
+      });
+      for (const [name, value] of Object.entries(meta)) this.metaPut.run(name, value);
+      return results;
+    })();
+  }
+
+  meta(name: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM meta WHERE name = ?').pluck().get(name) as string | undefined) ?? undefined;
+  }
+
+  /** Forget deliveries older than the dedup window. */
+  purgeDeliveries(beforeMs: number): number {
+    return this.db.prepare('DELETE FROM delivery WHERE at_ms < ?').run(beforeMs).changes;
+  }
+
+  /**
+   * Alerts after `seq` as JSON texts ready for a frame, at most `limit` of them
+   * and at most `maxBytes` in all (always at least one, so one big alert still moves).
+   */
+  pageAfter(seq: number, limit: number, maxBytes: number): { lastSeq: number; json: string[]; bytes: number } {
+    const json: string[] = [];
+    let bytes = 0;
+    let lastSeq = seq;
+    for (const r of this.after.iterate(seq, limit) as IterableIterator<{ seq: number; received_at: string; body: string }>) {
+      const text = `{"relayId":${JSON.stringify(this.relayId)},"seq":${r.seq},"receivedAt":${JSON.stringify(r.received_at)},${r.body.slice(1)}`;
+      if (json.length > 0 && bytes + text.length + 1 > maxBytes) break;
+      json.push(text);
+      bytes += text.length + 1;
+      lastSeq = r.seq;
+    }
+    return { lastSeq, json, bytes };
   }
 
   readAfter(seq: number, limit: number): Alert[] {
@@ -98,9 +162,9 @@ export class RelayStore {
   }
 
   /** Acks after `seq` made by other consoles than `exceptConsole`. */
-  acksAfter(seq: number, exceptConsole: string, limit: number): { seq: number; ack: RelayAck; consoleId: string }[] {
-    const rows = this.db.prepare('SELECT seq, console_id, body FROM acks WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit) as { seq: number; console_id: string; body: string }[];
-    return rows.map((r) => ({ seq: r.seq, consoleId: r.console_id, ack: JSON.parse(r.body) as RelayAck })).filter((r) => r.consoleId !== exceptConsole);
+  acksAfter(seq: number, exceptConsole: string, limit: number): { seq: number; ack: RelayAck; consoleId: string; receivedAt: string }[] {
+    const rows = this.db.prepare('SELECT seq, console_id, received_at, body FROM acks WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit) as { seq: number; console_id: string; received_at: string; body: string }[];
+    return rows.map((r) => ({ seq: r.seq, consoleId: r.console_id, receivedAt: r.received_at, ack: JSON.parse(r.body) as RelayAck })).filter((r) => r.consoleId !== exceptConsole);
   }
 
   lastAckSeq(): number {
@@ -125,7 +189,12 @@ export class RelayStore {
 
   close(): void {
     if (!this.db.open) return;
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
-    this.db.close();
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // a full or failing disk: the WAL is still valid and is replayed at the next open
+    } finally {
+      this.db.close();
+    }
   }
 }

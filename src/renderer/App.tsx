@@ -11,6 +11,7 @@ import { ContactsView } from './views/ContactsView.js';
 import { LockScreen } from './views/LockScreen.js';
 import { StatusView } from './views/StatusView.js';
 import { PageBanner } from './views/PageBanner.js';
+import { PipelineNotice } from './views/PipelineNotice.js';
 import { DashboardView } from './views/DashboardView.js';
 import { HandoffView } from './views/HandoffView.js';
 
@@ -97,6 +98,7 @@ export function App() {
   return (
     <div className="shell">
       <StatusBar />
+      <PipelineNotice />
       <PageBanner />
       {error && (
         <div className="error-banner" role="alert">

@@ -159,10 +159,14 @@ export interface ContractClient {
 }
 
 /** Turn a schema failure into one line naming each field and its problem. */
+/** A field path as a person writes it: `alerts[3].labels.severity`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(input)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('');
+}
+
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(input)'}: ${i.message}`)
-    .join('; ');
+  return error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`).join('; ');
 }
 
 export { IPC_REQUEST_CHANNEL, IPC_EVENT_CHANNEL } from './ipc-channels.js';

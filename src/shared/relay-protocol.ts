@@ -1,6 +1,5 @@
 // Frames between the relay and a console over the relay's WebSocket.
 import { z } from 'zod';
-import { AlertSchema } from './domain/alert.js';
 
 export const RELAY_STREAM_PATH = '/v1/stream';
 export const RELAY_SUBPROTOCOL = 'maoc-relay.v1';
@@ -26,9 +25,16 @@ export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
 export const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), relayId: z.string(), consoleId: z.string(), lastSeq: z.number().int().min(0) }).strict(),
-  z.object({ type: z.literal('alerts'), alerts: z.array(AlertSchema) }).strict(),
-  z.object({ type: z.literal('ack.result'), id: z.string(), status: z.enum(['stored', 'duplicate']) }).strict(),
-  z.object({ type: z.literal('acks'), acks: z.array(z.object({ seq: z.number().int().positive(), ack: RelayAckSchema, consoleId: z.string() }).strict()) }).strict(),
+  // each alert is validated on its own by the console (AlertSchema): one bad alert is quarantined, never the page
+  z.object({ type: z.literal('alerts'), alerts: z.array(z.unknown()) }).strict(),
+  // unavailable: the relay could not store it now (disk full, I/O error); the console keeps it and retries
+  z.object({ type: z.literal('ack.result'), id: z.string(), status: z.enum(['stored', 'duplicate', 'unavailable']) }).strict(),
+  z
+    .object({
+      type: z.literal('acks'),
+      acks: z.array(z.object({ seq: z.number().int().positive(), ack: RelayAckSchema, consoleId: z.string(), receivedAt: z.string().max(40).optional() }).strict()),
+    })
+    .strict(),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }).strict(),
 ]);
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;

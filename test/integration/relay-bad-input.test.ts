@@ -57,7 +57,7 @@ describe('relay under bad and hostile input', () => {
     const a = await expectUnchangedAndUp(() => post(`${relay.url}/v1/alertmanager`, JSON.stringify({ version: '4', status: 'firing', receiver: 'r', alerts: [{ status: 'firing', labels: { severity: 7 }, startsAt: 'now' }] })));
     expect(a.status).toBe(400);
     expect(a.body.code).toBe('E_SCHEMA');
-    expect(a.body.message).toContain('alerts.0.labels.severity');
+    expect(a.body.message).toContain('alerts[0].labels.severity');
   });
 
   it('answers an unknown event_action with 400 naming the allowed values', async () => {

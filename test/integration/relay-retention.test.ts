@@ -37,6 +37,6 @@ describe('relay log retention', () => {
     writeFileSync(`${dir}/broken.yaml`, 'listen:\n  port: 8787\n consoles: [\n');
     expect(() => loadRelayConfig(`${dir}/broken.yaml`)).toThrow(new RegExp(`E_RELAY_CONFIG: ${dir}/broken.yaml: line \\d+`));
     writeFileSync(`${dir}/short.yaml`, 'consoles:\n  - { id: ward-1, token: short }\n');
-    expect(() => loadRelayConfig(`${dir}/short.yaml`)).toThrow(/short\.yaml: consoles\.0\.token: must be at least 32 characters/);
+    expect(() => loadRelayConfig(`${dir}/short.yaml`)).toThrow(/short\.yaml: consoles\[0\]\.token: must be at least 32 characters/);
   });
 });

@@ -32,6 +32,8 @@ export const ConsoleConfigSchema = z
       })
       .strict()
       .nullable(),
+    /** page "not receiving alerts" when the relay feed has been down this long */
+    feedSilencePageS: z.number().min(1, 'must be at least 1 s').max(86_400),
     /** HIPAA automatic logoff: lock after this much inactivity */
     lockAfterMs: z.number().int().min(1000, 'must be at least 1000 ms').max(24 * 3_600_000),
     /** probe file: a path, 'default' (bundled, or <dataDir>/probes.yaml when present), or 'none' */
@@ -102,6 +104,7 @@ export function resolveConfig(sources: ConfigSources = {}): ConsoleConfig {
     version: sources.version ?? '0.0.0',
     audit: { retentionYears: Number(retentionText) },
     relay: relayUrl ? { url: relayUrl, token: relayToken ?? '', pingIntervalMs: Number(flagValue(argv, '--relay-ping-ms') ?? env.MAOC_RELAY_PING_MS ?? 10_000) } : null,
+    feedSilencePageS: Number(flagValue(argv, '--feed-silence-page-s') ?? env.MAOC_FEED_SILENCE_PAGE_S ?? 120),
     lockAfterMs: Number(flagValue(argv, '--lock-after-ms') ?? env.MAOC_LOCK_AFTER_MS ?? 10 * 60_000),
     probes: flagValue(argv, '--probes') ?? env.MAOC_PROBES ?? 'default',
     profile: flagValue(argv, '--profile') ?? env.MAOC_PROFILE ?? 'routine_clinic',

@@ -10,6 +10,9 @@ import { closeDatabase, openDatabase, type Db } from '../store/database.js';
 import { OperatorSession } from '../operator/session.js';
 import { FeedStore } from '../feed/feed-store.js';
 import { FeedClient } from '../feed/feed-client.js';
+import { AlertIntake } from '../feed/alert-intake.js';
+import { FeedSilenceGuard } from '../feed/pipeline-guard.js';
+import { WATCHDOG_KEY } from '../../shared/domain/pipeline.js';
 import { IncidentEngine } from '../incidents/incident-engine.js';
 import { OutboxSync } from '../incidents/outbox-sync.js';
 import { Pager, sinkFromSpec, type NotificationSink } from '../notify/pager.js';
@@ -68,6 +71,8 @@ export interface RunningServices {
   startupVerification: AuditVerifyReport;
   feedStore: FeedStore;
   feed: FeedClient | null;
+  intake: AlertIntake;
+  feedSilence: FeedSilenceGuard | null;
   incidents: IncidentEngine;
   pager: Pager;
   outbox: OutboxSync;
@@ -105,6 +110,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
   let timer: NodeJS.Timeout | null = null;
   let safetyTimer: NodeJS.Timeout | null = null;
   let lockTimer: NodeJS.Timeout | null = null;
+  let guardTimer: NodeJS.Timeout | null = null;
 
   const services = (): RunningServices => {
     if (!running) throw new ConsoleError('E_NOT_RUNNING', 'state', 'the console is not running (starting up or shutting down)');
@@ -131,9 +137,13 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
       feed: s?.feed
         ? (() => {
             const f = s.feed.status();
-            return { state: f.state, since: f.since, detail: f.detail, breaker: f.breaker, relayId: f.relayId, lastSeq: f.lastSeq, alertsStored: s.feedStore.count() };
+            return { state: f.state, since: f.since, detail: f.detail, breaker: f.breaker, relayId: f.relayId, lastSeq: f.lastSeq, alertsStored: s.feedStore.count(), quarantined: s.feedStore.quarantinedCount(), applyPending: s.intake.pending };
           })()
-        : { state: 'not_configured', since: startedAt, detail: 'no relay configured: local mode', breaker: 'closed', relayId: null, lastSeq: 0, alertsStored: s?.feedStore.count() ?? 0 },
+        : { state: 'not_configured', since: startedAt, detail: 'no relay configured: local mode', breaker: 'closed', relayId: null, lastSeq: 0, alertsStored: s?.feedStore.count() ?? 0, quarantined: s?.feedStore.quarantinedCount() ?? 0, applyPending: s?.intake.pending ?? false },
+      pipeline: {
+        feedSilentSince: s?.feedSilence?.silentSince() ?? null,
+        watchdogSilentSince: (s && s.incidents.findOpen(WATCHDOG_KEY)?.openedAt) ?? null,
+      },
       degradation: degradation(s),
       resilience: s?.resilience.status() ?? null,
       operator: s?.operator.operator ?? null,
@@ -162,6 +172,19 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
     if (statusTimer) clearTimeout(statusTimer);
     statusTimer = null;
     events.emit('status.changed', status());
+  };
+
+  /** The feed-silence guard never throws into a timer or a feed callback: a failure is logged and retried at the next check. */
+  const guardFeed = (state: ConsoleStatus['feed']['state']) => {
+    const g = running?.feedSilence;
+    if (!g) return;
+    const before = g.silentSince();
+    try {
+      g.update(state);
+    } catch (err) {
+      logger.log('error', 'E_PIPELINE_GUARD', `could not record the feed's silence: ${(err as Error).name}`);
+    }
+    if (g.silentSince() !== before) publishStatusNow();
   };
 
   const self: OnCallConsole = {
@@ -202,6 +225,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
           db,
           audit,
           clock,
+          logger,
           onChanged: (ids) => {
             events.emit('incidents.changed', { ids });
             publishStatus();
@@ -229,6 +253,29 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
           focus: (id) => events.emit('incident.focus', { id }),
         });
         let lastSeqSeen = 0;
+        const intake = new AlertIntake({
+          feedStore,
+          incidents,
+          audit,
+          logger,
+          onQuarantined: () => {
+            resilience.error('data_corruption');
+            publishStatus();
+          },
+          onApplied: (alerts) => {
+            lastSeqSeen = alerts.at(-1)!.seq;
+            // PHI in incoming alert text: counted and audited by kind, never by value
+            for (const a of alerts) {
+              const kinds = [...new Set(findPhi(a.summary).map((f) => f.kind))];
+              if (kinds.length) {
+                resilience.error('phi_violation');
+                audit.append({ operator: 'system', action: 'phi.detected', subjectType: 'incident', subjectId: a.key.slice(0, 120), details: { kinds, relayId: a.relayId, seq: a.seq } });
+              }
+            }
+            events.emit('alerts.received', { count: alerts.length, lastSeq: lastSeqSeen });
+          },
+        });
+        let feedSilence: FeedSilenceGuard | null = null;
         const feed = config.relay
           ? new FeedClient(
               { url: config.relay.url, token: config.relay.token, pingIntervalMs: config.relay.pingIntervalMs },
@@ -238,22 +285,11 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
                 logger,
                 breaker: resilience.breaker('feed:relay', { halfOpenAfterMs: 10_000 }),
                 onConnectFailed: () => resilience.error('service_unavailable'),
-                onAlerts: (alerts) => {
-                  lastSeqSeen = alerts.at(-1)!.seq;
-                  // PHI in incoming alert text: counted and audited by kind, never by value
-                  for (const a of alerts) {
-                    const kinds = [...new Set(findPhi(a.summary).map((f) => f.kind))];
-                    if (kinds.length) {
-                      resilience.error('phi_violation');
-                      audit.append({ operator: 'system', action: 'phi.detected', subjectType: 'incident', subjectId: a.key.slice(0, 120), details: { kinds, relayId: a.relayId, seq: a.seq } });
-                    }
-                  }
-                  incidents.ingest(alerts);
-                  events.emit('alerts.received', { count: alerts.length, lastSeq: lastSeqSeen });
-                },
-                onAck: (ack, consoleId) => incidents.applyRemote(ack, consoleId),
+                receive: (relayId, items) => intake.receive(relayId, items),
+                onAck: (ack, consoleId, receivedAt) => incidents.applyRemote(ack, consoleId, receivedAt),
                 onStatus: (st) => {
                   if (st.state === 'connected') void outbox.drain();
+                  guardFeed(st.state);
                   publishStatus();
                 },
               },
@@ -289,8 +325,9 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         });
         probesRef = probes;
         const safety = new SafetyAssessor({ scheduler: probes, history, incidents, feedStore, clock });
+        if (feed) feedSilence = new FeedSilenceGuard({ clock, incidents, feedStore, silenceMs: config.feedSilencePageS * 1000, criticalDown: () => probes.criticalDown() });
         const kpis = new KpiService(db, clock, () => new Map(probes.configs().map((c) => [c.id, c.name])));
-        running = { db, audit, operator, startupVerification, feedStore, feed, incidents, pager, outbox, profile, probes, probeErrors: probeFile.errors, safety, runbooks, runbookErrors: runbookFiles.errors, contacts, resilience, kpis };
+        running = { db, audit, operator, startupVerification, feedStore, feed, intake, feedSilence, incidents, pager, outbox, profile, probes, probeErrors: probeFile.errors, safety, runbooks, runbookErrors: runbookFiles.errors, contacts, resilience, kpis };
         audit.append({
           operator: 'system',
           action: 'console.started',
@@ -310,8 +347,19 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         closeDatabase(db);
         throw err;
       }
+      // Alerts a crash left stored but not yet made into incidents page now, before anything new arrives.
+      try {
+        const repaired = running.intake.applyPending();
+        if (repaired > 0) logger.log('warn', 'W_FEED_REPAIRED', `${repaired} stored alert(s) had no incident after an interrupted run; applied now`);
+      } catch (err) {
+        logger.log('error', 'E_FEED_REPAIR', `could not apply stored alerts yet: ${(err as Error).name}`);
+      }
       running.feed?.start();
       running.probes.start();
+      if (running.feedSilence && (deps.tickMs ?? 5000) > 0) {
+        guardTimer = setInterval(() => guardFeed(running?.feed?.status().state ?? 'offline'), Math.max(100, Math.min(1000, config.feedSilencePageS * 250)));
+        guardTimer.unref();
+      }
       if ((deps.tickMs ?? 5000) > 0) {
         safetyTimer = setInterval(() => running?.safety.assess(), 30_000);
         safetyTimer.unref();
@@ -326,6 +374,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         timer = setInterval(() => {
           const s = running;
           if (!s) return;
+          if (s.intake.pending) s.intake.applyPending();
           s.incidents.tick();
           void s.outbox.drain();
         }, tickMs);
@@ -344,6 +393,8 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         safetyTimer = null;
         if (lockTimer) clearInterval(lockTimer);
         lockTimer = null;
+        if (guardTimer) clearInterval(guardTimer);
+        guardTimer = null;
         s.probes.stop();
         if (statusTimer) clearTimeout(statusTimer);
         statusTimer = null;

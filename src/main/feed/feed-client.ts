@@ -17,7 +17,11 @@ import { isoTime, type Clock } from '../../shared/clock.js';
 import { describeIssues } from '../../shared/contract.js';
 import { RELAY_SUBPROTOCOL, ServerFrameSchema, type RelayAck, type ServerFrame } from '../../shared/relay-protocol.js';
 import type { Logger } from '../core/logger.js';
-import type { FeedStore } from './feed-store.js';
+import { storageFaultCode } from '../../shared/storage-fault.js';
+import type { FeedStore, ReceivedPage } from './feed-store.js';
+
+/** The largest frame the console reads; the relay bounds its pages well under this (maxPageBytes). */
+export const FEED_MAX_PAYLOAD = 64 * 1024 * 1024;
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 
@@ -40,15 +44,19 @@ export interface FeedOptions {
   backoff?: { initialMs: number; maxMs: number };
   breaker?: { threshold: number; halfOpenAfterMs: number };
   connectTimeoutMs?: number;
+  maxPayload?: number;
 }
 
 export interface FeedDeps {
   store: FeedStore;
   clock: Clock;
   logger: Logger;
-  /** alerts stored for the first time, in sequence order */
+  /** store a received page (default: the feed store alone, then onAlerts) */
+  receive?: (relayId: string, items: unknown[]) => ReceivedPage;
+  /** alerts stored for the first time, in sequence order (with the default receive) */
   onAlerts?: (alerts: Alert[]) => void;
-  onAck?: (ack: RelayAck, consoleId: string) => void;
+  /** receivedAt: when the relay stored the action (its clock) */
+  onAck?: (ack: RelayAck, consoleId: string, receivedAt: string | undefined) => void;
   onStatus?: (status: FeedStatus) => void;
   /** the breaker to use (from the resilience registry); default: its own */
   breaker?: CircuitBreakerPolicy;
@@ -77,7 +85,7 @@ export class FeedClient {
   private wake: (() => void) | null = null;
   private readonly breaker: CircuitBreakerPolicy;
   private readonly backoff: ExponentialBackoff<unknown>;
-  private readonly pendingAcks = new Map<string, (status: 'stored' | 'duplicate') => void>();
+  private readonly pendingAcks = new Map<string, (status: 'stored' | 'duplicate' | 'unavailable') => void>();
   private st: FeedStatus;
   private readonly pingMs: number;
 
@@ -135,7 +143,8 @@ export class FeedClient {
       }, 10_000);
       this.pendingAcks.set(ack.id, (s) => {
         clearTimeout(timer);
-        resolve(s);
+        if (s === 'unavailable') reject(new Error('E_FEED_ACK_UNAVAILABLE: the relay could not store the action now (its storage is failing); kept for retry'));
+        else resolve(s);
       });
       ws.send(JSON.stringify({ type: 'ack', ack }), (err) => {
         if (err) {
@@ -207,7 +216,7 @@ export class FeedClient {
       const ws = new WebSocket(this.options.url, [RELAY_SUBPROTOCOL], {
         headers: { Authorization: `Bearer ${this.options.token}` },
         handshakeTimeout: this.options.connectTimeoutMs ?? 5000,
-        maxPayload: 64 * 1024 * 1024,
+        maxPayload: this.options.maxPayload ?? FEED_MAX_PAYLOAD,
       });
       this.ws = ws;
       const finish = (err?: Error) => {
@@ -221,8 +230,13 @@ export class FeedClient {
         ws.terminate();
         finish(new ConnectFailed(reason));
       });
-      ws.on('error', (err) => {
-        if (!established) finish(new ConnectFailed(`E_FEED_CONNECT: ${(err as Error & { code?: string }).code ?? err.message}`));
+      ws.on('error', (err: Error & { code?: string }) => {
+        if (!established) return finish(new ConnectFailed(`E_FEED_CONNECT: ${err.code ?? err.message}`));
+        if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+          this.deps.logger.log('error', 'E_FEED_FRAME_TOO_LARGE', `the relay sent a frame larger than this console reads (${this.options.maxPayload ?? FEED_MAX_PAYLOAD} bytes); lower the relay's maxPageBytes`);
+        } else {
+          this.deps.logger.log('warn', 'W_FEED_LINK', `link error: ${err.code ?? 'unknown'}`);
+        }
       });
       ws.on('pong', () => (lastPong = true));
       ws.on('close', () => finish());
@@ -238,6 +252,17 @@ export class FeedClient {
         }, this.pingMs);
       });
       ws.on('message', (data) => {
+        try {
+          onMessage(data);
+        } catch (err) {
+          // A fault storing what arrived (disk full, I/O error) never crashes the console: the cursor
+          // did not move, so dropping the link makes the relay send it again after a reconnect.
+          const code = storageFaultCode(err) ?? 'E_FEED_STORE';
+          this.deps.logger.log('error', 'E_FEED_STORAGE', `could not store what the relay sent (${code}); reconnecting to get it again`);
+          ws.terminate();
+        }
+      });
+      const onMessage = (data: WebSocket.RawData) => {
         lastPong = true; // any traffic proves the link
         let frame: ServerFrame;
         try {
@@ -261,10 +286,9 @@ export class FeedClient {
           case 'alerts': {
             const relayId = this.st.relayId;
             if (!relayId) return;
-            const fresh = this.deps.store.storePage(relayId, frame.alerts);
-            const last = frame.alerts.at(-1)?.seq ?? this.st.lastSeq;
-            this.st = { ...this.st, lastSeq: Math.max(this.st.lastSeq, last) };
-            if (fresh.length > 0) this.deps.onAlerts?.(fresh);
+            const page = this.deps.receive ? this.deps.receive(relayId, frame.alerts) : this.deps.store.storeReceived(relayId, frame.alerts);
+            this.st = { ...this.st, lastSeq: Math.max(this.st.lastSeq, page.lastSeq) };
+            if (!this.deps.receive && page.fresh.length > 0) this.deps.onAlerts?.(page.fresh);
             break;
           }
           case 'ack.result':
@@ -275,7 +299,7 @@ export class FeedClient {
             const relayId = this.st.relayId;
             if (!relayId) return;
             // apply, then move the cursor: a crash in between re-applies, which is idempotent
-            for (const a of frame.acks) this.deps.onAck?.(a.ack, a.consoleId);
+            for (const a of frame.acks) this.deps.onAck?.(a.ack, a.consoleId, a.receivedAt);
             this.deps.store.setAckCursor(relayId, frame.acks.at(-1)!.seq);
             break;
           }
@@ -283,7 +307,7 @@ export class FeedClient {
             this.deps.logger.log('warn', 'W_FEED_RELAY_ERROR', `${frame.code}: ${frame.message}`);
             break;
         }
-      });
+      };
     });
   }
 }

@@ -1,42 +1,139 @@
-import type { Alert } from '../../shared/domain/alert.js';
+import { createHash } from 'node:crypto';
+import { AlertSchema, type Alert } from '../../shared/domain/alert.js';
 import { isoTime, type Clock } from '../../shared/clock.js';
+import { describeIssues } from '../../shared/contract.js';
 import type { Db } from '../store/database.js';
 
-/** Alerts received from relays, idempotent on (relay id, seq), with a resume cursor per relay. */
+/** An alert the relay sent that this console's schema refuses: why, and which one, never its text. */
+export interface QuarantinedAlert {
+  relayId: string;
+  seq: number | null;
+  reason: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface ReceivedPage {
+  /** alerts stored for the first time, in sequence order (not yet made into incidents) */
+  fresh: Alert[];
+  quarantined: QuarantinedAlert[];
+  /** the highest sequence number in the page, valid or not: the resume point */
+  lastSeq: number;
+}
+
+/**
+ * Alerts received from relays, idempotent on (relay id, seq), with a resume
+ * cursor per relay. A stored alert is "unapplied" until the incident engine
+ * has made it into an incident (in the engine's own transaction); start-up
+ * applies whatever a crash left unapplied.
+ */
 export class FeedStore {
   private readonly insert;
   private readonly cursorGet;
   private readonly cursorSet;
+  private readonly quarantineInsert;
+  private readonly unappliedSelect;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
   ) {
     this.insert = db.prepare(
-      'INSERT OR IGNORE INTO feed_alert (relay_id, seq, key, status, severity, received_at, stored_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO feed_alert (relay_id, seq, key, status, severity, received_at, stored_at, body, applied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)',
     );
     this.cursorGet = db.prepare('SELECT last_seq FROM feed_cursor WHERE relay_id = ?').pluck();
     this.cursorSet = db.prepare(
       'INSERT INTO feed_cursor (relay_id, last_seq) VALUES (?, ?) ON CONFLICT(relay_id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)',
     );
+    this.quarantineInsert = db.prepare('INSERT INTO feed_quarantine (at, relay_id, seq, reason, bytes, sha256) VALUES (?, ?, ?, ?, ?, ?)');
+    this.unappliedSelect = db.prepare('SELECT relay_id AS relayId, seq, body FROM feed_alert WHERE applied = 0 ORDER BY rowid LIMIT ?');
   }
 
-  /** Store a page in one transaction; returns only the alerts not seen before. */
+  /** Store already-validated alerts (local ones) in one transaction; returns only the alerts not seen before. */
   storePage(relayId: string, alerts: Alert[]): Alert[] {
     if (alerts.length === 0) return [];
+    return this.db.transaction(() => this.storeValid(relayId, alerts))();
+  }
+
+  private storeValid(relayId: string, alerts: Alert[]): Alert[] {
     const storedAt = isoTime(this.clock.now());
-    return this.db.transaction(() => {
-      const fresh: Alert[] = [];
-      let max = 0;
-      for (const a of alerts) {
-        if (a.relayId !== relayId) continue;
-        const r = this.insert.run(relayId, a.seq, a.key, a.status, a.severity, a.receivedAt, storedAt, JSON.stringify(a));
-        if (r.changes === 1) fresh.push(a);
-        if (a.seq > max) max = a.seq;
+    const fresh: Alert[] = [];
+    let max = 0;
+    for (const a of alerts) {
+      const r = this.insert.run(relayId, a.seq, a.key, a.status, a.severity, a.receivedAt, storedAt, JSON.stringify(a));
+      if (r.changes === 1) fresh.push(a);
+      if (a.seq > max) max = a.seq;
+    }
+    if (max > 0) this.cursorSet.run(relayId, max);
+    return fresh;
+  }
+
+  /**
+   * A page from a relay, each alert validated on its own: valid ones stored,
+   * invalid ones quarantined (counted and described, never kept verbatim), the
+   * cursor moved past both, all in the caller's transaction or one of its own.
+   */
+  storeReceived(relayId: string, items: unknown[]): ReceivedPage {
+    const valid: Alert[] = [];
+    const quarantined: QuarantinedAlert[] = [];
+    let lastSeq = 0;
+    for (const item of items) {
+      const seq = typeof (item as { seq?: unknown } | null)?.seq === 'number' && Number.isSafeInteger((item as { seq: number }).seq) && (item as { seq: number }).seq > 0 ? (item as { seq: number }).seq : null;
+      if (seq !== null && seq > lastSeq) lastSeq = seq;
+      const parsed = AlertSchema.safeParse(item);
+      if (parsed.success && parsed.data.relayId === relayId) {
+        valid.push(parsed.data);
+        continue;
       }
-      if (max > 0) this.cursorSet.run(relayId, max);
+      const text = JSON.stringify(item) ?? 'undefined';
+      const reason = parsed.success ? `relayId: ${parsed.data.relayId.slice(0, 64)} is not the connected relay` : describeIssues(parsed.error).slice(0, 500);
+      quarantined.push({ relayId, seq, reason, bytes: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex') });
+    }
+    const run = () => {
+      const fresh = this.storeValid(relayId, valid);
+      const at = isoTime(this.clock.now());
+      for (const q of quarantined) this.quarantineInsert.run(at, q.relayId, q.seq, q.reason, q.bytes, q.sha256);
+      if (lastSeq > 0) this.cursorSet.run(relayId, lastSeq);
       return fresh;
+    };
+    const fresh = this.db.inTransaction ? run() : this.db.transaction(run)();
+    return { fresh, quarantined, lastSeq };
+  }
+
+  /** Stored alerts not yet made into incidents, oldest first, validated again (the file may have been edited). */
+  unapplied(limit: number): { alerts: Alert[]; broken: { relayId: string; seq: number; reason: string }[] } {
+    const alerts: Alert[] = [];
+    const broken: { relayId: string; seq: number; reason: string }[] = [];
+    for (const r of this.unappliedSelect.all(limit) as { relayId: string; seq: number; body: unknown }[]) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(String(r.body));
+      } catch {
+        broken.push({ relayId: r.relayId, seq: r.seq, reason: 'stored body is not JSON' });
+        continue;
+      }
+      const v = AlertSchema.safeParse(parsed);
+      if (v.success && v.data.relayId === r.relayId && v.data.seq === r.seq) alerts.push(v.data);
+      else broken.push({ relayId: r.relayId, seq: r.seq, reason: v.success ? 'stored body does not match its row' : describeIssues(v.error).slice(0, 300) });
+    }
+    return { alerts, broken };
+  }
+
+  unappliedCount(): number {
+    return this.db.prepare('SELECT count(*) FROM feed_alert WHERE applied = 0').pluck().get() as number;
+  }
+
+  /** A stored alert that cannot be made into an incident even on its own: set aside (applied = 2), counted, described. */
+  setAside(relayId: string, seq: number, reason: string): void {
+    this.db.transaction(() => {
+      const body = String(this.db.prepare('SELECT body FROM feed_alert WHERE relay_id = ? AND seq = ?').pluck().get(relayId, seq) ?? '');
+      this.db.prepare('UPDATE feed_alert SET applied = 2 WHERE relay_id = ? AND seq = ?').run(relayId, seq);
+      this.quarantineInsert.run(isoTime(this.clock.now()), relayId, seq, reason.slice(0, 500), Buffer.byteLength(body), createHash('sha256').update(body).digest('hex'));
     })();
+  }
+
+  quarantinedCount(): number {
+    return this.db.prepare('SELECT count(*) FROM feed_quarantine').pluck().get() as number;
   }
 
   ackCursor(relayId: string): number {
@@ -62,5 +159,4 @@ export class FeedStore {
   seqs(relayId: string): number[] {
     return this.db.prepare('SELECT seq FROM feed_alert WHERE relay_id = ? ORDER BY rowid').pluck().all(relayId) as number[];
   }
-
 }

@@ -8,6 +8,10 @@ import type { Operator } from '../../shared/domain/operator.js';
 import type { RelayAck } from '../../shared/relay-protocol.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/database.js';
+import type { Logger } from '../core/logger.js';
+
+/** How far ahead of this console's clock another console's action time may be before it is not believed. */
+export const REMOTE_SKEW_MS = 2 * 60_000;
 
 const MAX_SNOOZE_MINUTES = 120;
 
@@ -49,6 +53,7 @@ export interface IncidentEngineDeps {
   db: Db;
   audit: AuditLog;
   clock: Clock;
+  logger?: Logger;
   escalation?: EscalationLevel[];
   /** called after commit with the incidents that changed */
   onChanged?: (ids: string[]) => void;
@@ -236,7 +241,12 @@ export class IncidentEngine {
     const opened: [string, Alert][] = [];
     this.audit.transaction(() => {
       const link = this.db.prepare('INSERT OR IGNORE INTO incident_alert (relay_id, seq, incident_id) VALUES (?, ?, ?)');
+      const linked = this.db.prepare('SELECT 1 FROM incident_alert WHERE relay_id = ? AND seq = ?').pluck();
+      // the stored alert is applied in the same transaction that makes its incident: a crash leaves both or neither
+      const applied = this.db.prepare('UPDATE feed_alert SET applied = 1 WHERE relay_id = ? AND seq = ? AND applied = 0');
       for (const a of alerts) {
+        applied.run(a.relayId, a.seq);
+        if (linked.get(a.relayId, a.seq)) continue; // applied before: idempotent on (relay, seq)
         const open = this.openByKey(a.key);
         if (a.status === 'firing') {
           if (open) {
@@ -379,8 +389,26 @@ export class IncidentEngine {
     this.deps.onChanged?.([row]);
   }
 
+  /**
+   * When another console's action counts. Its claimed time is believed when it
+   * lies between the incident's opening and now (plus a small skew); otherwise
+   * the relay's receive time (or now) is used and the skew is logged, so a
+   * wrong or hostile clock cannot rewrite the response-time figures.
+   */
+  private remoteTime(ack: RelayAck, openedAt: string, receivedAt: string | undefined): { at: string; adjusted: boolean } {
+    const now = this.clock.now();
+    const claimed = Date.parse(ack.at);
+    const opened = Date.parse(openedAt);
+    if (Number.isFinite(claimed) && claimed <= now + REMOTE_SKEW_MS && claimed >= opened) return { at: isoTime(Math.min(claimed, now)), adjusted: false };
+    const received = receivedAt ? Date.parse(receivedAt) : NaN;
+    const fallback = Number.isFinite(received) && received <= now + REMOTE_SKEW_MS ? Math.min(received, now) : now;
+    const at = Math.max(fallback, opened);
+    this.deps.logger?.log('warn', 'W_REMOTE_ACK_SKEW', `an action from another console claimed a time ${Number.isFinite(claimed) ? `${Math.round((claimed - at) / 1000)} s away from` : 'unreadable instead of'} when it could have happened; applied at ${isoTime(at)}`, { ackId: ack.id });
+    return { at: isoTime(at), adjusted: true };
+  }
+
   /** Another console acted on an alert we hold: show who. */
-  applyRemote(ack: RelayAck, consoleId: string): void {
+  applyRemote(ack: RelayAck, consoleId: string, receivedAt?: string): void {
     if (this.db.prepare('SELECT 1 FROM remote_ack WHERE id = ?').get(ack.id)) return; // seen before
     const open = this.openByKey(ack.alertKey);
     if (!open) {
@@ -388,15 +416,16 @@ export class IncidentEngine {
       return;
     }
     const who = `${ack.operator.displayName} (${ack.operator.userId}) at ${consoleId}`;
+    const { at, adjusted } = this.remoteTime(ack, open.opened_at, receivedAt);
     this.audit.transaction(() => {
       this.db.prepare('INSERT INTO remote_ack (id, applied_at) VALUES (?, ?)').run(ack.id, this.now());
       if (ack.action === 'acknowledge' && open.state === 'triggered') {
-        this.db.prepare(`UPDATE incident SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE id = ?`).run(ack.at, who, this.now(), open.id);
+        this.db.prepare(`UPDATE incident SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE id = ?`).run(at, who, this.now(), open.id);
       } else if (ack.action === 'resolve') {
-        this.db.prepare(`UPDATE incident SET state = 'resolved', resolved_at = ?, updated_at = ? WHERE id = ?`).run(ack.at, this.now(), open.id);
+        this.db.prepare(`UPDATE incident SET state = 'resolved', resolved_at = ?, updated_at = ? WHERE id = ?`).run(at, this.now(), open.id);
       }
       this.event(open.id, `remote.${ack.action}`, ack.operator.userId, `${ack.action === 'note' ? 'note' : `${ack.action}d`} by ${who}`);
-      this.audit.append({ operator: ack.operator.userId, action: `incident.remote_${ack.action}`, subjectType: 'incident', subjectId: open.id, details: { console: consoleId, ackId: ack.id } });
+      this.audit.append({ operator: ack.operator.userId, action: `incident.remote_${ack.action}`, subjectType: 'incident', subjectId: open.id, details: { console: consoleId, ackId: ack.id, ...(adjusted ? { claimedAt: ack.at.slice(0, 40), appliedAt: at } : {}) } });
     });
     this.deps.onChanged?.([open.id]);
   }

@@ -230,4 +230,24 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX incident_kpi ON incident(opened_ms, severity, acknowledged_ms, resolved_ms, category);
     `,
   },
+  {
+    version: 9,
+    name: 'alerts applied to incidents (repair after a crash) and the per-alert quarantine',
+    sql: `
+      -- 0: stored, not yet made into an incident; 1: applied. Rows from before
+      -- this version were applied in the transaction after their storing.
+      ALTER TABLE feed_alert ADD COLUMN applied INTEGER NOT NULL DEFAULT 1;
+      CREATE INDEX feed_alert_unapplied ON feed_alert(applied) WHERE applied = 0;
+      -- an alert from the relay that this console's schema refuses: described, never kept verbatim
+      CREATE TABLE feed_quarantine (
+        id       INTEGER PRIMARY KEY,
+        at       TEXT    NOT NULL,
+        relay_id TEXT    NOT NULL,
+        seq      INTEGER,
+        reason   TEXT    NOT NULL,
+        bytes    INTEGER NOT NULL,
+        sha256   TEXT    NOT NULL
+      );
+    `,
+  },
 ];

@@ -224,6 +224,7 @@ export function IncidentsView() {
   const setFilter = useConsole((s) => s.setIncidentFilter);
   const act = useConsole((s) => s.incidentAction);
   const feedState = useConsole((s) => s.status?.feed.state);
+  const feedSince = useConsole((s) => s.status?.feed.since);
   const parentRef = useRef<HTMLDivElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const onSelect = useCallback((id: string) => void select(id), [select]);
@@ -302,7 +303,11 @@ export function IncidentsView() {
       <div className="split">
         {loaded && items.length === 0 ? (
           <p className="empty incident-list">
-            {feedState === 'not_configured' ? 'No incidents. No relay is configured: start with --relay-url (see README) or try npm run demo.' : 'No incidents match.'}
+            {feedState === 'not_configured'
+              ? 'No incidents. No relay is configured: start with --relay-url (see README) or try npm run demo.'
+              : feedState !== 'connected' && feedSince
+                ? `No incidents here — but this console is not receiving alerts (since ${new Date(feedSince).toLocaleTimeString()}), so this is not an all-clear.`
+                : 'No incidents match.'}
           </p>
         ) : (
           <div ref={parentRef} className="incident-list" role="table" aria-label="Incidents" data-testid="incident-list">

@@ -34,3 +34,7 @@ export const AlertSchema = z
   .strict();
 
 export type Alert = z.infer<typeof AlertSchema>;
+
+/** An alert before the relay gives it a sequence number: what the relay stores, with the limits every console enforces. */
+export const NewAlertSchema = AlertSchema.omit({ relayId: true, seq: true, receivedAt: true });
+export type NewAlert = z.infer<typeof NewAlertSchema>;

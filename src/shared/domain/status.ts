@@ -22,6 +22,17 @@ export interface ConsoleStatus {
     relayId: string | null;
     lastSeq: number;
     alertsStored: number;
+    /** alerts from the relay refused by this console's schema or set aside: counted, audited */
+    quarantined: number;
+    /** stored alerts wait to be made into incidents (after a crash or a failed apply) */
+    applyPending: boolean;
+  };
+  /** a silent pipeline is paged, never mistaken for a quiet night */
+  pipeline: {
+    /** the relay feed has been down past the set time, since then */
+    feedSilentSince: string | null;
+    /** the relay's Watchdog (dead man's switch) has gone silent: the open incident's time */
+    watchdogSilentSince: string | null;
   };
   degradation: DegradationLevel;
   resilience: ResilienceStatus | null;

@@ -1,0 +1,69 @@
+// One HTTP delivery's body → normalised alerts, per sender format. Errors are
+// 400s that name the field; everything a sender may legally send is accepted.
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import { describeIssues } from '../shared/contract.js';
+import { NewAlertSchema, type AlertSource } from '../shared/domain/alert.js';
+import { jsonDepth } from '../shared/json-limits.js';
+import { HttpError } from './http-guard.js';
+import { AlertmanagerSchema, fromAlertmanager, fromNative, fromPagerDuty, parseNative, PagerDutySchema, type NewAlert, type PreviousLookup, type SeverityPolicy } from './normalize.js';
+
+export const MAX_JSON_DEPTH = 32;
+
+export interface Delivery {
+  alerts: NewAlert[];
+  /** PagerDuty answers carry the dedup_key */
+  dedupKey?: string;
+}
+
+export interface IngestLimits {
+  maxAlertsPerRequest: number;
+  /** a single normalised alert may not exceed this (it must fit in one frame to a console) */
+  maxAlertBytes: number;
+}
+
+export function deliveryDigest(source: AlertSource, raw: Buffer, idempotencyKey: string | undefined): string {
+  const h = createHash('sha256').update(source).update('\0');
+  if (idempotencyKey) h.update('key:').update(idempotencyKey);
+  else h.update('body:').update(raw);
+  return h.digest('hex');
+}
+
+/** Parse and normalise; `quarantine` is told why a body was refused (never what it held). */
+export function parseDelivery(source: AlertSource, raw: Buffer, policy: SeverityPolicy, previous: PreviousLookup, receivedAt: string, limits: IngestLimits): Delivery {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'E_BAD_JSON', 'the body is not valid JSON');
+  }
+  if (jsonDepth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new HttpError(400, 'E_TOO_DEEP', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  const invalid = (error: z.ZodError) => new HttpError(400, 'E_SCHEMA', describeIssues(error));
+  let delivery: Delivery;
+  if (source === 'alertmanager') {
+    const p = AlertmanagerSchema.safeParse(body);
+    if (!p.success) throw invalid(p.error);
+    delivery = { alerts: fromAlertmanager(p.data, policy, receivedAt) };
+  } else if (source === 'pagerduty') {
+    const p = PagerDutySchema.safeParse(body);
+    if (!p.success) throw invalid(p.error);
+    const { alert, dedupKey } = fromPagerDuty(p.data, policy, receivedAt, previous);
+    delivery = { alerts: [alert], dedupKey };
+  } else {
+    const p = parseNative(body);
+    if (!p.success) throw invalid(p.error);
+    delivery = { alerts: fromNative(p.data, receivedAt) };
+  }
+  if (delivery.alerts.length > limits.maxAlertsPerRequest) {
+    throw new HttpError(413, 'E_TOO_MANY', `${delivery.alerts.length} alerts in one request; at most ${limits.maxAlertsPerRequest} (maxAlertsPerRequest)`);
+  }
+  // The relay never accepts what a console would refuse: the one shared schema, per alert.
+  delivery.alerts.forEach((a, i) => {
+    const check = NewAlertSchema.safeParse(a);
+    const at = source === 'native' && delivery.alerts.length > 1 ? `alerts[${i}]` : source === 'alertmanager' ? `alerts[${i}]` : '';
+    if (!check.success) throw new HttpError(400, 'E_SCHEMA', describeIssues(check.error).replace(/(^|; )/g, `$1${at}${at ? '.' : ''}`));
+    const bytes = Buffer.byteLength(JSON.stringify(a));
+    if (bytes > limits.maxAlertBytes) throw new HttpError(413, 'E_ALERT_TOO_LARGE', `${at || 'the alert'} is ${bytes} bytes once normalised; at most ${limits.maxAlertBytes} (maxPageBytes)`);
+  });
+  return delivery;
+}
