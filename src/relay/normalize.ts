@@ -36,7 +36,7 @@ export const AlertmanagerSchema = z.looseObject({
       generatorURL: AnyText.optional(),
       fingerprint: AnyText.optional(),
     }),
-  ),
+  ).min(1, 'must hold at least one alert'),
 });
 
 const Labels = z.record(z.string().max(ALERT_LIMITS.keyChars), z.string().max(ALERT_LIMITS.valueChars)).refine((m) => Object.keys(m).length <= ALERT_LIMITS.maxEntries, `at most ${ALERT_LIMITS.maxEntries} entries`);
