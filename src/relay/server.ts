@@ -178,8 +178,13 @@ export class Relay {
   // ------------------------------------------------------------------ HTTP
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    checkHostAndOrigin(req.headers, this.hosts, this.config.allowedOrigins);
     const path = (req.url ?? '/').split('?')[0];
+    try {
+      checkHostAndOrigin(req.headers, this.hosts, this.config.allowedOrigins);
+    } catch (err) {
+      this.m.rejected.inc({ source: path?.startsWith('/v1/') ? path.slice(4, 40) : 'other', reason: (err as HttpError).code });
+      throw err;
+    }
     if (req.method === 'GET' && path === '/healthz') {
       const fault = this.storageFault;
       return this.json(res, fault ? 503 : 200, {
