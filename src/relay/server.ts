@@ -317,6 +317,7 @@ export class Relay {
       this.storageFault = { code, message: (err as Error).message.slice(0, 200), since: isoTime(this.clock.now()) };
       this.m.storageFault.set(1);
       this.log('error', 'E_RELAY_STORAGE', `${op}: ${code}: ${(err as Error).message.slice(0, 200)}; answering 503 until a write succeeds`);
+      for (const s of this.subscribers) this.sendHealth(s);
     }
     return new HttpError(503, 'E_RELAY_STORAGE', `the relay cannot store right now (${code}); retry`, { 'Retry-After': String(RETRY_AFTER_S) });
   }
@@ -326,6 +327,12 @@ export class Relay {
     this.log('info', 'I_RELAY_STORAGE_OK', `storage writable again after ${this.storageFault.code} since ${this.storageFault.since}`);
     this.storageFault = null;
     this.m.storageFault.set(0);
+    for (const s of this.subscribers) this.sendHealth(s);
+  }
+
+  private sendHealth(sub: Subscriber): void {
+    const f = this.storageFault;
+    this.send(sub, f ? { type: 'relay.health', storage: 'fault', code: f.code.slice(0, 64), since: f.since } : { type: 'relay.health', storage: 'ok' });
   }
 
   private safeLastSeq(): number | null {
@@ -474,7 +481,8 @@ export class Relay {
       this.subscribers.delete(sub);
     });
     ws.on('message', (data: RawData) => this.onFrame(sub, data));
-    this.send(sub, { type: 'hello', relayId: this.store.relayId, consoleId, lastSeq: this.store.lastSeq() });
+    this.send(sub, { type: 'hello', relayId: this.store.relayId, consoleId, lastSeq: this.safeLastSeq() ?? 0 });
+    if (this.storageFault) this.sendHealth(sub);
   }
 
   private onFrame(sub: Subscriber, data: RawData): void {

@@ -36,5 +36,7 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }).strict(),
+  // the relay's own storage: a fault (disk full, I/O error) is shown in every console's Status
+  z.object({ type: z.literal('relay.health'), storage: z.enum(['ok', 'fault']), code: z.string().max(64).optional(), since: z.string().max(40).optional() }).strict(),
 ]);
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;

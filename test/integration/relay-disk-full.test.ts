@@ -93,6 +93,8 @@ describe('relay on a full disk', () => {
     const ack = { id: randomUUID(), alertKey: 'native:before-full', action: 'acknowledge' as const, operator: { userId: 'rn.okoro', displayName: 'Ada Okoro' }, at: new Date().toISOString() };
     await expect(feed.client.sendAck(ack)).rejects.toThrow(/E_FEED_ACK_UNAVAILABLE/);
     expect(relay.exitCode).toBeNull();
+    await waitFor(() => feed.client.status().relayStorageFault !== null, 5000, "the relay's fault in the console's status");
+    expect(feed.client.status().relayStorageFault!.code).toMatch(/^SQLITE_/);
 
     rmSync(filler); // space returns
     let resumed = 0;
@@ -104,6 +106,7 @@ describe('relay on a full disk', () => {
     expect(await feed.client.sendAck(ack)).toBe('stored');
     await waitFor(() => feed.received.some((a) => a.key === 'native:after-space'), 10_000, 'alert after space returned');
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    await waitFor(() => feed.client.status().relayStorageFault === null, 5000, 'the fault cleared at the console');
     expect(relay.exitCode).toBeNull();
     console.log(`disk full: ${statuses.filter((s) => s === 202).length} posts stored before the disk filled, then 503; relay up; resumed after space returned; log: ${stderr.match(/E_RELAY_STORAGE[^"]*/)?.[0] ?? '-'}`);
     await feed.close();

@@ -187,6 +187,10 @@ describe('relay HTTP boundary', () => {
     expect(Math.max(...sizes)).toBeLessThanOrEqual(256 * 1024);
     ws.close();
     await feed.close();
+    // a console that reads less than the relay sends says why it cannot catch up
+    const narrow = new TestConsoleFeed(`${dir}/console-narrow`, { url: relay.streamUrl, token: TOKENS.wardA, pingIntervalMs: 1000, maxPayload: 64 * 1024 }).start();
+    await waitFor(() => narrow.logged.includes('E_FEED_FRAME_TOO_LARGE'), 10_000, 'a log line naming the oversize frame');
+    await narrow.close();
   });
 
   it('refuses at ingest, with 413 naming the limit, a single alert that could not fit in a page', async () => {

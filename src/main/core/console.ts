@@ -137,9 +137,9 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
       feed: s?.feed
         ? (() => {
             const f = s.feed.status();
-            return { state: f.state, since: f.since, detail: f.detail, breaker: f.breaker, relayId: f.relayId, lastSeq: f.lastSeq, alertsStored: s.feedStore.count(), quarantined: s.feedStore.quarantinedCount(), applyPending: s.intake.pending };
+            return { state: f.state, since: f.since, detail: f.detail, breaker: f.breaker, relayId: f.relayId, lastSeq: f.lastSeq, alertsStored: s.feedStore.count(), quarantined: s.feedStore.quarantinedCount(), applyPending: s.intake.pending, relayStorageFault: f.relayStorageFault };
           })()
-        : { state: 'not_configured', since: startedAt, detail: 'no relay configured: local mode', breaker: 'closed', relayId: null, lastSeq: 0, alertsStored: s?.feedStore.count() ?? 0, quarantined: s?.feedStore.quarantinedCount() ?? 0, applyPending: s?.intake.pending ?? false },
+        : { state: 'not_configured', since: startedAt, detail: 'no relay configured: local mode', breaker: 'closed', relayId: null, lastSeq: 0, alertsStored: s?.feedStore.count() ?? 0, quarantined: s?.feedStore.quarantinedCount() ?? 0, applyPending: s?.intake.pending ?? false, relayStorageFault: null },
       pipeline: {
         feedSilentSince: s?.feedSilence?.silentSince() ?? null,
         watchdogSilentSince: (s && s.incidents.findOpen(WATCHDOG_KEY)?.openedAt) ?? null,

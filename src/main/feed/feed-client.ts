@@ -34,6 +34,8 @@ export interface FeedStatus {
   lastSeq: number;
   reconnects: number;
   invalidFrames: number;
+  /** the relay's storage fault, as it last reported it (null: fine) */
+  relayStorageFault: { code: string; since: string } | null;
 }
 
 export interface FeedOptions {
@@ -107,6 +109,7 @@ export class FeedClient {
       lastSeq: 0,
       reconnects: 0,
       invalidFrames: 0,
+      relayStorageFault: null,
     };
     this.breaker.onStateChange((s) => this.update({ breaker: BREAKER[s] }));
   }
@@ -305,6 +308,10 @@ export class FeedClient {
           }
           case 'error':
             this.deps.logger.log('warn', 'W_FEED_RELAY_ERROR', `${frame.code}: ${frame.message}`);
+            break;
+          case 'relay.health':
+            if (frame.storage === 'fault') this.deps.logger.log('error', 'E_RELAY_STORAGE', `the relay cannot store (${frame.code ?? 'unknown'}) since ${frame.since ?? '?'}: new alerts and acks wait at their senders`);
+            this.update({ relayStorageFault: frame.storage === 'fault' ? { code: frame.code ?? 'unknown', since: frame.since ?? isoTime(this.deps.clock.now()) } : null });
             break;
         }
       };

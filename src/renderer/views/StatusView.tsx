@@ -18,6 +18,15 @@ export function StatusView() {
         <dd>
           {status.feed.state} since {new Date(status.feed.since).toLocaleTimeString()} · {status.feed.detail}
         </dd>
+        <dt>Intake</dt>
+        <dd data-testid="status-intake">
+          {status.feed.alertsStored} alerts stored · {status.feed.quarantined} quarantined (refused by this console's schema or set aside; audited)
+          {status.feed.applyPending ? ' · stored alerts waiting to become incidents' : ''}
+        </dd>
+        <dt>Relay storage</dt>
+        <dd data-testid="status-relay-storage">
+          {status.feed.relayStorageFault ? `fault ${status.feed.relayStorageFault.code} since ${new Date(status.feed.relayStorageFault.since).toLocaleTimeString()}: senders are told to retry` : 'ok'}
+        </dd>
         <dt>Audit</dt>
         <dd>
           {status.audit.records} records · {status.audit.lastVerification ? (status.audit.lastVerification.ok ? 'verified' : `fault: ${status.audit.lastVerification.fault?.kind}`) : 'not verified'}

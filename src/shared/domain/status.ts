@@ -26,6 +26,8 @@ export interface ConsoleStatus {
     quarantined: number;
     /** stored alerts wait to be made into incidents (after a crash or a failed apply) */
     applyPending: boolean;
+    /** the relay reports it cannot store (disk full, I/O error) */
+    relayStorageFault: { code: string; since: string } | null;
   };
   /** a silent pipeline is paged, never mistaken for a quiet night */
   pipeline: {
