@@ -37,10 +37,10 @@ export function seedAudit(dataDir: string, n: number, clock = new FakeClock()): 
  */
 export function tamper(dataDir: string, sql: string, { restoreTriggers = true } = {}): void {
   const file = dbFile(dataDir);
-  const triggers = execFileSync('sqlite3', [file, "SELECT sql || ';' FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_log'"], { encoding: 'utf8' });
+  const names = execFileSync('sqlite3', [file, "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name IN ('audit_log', 'audit_meta')"], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const triggers = execFileSync('sqlite3', [file, "SELECT sql || ';' FROM sqlite_master WHERE type='trigger' AND tbl_name IN ('audit_log', 'audit_meta')"], { encoding: 'utf8' });
   const script = [
-    'DROP TRIGGER IF EXISTS audit_log_no_update;',
-    'DROP TRIGGER IF EXISTS audit_log_no_delete;',
+    ...names.map((n) => `DROP TRIGGER IF EXISTS ${n};`),
     sql,
     restoreTriggers ? triggers : '',
   ].join('\n');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { AuditLog, MIN_RETENTION_YEARS } from './audit-log.js';
+import { openAuditLog } from './open-audit.js';
 import { AUDIT_KEY_FILE, AUDIT_SEALED_KEY_FILE, FileKeyStore } from './key-store.js';
 import { closeDatabase, openDatabase } from '../store/database.js';
 import { DATABASE_FILE } from '../core/console.js';
@@ -54,12 +55,19 @@ export async function runAuditCli(argv: string[], out: (s: string) => void = (s)
   if (command === 'backup') return backup(dataDir, values.out, operator, out);
   const db = openDatabase(join(dataDir, DATABASE_FILE));
   try {
-    const audit = new AuditLog(db, new FileKeyStore(dataDir).load(), systemClock);
+    const { audit, keyProblem } = openAuditLog(db, dataDir, new FileKeyStore(dataDir), systemClock);
+    if (keyProblem) process.stderr.write(`E_AUDIT_KEY: ${keyProblem}\n`);
     if (command === 'verify') {
+      // The report is printed whatever verification finds; recording the run never prevents that.
       const report = await audit.verifyAsync(values.incremental ? 'incremental' : 'full');
-      audit.append({ operator, action: 'audit.verified', subjectType: 'audit', subjectId: 'audit_log', details: { mode: report.mode, ok: report.ok, checked: report.checked, via: 'cli' } });
       out(JSON.stringify(report) + '\n');
       if (!report.ok) process.stderr.write(`E_AUDIT_INTEGRITY: ${report.fault!.kind} at record #${report.fault!.seq}: ${report.fault!.message}\n`);
+      for (const g of report.segments ?? []) process.stderr.write(`audit segment ${g.id} (since ${g.startedAt}, ${g.fault.kind}): ${g.records} records, ${g.ok ? 'verified with its own key' : g.problem}\n`);
+      try {
+        audit.append({ operator, action: 'audit.verified', subjectType: 'audit', subjectId: 'audit_log', details: { mode: report.mode, ok: report.ok, checked: report.checked, via: 'cli' } });
+      } catch (err) {
+        process.stderr.write(`could not record this verification in the log: ${(err as Error).message.slice(0, 200)}\n`);
+      }
       return report.ok ? 0 : 2;
     }
     if (command === 'export') {
@@ -127,7 +135,7 @@ async function backup(dataDir: string, outDir: string | undefined, operator: str
   return verified === false ? 2 : 0;
 }
 
-if (require.main === module || process.argv[1]?.endsWith('audit/cli.ts')) {
+if ((typeof require !== 'undefined' && require.main === module) || process.argv[1]?.endsWith('audit/cli.ts')) {
   runAuditCli(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (err: unknown) => {

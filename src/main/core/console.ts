@@ -4,7 +4,10 @@ import { systemClock, isoTime, type Clock } from '../../shared/clock.js';
 import { ConsoleError } from '../../shared/errors.js';
 import type { ConsoleStatus } from '../../shared/domain/status.js';
 import type { AuditVerifyReport } from '../../shared/domain/audit.js';
-import { AuditLog } from '../audit/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { openAuditLog } from '../audit/open-audit.js';
+import { localAlert } from '../probes/probe-scheduler.js';
+import type { AuditFault } from '../../shared/domain/audit.js';
 import { FileKeyStore, type AuditKeyStore } from '../audit/key-store.js';
 import { closeDatabase, openDatabase, type Db } from '../store/database.js';
 import { OperatorSession } from '../operator/session.js';
@@ -37,6 +40,8 @@ import type { HandlerTable } from './dispatch.js';
 import { silentLogger, type Logger } from './logger.js';
 
 export const DATABASE_FILE = 'console.db';
+/** The local incident an audit integrity fault opens. */
+export const AUDIT_BREAK_KEY = 'audit:integrity';
 
 /** A bundled resource, from the source tree, the built bundle, or the packaged app. */
 export function resourcePath(name: string): string {
@@ -111,6 +116,10 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
   let safetyTimer: NodeJS.Timeout | null = null;
   let lockTimer: NodeJS.Timeout | null = null;
   let guardTimer: NodeJS.Timeout | null = null;
+  let auditTimer: NodeJS.Timeout | null = null;
+  let auditDaily: NodeJS.Timeout | null = null;
+  let checkpointTimer: NodeJS.Timeout | null = null;
+  let verifying = false;
 
   const services = (): RunningServices => {
     if (!running) throw new ConsoleError('E_NOT_RUNNING', 'state', 'the console is not running (starting up or shutting down)');
@@ -127,7 +136,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
 
   const status = (): ConsoleStatus => {
     const s = running;
-    const audit = s ? s.audit.stats() : { records: 0, lastSeq: 0 };
+    const audit = s ? { ...s.audit.stats(), segmentRecords: s.audit.segmentRecords() } : { records: 0, lastSeq: 0, segmentRecords: 0 };
     return {
       version: config.version,
       mode: config.mode,
@@ -155,7 +164,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
       incidents: s
         ? { ...s.incidents.counts(), pendingSync: s.incidents.pendingCount() }
         : { open: 0, unacknowledged: 0, bySeverity: { SEV1: 0, SEV2: 0, SEV3: 0 }, pendingSync: 0 },
-      audit: { ...audit, lastVerification: s?.audit.lastVerification() ?? null },
+      audit: { ...audit, lastVerification: s?.audit.lastVerification() ?? null, verifying, segment: s?.audit.segment ?? null },
     };
   };
 
@@ -201,11 +210,13 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
       const keyStore = deps.keyStore ?? new FileKeyStore(config.dataDir);
       const db = openDatabase(join(config.dataDir, DATABASE_FILE));
       try {
-        const audit = new AuditLog(db, keyStore.load(), clock);
+        const { audit, keyProblem } = openAuditLog(db, config.dataDir, keyStore, clock);
+        if (keyProblem) logger.log('error', 'E_AUDIT_KEY', keyProblem);
         audit.phiLevel = PROFILES[config.profile].phiLevel;
-        const startupVerification = audit.verify('incremental');
+        // at least the newest 10,000 records or everything since the last full run; the full run follows in the background
+        const startupVerification = audit.verify('startup');
         if (!startupVerification.ok) {
-          // Keep paging: an integrity fault is shown and audited, never a reason to go dark.
+          // Keep paging: an integrity fault is shown, paged and audited, never a reason to go dark.
           logger.log('error', 'E_AUDIT_INTEGRITY', startupVerification.fault!.message, { seq: startupVerification.fault!.seq });
         }
         const operator = new OperatorSession(db, audit, clock, () => publishStatusNow(), config.lockAfterMs);
@@ -347,6 +358,54 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         closeDatabase(db);
         throw err;
       }
+      // An integrity fault pages as an audit_trail_break (SEV1); the console keeps running and paging.
+      const raiseAuditBreak = (fault: AuditFault) => {
+        const s = running;
+        if (!s) return;
+        try {
+          s.resilience.error('audit_trail_break');
+          const now = isoTime(clock.now());
+          const summary = `Audit trail integrity fault (${fault.kind}${fault.seq ? ` at record #${fault.seq}` : ''}): records continue in a separately keyed segment; tell the compliance officer`;
+          s.incidents.ingest([localAlert(s.feedStore, AUDIT_BREAK_KEY, 'firing', 'SEV1', summary, 'audit-trail', { category: 'audit_trail_break', alertname: 'AuditTrailBreak' }, now)], 'local');
+        } catch (err) {
+          logger.log('error', 'E_AUDIT_BREAK_PAGE', `could not open the audit_trail_break incident: ${(err as Error).name}`);
+        }
+        publishStatus();
+      };
+      running.audit.onFault((fault) => setImmediate(() => raiseAuditBreak(fault)));
+      const startFault = running.startupVerification.fault ?? running.audit.blocker();
+      if (startFault) raiseAuditBreak(startFault);
+      const fullVerify = () => {
+        const s = running;
+        if (!s || verifying) return;
+        verifying = true;
+        publishStatus();
+        void s.audit
+          .verifyAsync('full')
+          .then((r) => {
+            if (!r.ok && r.fault && running === s) raiseAuditBreak(r.fault);
+            if (r.ok && running === s) s.audit.writeCheckpointFile();
+          })
+          .catch((err: unknown) => logger.log('error', 'E_AUDIT_VERIFY', `background verification failed to run: ${(err as Error).name}`))
+          .finally(() => {
+            verifying = false;
+            publishStatus();
+          });
+      };
+      if ((deps.tickMs ?? 5000) > 0) {
+        auditTimer = setTimeout(fullVerify, 1000);
+        auditTimer.unref();
+        auditDaily = setInterval(fullVerify, 24 * 3_600_000);
+        auditDaily.unref();
+        checkpointTimer = setInterval(() => {
+          try {
+            running?.audit.writeCheckpointFile();
+          } catch (err) {
+            logger.log('warn', 'W_AUDIT_CHECKPOINT', `could not write the audit checkpoint file: ${(err as Error).name}`);
+          }
+        }, 5 * 60_000);
+        checkpointTimer.unref();
+      }
       // Alerts a crash left stored but not yet made into incidents page now, before anything new arrives.
       try {
         const repaired = running.intake.applyPending();
@@ -395,6 +454,8 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         lockTimer = null;
         if (guardTimer) clearInterval(guardTimer);
         guardTimer = null;
+        for (const t of [auditTimer, auditDaily, checkpointTimer]) if (t) clearTimeout(t);
+        auditTimer = auditDaily = checkpointTimer = null;
         s.probes.stop();
         if (statusTimer) clearTimeout(statusTimer);
         statusTimer = null;
@@ -403,8 +464,8 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         await s.feed?.stop();
         try {
           s.audit.append({ operator: s.operator.actor(), action: 'console.stopped', subjectType: 'console', subjectId: config.mode });
-          // Move the checkpoint so the next start-up verifies only what follows.
-          s.audit.verify('incremental');
+          // Move the checkpoint so the next start-up verifies only what follows; keep the head outside the database.
+          if (s.audit.verify('incremental').ok) s.audit.writeCheckpointFile();
         } finally {
           running = null;
           closeDatabase(s.db);

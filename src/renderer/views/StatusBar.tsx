@@ -1,3 +1,4 @@
+import type { ConsoleStatus } from '../../shared/domain/status.js';
 import { useEffect, useState } from 'react';
 import { useConsole } from '../state/context.js';
 import type { FeedState } from '../../shared/domain/status.js';
@@ -23,13 +24,24 @@ function Clock() {
   );
 }
 
+/** What was verified and when, never "verified" for a check that covered nothing. */
+function auditText(a: ConsoleStatus['audit'] | undefined): string {
+  if (!a) return 'Audit: …';
+  const v = a.lastVerification;
+  if (v && !v.ok && v.fault) return `Audit: fault at #${v.fault.seq} (${v.fault.kind.replace('_', ' ')})`;
+  if (a.segment != null) return `Audit: fault segment ${a.segment}`;
+  if (a.verifying) return 'Audit: verifying…';
+  if (v) return `Audit: verified to #${v.toSeq} at ${new Date(v.verifiedAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+  return 'Audit: not verified yet';
+}
+
 export function StatusBar() {
   const feed = useConsole((s) => s.status?.feed);
   const degradation = useConsole((s) => s.status?.degradation);
   const operator = useConsole((s) => s.status?.operator);
   const mode = useConsole((s) => s.status?.mode);
   const electronRuntime = useConsole((s) => s.status?.electronRuntime);
-  const auditOk = useConsole((s) => s.status?.audit.lastVerification?.ok);
+  const audit = useConsole((s) => s.status?.audit);
   const signOut = useConsole((s) => s.signOut);
   const locked = useConsole((s) => s.status?.locked ?? false);
   const client = useConsole((s) => s.client);
@@ -57,8 +69,8 @@ export function StatusBar() {
           Probes {probes.total - probes.down}/{probes.total} up
         </span>
       )}
-      <span className={auditOk === false ? 'pill level-emergency' : 'pill'} data-testid="audit-state">
-        {auditOk === false ? 'Audit: integrity fault' : auditOk ? 'Audit: verified' : 'Audit: …'}
+      <span className={audit?.lastVerification?.ok === false || audit?.segment != null ? 'pill level-emergency' : 'pill'} data-testid="audit-state" title={audit?.lastVerification?.fault?.message ?? ''}>
+        {auditText(audit)}
       </span>
       {mode === 'browser' && !electronRuntime && (
         <span className="pill muted" title="The Electron runtime is not installed; the console runs in browser mode.">

@@ -48,5 +48,10 @@ export interface ConsoleStatus {
     records: number;
     lastSeq: number;
     lastVerification: AuditVerifyReport | null;
+    /** a full verification is running in the background */
+    verifying: boolean;
+    /** records go to this fault segment while the main chain cannot be extended (null: main chain) */
+    segment: number | null;
+    segmentRecords: number;
   };
 }
