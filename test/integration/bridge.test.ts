@@ -75,6 +75,14 @@ describe('browser-mode bridge', () => {
     expect(traversal.status).toBe(404);
   });
 
+  it('answers a malformed percent-encoding in a static path with 400, not 500', async () => {
+    for (const path of ['%E0%A4%A', '%', 'assets/%zz.js', '%C0%AF']) {
+      const res = await fetch(`${bridge.url}${path}`);
+      expect(res.status, path).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('E_BAD_PATH');
+    }
+  });
+
   it('listens on loopback only, with a token that is not guessable', () => {
     expect(bridge.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(bridge.token.length).toBeGreaterThanOrEqual(43);

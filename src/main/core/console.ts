@@ -25,7 +25,7 @@ import { SafetyAssessor } from '../probes/safety-assessment.js';
 import { loadProbeFile, type ProbeFileResult } from '../probes/probe-config.js';
 import { PROFILES, type ResilienceProfile } from '../../shared/domain/profile.js';
 import type { ContactBook } from '../../shared/domain/runbook.js';
-import { loadContactBook, loadRunbooks } from '../runbooks/runbook-schema.js';
+import { contactsFileOf, loadConfigSets } from './config-files.js';
 import { RunbookService } from '../runbooks/runbook-service.js';
 import { KpiService } from '../kpi/kpi-service.js';
 import { ResilienceRegistry } from '../resilience/policies.js';
@@ -49,12 +49,17 @@ export function resourcePath(name: string): string {
   return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
 }
 
-/** Which probes run: 'none', a file, or the data dir's probes.yaml, else the bundled default set. */
-export function loadProbes(spec: string, dataDir: string): ProbeFileResult {
-  if (spec === 'none') return { probes: [], errors: [] };
-  if (spec !== 'default') return loadProbeFile(spec);
+/** Which probe file: none, a given file, or the data dir's probes.yaml, else the bundled default set. */
+export function probeFileOf(spec: string, dataDir: string): string | null {
+  if (spec === 'none') return null;
+  if (spec !== 'default') return spec;
   const own = join(dataDir, 'probes.yaml');
-  return loadProbeFile(existsSync(own) ? own : resourcePath('probes.default.yaml'));
+  return existsSync(own) ? own : resourcePath('probes.default.yaml');
+}
+
+export function loadProbes(spec: string, dataDir: string): ProbeFileResult {
+  const file = probeFileOf(spec, dataDir);
+  return file === null ? { probes: [], errors: [] } : loadProbeFile(file);
 }
 
 export interface ConsoleDeps {
@@ -223,11 +228,15 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         audit.onAppended((lastSeq) => events.emit('audit.appended', { lastSeq }));
         const feedStore = new FeedStore(db, clock);
         const resilience = new ResilienceRegistry(PROFILES[config.profile], clock, () => publishStatus());
-        const contactsFile = existsSync(join(config.dataDir, 'contacts.yaml')) ? join(config.dataDir, 'contacts.yaml') : resourcePath('contacts.example.yaml');
-        const contacts = loadContactBook(contactsFile);
-        if (contacts.error) logger.log('error', 'E_CONTACTS', contacts.error);
-        const runbookFiles = loadRunbooks([resourcePath('runbooks'), join(config.dataDir, 'runbooks')]);
-        for (const e of runbookFiles.errors) logger.log('error', 'E_RUNBOOK', e);
+        const bundledContacts = resourcePath('contacts.example.yaml');
+        const sets = loadConfigSets(db, clock, logger, {
+          probes: probeFileOf(config.probes, config.dataDir),
+          runbookDirs: [resourcePath('runbooks'), join(config.dataDir, 'runbooks')],
+          contacts: contactsFileOf(config.dataDir, bundledContacts),
+          bundledContacts,
+        });
+        const contacts = sets.contacts;
+        const runbookFiles = sets.runbooks;
         let runbooks: RunbookService;
         let probesRef: ProbeScheduler | null = null;
         let pager: Pager;
@@ -308,8 +317,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
           : null;
         outbox = new OutboxSync(incidents, feed, logger);
         const profile = PROFILES[config.profile];
-        const probeFile = loadProbes(config.probes, config.dataDir);
-        for (const e of probeFile.errors) logger.log('error', 'E_PROBE_CONFIG', e);
+        const probeFile = sets.probeFile;
         const history = new ProbeHistory(db);
         let changedProbes = new Set<string>();
         let probeTimer: NodeJS.Timeout | null = null;

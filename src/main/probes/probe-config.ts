@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
+import { isMap, type LineCounter, type Node } from 'yaml';
+import { parseYaml, readYamlFile, type YamlRead } from '../platform/yaml-file.js';
 import { z } from 'zod';
 import { SeveritySchema } from '../../shared/domain/alert.js';
 import { PROBE_KINDS } from '../../shared/domain/probe.js';
@@ -43,6 +43,8 @@ export interface ProbeFileResult {
   probes: ProbeConfig[];
   /** one line each: file, line, probe and field — the probes named here do not run */
   errors: string[];
+  /** the file as a whole could not be used (unreadable, not YAML, no probes list) */
+  fileError?: boolean;
 }
 
 function lineOf(node: Node | null | undefined, counter: LineCounter): number | null {
@@ -51,53 +53,47 @@ function lineOf(node: Node | null | undefined, counter: LineCounter): number | n
 }
 
 /**
- * Load a probes file. A broken file yields one error and no probes; a broken
- * probe yields an error naming it, its field and line, and the others still run.
+ * Load a probes file. A broken file yields one error and no probes
+ * (`fileError`: the caller falls back to the last good set); a broken probe
+ * yields an error naming it, its field and line, and the others still run.
  */
 export function parseProbeFile(text: string, file: string): ProbeFileResult {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line ?? counter.linePos(e.pos[0]).line;
-    return { probes: [], errors: [`E_PROBE_CONFIG: ${file}: line ${line}: invalid YAML (${e.message.split('\n')[0]})`] };
-  }
-  const root = doc.contents;
-  const list = isMap(root) ? root.get('probes', true) : null;
-  if (!isSeq(list)) return { probes: [], errors: [`E_PROBE_CONFIG: ${file}: expected a top-level "probes:" list`] };
+  return fromYaml(parseYaml(text, file), file);
+}
+
+function fromYaml(read: YamlRead, file: string): ProbeFileResult {
+  if (!read.ok) return { probes: [], errors: [`E_PROBE_CONFIG: ${read.error}`], fileError: true };
+  const { value, doc, counter } = read;
+  const list = (value as { probes?: unknown } | null)?.probes;
+  if (!Array.isArray(list)) return { probes: [], errors: [`E_PROBE_CONFIG: ${file}: line 1: expected a top-level "probes:" list`], fileError: true };
   const probes: ProbeConfig[] = [];
   const errors: string[] = [];
   const seen = new Set<string>();
-  list.items.forEach((item, index) => {
-    const raw = (item as Node & { toJSON(): unknown }).toJSON() as Record<string, unknown>;
-    const label = typeof raw?.id === 'string' ? `probe "${raw.id}"` : `probe #${index + 1}`;
+  list.forEach((raw: unknown, index) => {
+    const item = doc.getIn(['probes', index], true) as Node | undefined;
+    const id = (raw as { id?: unknown } | null)?.id;
+    const label = typeof id === 'string' ? `probe "${id}"` : `probe #${index + 1}`;
     const parsed = ProbeSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.path.join('.') || 'kind';
-      const node = isMap(item) && issue.path.length > 0 ? (item.getIn(issue.path, true) as Node | undefined) : (item as Node);
-      const line = lineOf(node ?? (item as Node), counter);
-      errors.push(`E_PROBE_CONFIG: ${file}: line ${line ?? '?'}: ${label}: ${field}: ${issue.message}`);
+      const node = isMap(item) && issue.path.length > 0 ? (item.getIn(issue.path, true) as Node | undefined) : item;
+      const line = node ? lineOf(node, counter) : null;
+      errors.push(`E_PROBE_CONFIG: ${file}: line ${line ?? (item ? lineOf(item, counter) : '?')}: ${label}: ${field}: ${issue.message}`);
       return;
     }
     if (seen.has(parsed.data.id)) {
-      errors.push(`E_PROBE_CONFIG: ${file}: line ${lineOf(item as Node, counter) ?? '?'}: ${label}: id: duplicate id`);
+      errors.push(`E_PROBE_CONFIG: ${file}: line ${item ? lineOf(item, counter) : '?'}: ${label}: id: duplicate id`);
       return;
     }
     seen.add(parsed.data.id);
     probes.push(parsed.data);
   });
-  return { probes, errors };
+  return { probes, errors, fileError: false };
 }
 
 export function loadProbeFile(file: string): ProbeFileResult {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    return { probes: [], errors: [`E_PROBE_CONFIG: cannot read ${file}: ${(err as Error).message}`] };
-  }
-  return parseProbeFile(text, file);
+  return fromYaml(readYamlFile(file), file);
 }
 
 export function describeTarget(p: ProbeConfig): string {

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineCounter, parseDocument, isMap, type Node } from 'yaml';
+import { isMap, type Document, type LineCounter, type Node } from 'yaml';
+import { parseYaml, readYamlFile, type YamlRead } from '../platform/yaml-file.js';
 import { z } from 'zod';
 import { SeveritySchema } from '../../shared/domain/alert.js';
 import type { ContactBook, Runbook } from '../../shared/domain/runbook.js';
@@ -51,7 +52,7 @@ export const RunbookSchema = z
     });
   });
 
-function lineAt(doc: ReturnType<typeof parseDocument>, counter: LineCounter, path: (string | number)[]): number | null {
+function lineAt(doc: Document.Parsed, counter: LineCounter, path: (string | number)[]): number | null {
   for (let n = path.length; n >= 0; n--) {
     const node = (n === 0 ? doc.contents : isMap(doc.contents) ? doc.contents.getIn(path.slice(0, n), true) : null) as Node | null | undefined;
     const start = node?.range?.[0];
@@ -62,13 +63,12 @@ function lineAt(doc: ReturnType<typeof parseDocument>, counter: LineCounter, pat
 
 /** One runbook file: the runbook, or one error naming the file, line, step and field. */
 export function parseRunbook(text: string, file: string): { runbook?: Runbook; error?: string } {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    return { error: `E_RUNBOOK: ${file}: line ${counter.linePos(e.pos[0]).line}: invalid YAML (${e.message.split('\n')[0]})` };
-  }
-  const raw = doc.toJS() as unknown;
+  return runbookFrom(parseYaml(text, file), file);
+}
+
+function runbookFrom(read: YamlRead, file: string): { runbook?: Runbook; error?: string } {
+  if (!read.ok) return { error: `E_RUNBOOK: ${read.error}` };
+  const { value: raw, doc, counter } = read;
   const parsed = RunbookSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -83,20 +83,56 @@ export function parseRunbook(text: string, file: string): { runbook?: Runbook; e
   return { runbook: { ...parsed.data, source: file } };
 }
 
-/** Every *.yaml in the folders, later folders overriding earlier ones by id; broken files are reported and skipped. */
-export function loadRunbooks(dirs: string[]): { runbooks: Runbook[]; errors: string[] } {
+export interface RunbookLoad {
+  runbooks: Runbook[];
+  errors: string[];
+  /** files that could not be used: the caller keeps their last good runbooks */
+  failedFiles: string[];
+}
+
+/**
+ * Every *.yaml in the folders, later folders overriding earlier ones by id.
+ * Broken files, a folder that is a file, files that are folders and two
+ * runbooks with one id in one folder are errors naming the file and line.
+ */
+export function loadRunbooks(dirs: string[]): RunbookLoad {
   const byId = new Map<string, Runbook>();
   const errors: string[] = [];
+  const failedFiles: string[] = [];
   for (const dir of dirs) {
     if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+    let names: string[];
+    try {
+      if (!statSync(dir).isDirectory()) {
+        errors.push(`E_RUNBOOK: ${dir}: line 1: not a folder (runbooks live in a folder of *.yaml files)`);
+        failedFiles.push(dir);
+        continue;
+      }
+      names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
+    } catch (err) {
+      errors.push(`E_RUNBOOK: ${dir}: line 1: cannot read the folder (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      failedFiles.push(dir);
+      continue;
+    }
+    const inThisDir = new Map<string, string>();
+    for (const name of names) {
       const file = join(dir, name);
-      const { runbook, error } = parseRunbook(readFileSync(file, 'utf8'), file);
-      if (error) errors.push(error);
-      else byId.set(runbook!.id, runbook!);
+      const { runbook, error } = runbookFrom(readYamlFile(file), file);
+      if (error) {
+        errors.push(error);
+        failedFiles.push(file);
+        continue;
+      }
+      const other = inThisDir.get(runbook!.id);
+      if (other) {
+        errors.push(`E_RUNBOOK: ${file}: line 1: id: "${runbook!.id}" is already the id of ${other}`);
+        continue;
+      }
+      inThisDir.set(runbook!.id, file);
+      byId.set(runbook!.id, runbook!);
     }
   }
-  return { runbooks: [...byId.values()], errors };
+  return { runbooks: [...byId.values()], errors, failedFiles };
 }
 
 const ContactSchema = z
@@ -121,15 +157,18 @@ export const ContactBookSchema = z
   .strict();
 
 export function loadContactBook(file: string): { book?: ContactBook; error?: string } {
-  const text = readFileSync(file, 'utf8');
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
-  if (doc.errors.length > 0) return { error: `E_CONTACTS: ${file}: line ${counter.linePos(doc.errors[0]!.pos[0]).line}: invalid YAML` };
-  const parsed = ContactBookSchema.safeParse(doc.toJS());
+  const read = readYamlFile(file);
+  if (!read.ok) return { error: `E_CONTACTS: ${read.error}` };
+  const { value, doc, counter } = read;
+  const parsed = ContactBookSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     return { error: `E_CONTACTS: ${file}: line ${lineAt(doc, counter, issue.path as (string | number)[]) ?? '?'}: ${issue.path.join('.')}: ${issue.message}` };
   }
+  const seen = new Set<number>();
+  for (const [i, l] of parsed.data.levels.entries()) {
+    if (seen.has(l.level)) return { error: `E_CONTACTS: ${file}: line ${lineAt(doc, counter, ['levels', i]) ?? '?'}: levels.${i}.level: duplicate escalation level ${l.level}` };
+    seen.add(l.level);
+  }
   return { book: { ...parsed.data, source: file } };
 }
-

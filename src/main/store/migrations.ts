@@ -313,4 +313,16 @@ export const MIGRATIONS: Migration[] = [
       BEGIN SELECT RAISE(ABORT, 'E_AUDIT_APPEND_ONLY: audit records are appended in order'); END;
     `,
   },
+  {
+    version: 11,
+    name: 'the last good set of each config file',
+    sql: `
+      CREATE TABLE config_last_good (
+        name     TEXT PRIMARY KEY,
+        json     TEXT NOT NULL,
+        source   TEXT NOT NULL,
+        saved_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -159,7 +159,12 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       return refuse(res, 405, { code: 'E_METHOD', category: 'input', message: 'only GET serves files' });
     }
     if (!options.staticDir) return refuse(res, 404, { code: 'E_NOT_FOUND', category: 'input', message: 'no renderer is served here' });
-    const path = decodeURIComponent(new URL(req.url ?? '/', origin).pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', origin).pathname);
+    } catch {
+      return refuse(res, 400, { code: 'E_BAD_PATH', category: 'input', message: 'the path is not valid percent-encoding' });
+    }
     const rel = normalize(path === '/' ? '/index.html' : path).replace(/^([/\\])+/, '');
     const file = join(options.staticDir, rel);
     if (!file.startsWith(options.staticDir + sep) || rel.includes('\0')) {
