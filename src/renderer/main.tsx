@@ -43,9 +43,16 @@ const refreshIncidents = coalesce(() => {
   void store.getState().refreshIncidents(ids);
 });
 
+// Details are served only to a signed-in, unlocked operator: events then trigger no detail reloads.
+const canRead = () => {
+  const s = store.getState().status;
+  return Boolean(s?.operator) && !s?.locked;
+};
+
 // Events arrive after main committed the change they describe.
 client.onEvent((name, payload) => {
   if (name === 'status.changed') store.getState().setStatus(payload as never);
+  if (!canRead() && name !== 'page') return;
   if (name === 'audit.appended' && store.getState().view === 'audit') reloadAudit();
   if (name === 'incidents.changed') {
     changedIds.push(...(payload as { ids: string[] }).ids);

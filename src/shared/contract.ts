@@ -3,7 +3,7 @@
 // result type; every event main pushes is listed with its payload type.
 // Electron IPC and the browser-mode bridge are two transports over this table.
 import { z } from 'zod';
-import { DisplayNameSchema, OperatorIdSchema, type Operator } from './domain/operator.js';
+import { DisplayNameSchema, OperatorIdSchema, OperatorRoleSchema, PinSchema, type Operator, type RegisteredOperator } from './domain/operator.js';
 import { AuditExportFormatSchema, type AuditRecord, type AuditVerifyReport } from './domain/audit.js';
 import type { ConsoleStatus } from './domain/status.js';
 import { SeveritySchema } from './domain/alert.js';
@@ -28,6 +28,10 @@ export const requestSchemas = {
   /** the person is at the workstation (input seen); throttled by the renderer */
   'operator.activity': Empty,
   'operator.signOut': Empty,
+  /** the operator registry (admins only) */
+  'operators.list': Empty,
+  'operators.add': z.object({ userId: OperatorIdSchema, displayName: DisplayNameSchema, role: OperatorRoleSchema, pin: PinSchema }).strict(),
+  'operators.resetPin': z.object({ userId: OperatorIdSchema, pin: PinSchema }).strict(),
   'audit.list': z
     .object({
       limit: z.number().int().min(1).max(1000).default(200),
@@ -98,6 +102,9 @@ export interface RequestResults {
   'operator.unlock': Operator;
   'operator.lock': { locked: boolean };
   'operator.activity': { locked: boolean };
+  'operators.list': { operators: RegisteredOperator[] };
+  'operators.add': RegisteredOperator;
+  'operators.resetPin': RegisteredOperator;
   'audit.list': AuditListResult;
   'runbooks.catalogue': { runbooks: Runbook[]; errors: string[] };
   'runbooks.runs': { runs: RunbookRun[] };

@@ -46,7 +46,8 @@ describe('KPI dashboard and shift hand-off (browser mode, Chromium)', () => {
     const clock = new FakeClock(start);
     const seeding = testConsole(`${dir}/console`, { clock });
     await seeding.start();
-    seeding.services().operator.signIn('rn.jones', 'Rita Jones');
+    seeding.services().operator.signIn('rn.jones', 'Rita Jones'); // the first operator: admin of the registry
+    seeding.services().operator.add('eng.lead', 'Sam Lead', 'engineer', '2580');
     playScenario(seeding, clock, INCIDENTS, END_MIN, start);
     const open = seeding.services().incidents.findOpen('latency-2')!;
     seeding.services().incidents.note(open.id, 'Spoke to patient Mary Major, MRN 88412093, about the delay', seeding.services().operator.operator);
@@ -60,7 +61,7 @@ describe('KPI dashboard and shift hand-off (browser mode, Chromium)', () => {
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
     });
     await page.goto(running.launchUrl);
-    await signIn(page, 'eng.lead', 'Sam Lead');
+    await signIn(page, 'eng.lead', 'Sam Lead', '2580');
   });
   afterAll(async () => {
     await browser?.close();

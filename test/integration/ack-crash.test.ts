@@ -24,6 +24,7 @@ describe('kill -9 between an ack and its sync', () => {
     writeFileSync(`${dir}/token`, TOKENS.wardA);
     const args = ['--relay-url', relay.streamUrl, '--relay-token-file', `${dir}/token`, '--relay-ping-ms', '300', '--notify-sink', 'none'];
     let c = await startBrowserMode(`${dir}/console`, args);
+    await call(c, 'operator.signIn', { userId: 'eng.lee', displayName: 'Sam Lee' }); // details are served to a signed-in operator only
     await post(`${relay.url}/v1/alerts`, JSON.stringify(nativeAlert('crash-1', { severity: 'SEV1' })));
     let incidents: Incident[] = [];
     const list = async () => (incidents = (await call<{ incidents: Incident[] }>(c, 'incidents.list', {})).incidents);
@@ -32,13 +33,13 @@ describe('kill -9 between an ack and its sync', () => {
     const id = incidents[0]!.id;
 
     await relay.close(); // the ack cannot sync now
-    await call(c, 'operator.signIn', { userId: 'eng.lee', displayName: 'Sam Lee' });
     const acked = await call<Incident>(c, 'incidents.acknowledge', { id });
     expect(acked).toMatchObject({ state: 'acknowledged', pendingSync: true });
     c.child.kill('SIGKILL');
     await new Promise((r) => c.child.once('exit', r));
 
     c = await startBrowserMode(`${dir}/console`, args);
+    await call(c, 'operator.signIn', { userId: 'eng.lee', displayName: 'Sam Lee' });
     const after = await call<IncidentDetail>(c, 'incidents.get', { id });
     expect(after.incident).toMatchObject({ state: 'acknowledged', pendingSync: true, acknowledgedBy: 'Sam Lee (eng.lee)' });
 

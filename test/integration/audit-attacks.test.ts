@@ -65,7 +65,8 @@ describe('audit trail against an attacker with the data folder', () => {
     const oncall = testConsole(golden);
     await oncall.start();
     const s = oncall.services();
-    s.operator.signIn('rn.okafor', 'Chidi Okafor');
+    s.operator.signIn('rn.okafor', 'Chidi Okafor'); // the first operator: admin
+    s.operator.add('eng.lee', 'Sam Lee', 'engineer', '7310');
     for (let i = 0; i < 120; i++) s.intake.receive('relay-x', [alert(`svc-${i}`)]);
     for (const inc of s.incidents.list().slice(0, 60)) s.incidents.acknowledge(inc.id, s.operator.operator);
     await oncall.stop();
@@ -73,7 +74,7 @@ describe('audit trail against an attacker with the data folder', () => {
     const again = testConsole(golden);
     await again.start();
     const t = again.services();
-    t.operator.signIn('eng.lee', 'Sam Lee');
+    t.operator.signIn('eng.lee', 'Sam Lee', '7310');
     for (const inc of t.incidents.list().slice(0, 40)) t.incidents.note(inc.id, 'checked the model service', t.operator.operator);
     await again.stop();
     head = (await cliVerify(golden)).report.toSeq + 1; // the CLI records its own run

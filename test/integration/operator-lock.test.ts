@@ -61,13 +61,70 @@ describe('operator identity and automatic logoff', () => {
   });
 
   it('switches operator from the lock screen, audited with who was there before', async () => {
-    await call('operator.signIn', { userId: 'rn.jones', displayName: 'Rita Jones' });
+    await call('operator.signIn', { userId: 'rn.jones', displayName: 'Rita Jones' }); // the first operator: admin
+    expect((await call('operators.add', { userId: 'dr.wu', displayName: 'Li Wu', role: 'clinician', pin: '2468' })).ok).toBe(true);
     await call('operator.lock');
     expect(oncall.status().locked).toBe(true);
-    expect((await call('operator.signIn', { userId: 'dr.wu', displayName: 'Li Wu' })).ok).toBe(true);
+    expect(await call('operator.signIn', { userId: 'dr.wu', displayName: 'Li Wu' })).toMatchObject({ ok: false, error: { code: 'E_PIN' } });
+    expect(await call('operator.signIn', { userId: 'made.up', displayName: 'Nobody' })).toMatchObject({ ok: false, error: { code: 'E_NOT_REGISTERED' } });
+    expect(oncall.status().locked).toBe(true);
+    expect((await call('operator.signIn', { userId: 'dr.wu', displayName: 'Li Wu', pin: '2468' })).ok).toBe(true);
     expect(oncall.status()).toMatchObject({ locked: false, operator: { userId: 'dr.wu' } });
     const rec = oncall.services().audit.list({ action: 'operator.switched' }, 5).records[0]!;
     expect(rec.operator).toBe('dr.wu');
     expect(JSON.parse(rec.details)).toMatchObject({ previous: 'rn.jones', wasLocked: true });
+  });
+
+  it('serves nothing but counts when nobody is signed in', async () => {
+    for (const [name, input] of [
+      ['incidents.list', {}],
+      ['audit.list', { limit: 5 }],
+      ['probes.list', {}],
+      ['runbooks.runs', {}],
+      ['contacts.list', {}],
+      ['kpi.dashboard', { from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z' }],
+      ['audit.export', { format: 'jsonl' }],
+      ['operators.list', {}],
+    ] as const) {
+      expect(await call(name, input), name).toMatchObject({ ok: false, error: { code: 'E_NOT_SIGNED_IN' } });
+    }
+    expect((await call('console.status')).ok).toBe(true);
+  });
+
+  it('refuses invented ids, throttles wrong PINs with growing delays, locks the operator out after ten, and an admin reset lifts it', async () => {
+    await call('operator.signIn', { userId: 'admin.kim', displayName: 'Jo Kim', pin: '1357' }); // first: admin
+    await call('operators.add', { userId: 'rn.lee', displayName: 'Sam Lee', role: 'clinician', pin: '4821' });
+    await call('operator.signOut');
+    expect(await call('operator.signIn', { userId: 'never.registered', displayName: 'Mallory' })).toMatchObject({ ok: false, error: { code: 'E_NOT_REGISTERED' } });
+
+    const codes: string[] = [];
+    const waits: number[] = [];
+    let lastWait = 0;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const r = (await call('operator.signIn', { userId: 'rn.lee', displayName: 'Sam Lee', pin: '0000' })) as { ok: boolean; error?: { code: string; message: string } };
+      codes.push(r.error!.code);
+      if (r.error!.code === 'E_PIN_THROTTLED') {
+        const s = Number(/wait (\d+) s/.exec(r.error!.message)![1]);
+        waits.push(s);
+        lastWait = s;
+        clock.advance(s * 1000); // wait as told, then try again
+      }
+    }
+    console.log(`wrong PIN x20: ${codes.filter((c) => c === 'E_PIN').length} refused, ${waits.length} throttled (waits ${waits.join(', ')} s), then ${codes.filter((c) => c === 'E_OPERATOR_LOCKED_OUT').length} locked out`);
+    expect(codes.slice(0, 3)).toEqual(['E_PIN', 'E_PIN', 'E_PIN']); // a tired hand's first slips: no wait
+    expect(waits.length).toBeGreaterThan(3);
+    for (let i = 1; i < waits.length; i++) expect(waits[i]!).toBeGreaterThanOrEqual(waits[i - 1]!); // growing
+    expect(lastWait).toBeGreaterThan(waits[0]!);
+    expect(codes).toContain('E_OPERATOR_LOCKED_OUT');
+    // locked out: even the right PIN is refused
+    expect(await call('operator.signIn', { userId: 'rn.lee', displayName: 'Sam Lee', pin: '4821' })).toMatchObject({ ok: false, error: { code: 'E_OPERATOR_LOCKED_OUT' } });
+    expect(oncall.services().audit.list({ action: 'operator.pin_refused' }, 100).total).toBeGreaterThanOrEqual(20);
+
+    clock.advance(10 * 60_000);
+    expect((await call('operator.signIn', { userId: 'admin.kim', displayName: 'Jo Kim', pin: '1357' })).ok).toBe(true);
+    expect((await call('operators.resetPin', { userId: 'rn.lee', pin: '9753' })).ok).toBe(true);
+    await call('operator.signOut');
+    expect((await call('operator.signIn', { userId: 'rn.lee', displayName: 'Sam Lee', pin: '9753' })).ok).toBe(true);
+    expect(await call('operators.list')).toMatchObject({ ok: false, error: { code: 'E_NOT_ADMIN' } }); // a clinician does not manage the registry
   });
 });

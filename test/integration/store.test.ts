@@ -74,10 +74,10 @@ describe('local store', () => {
     const second = testConsole(dir);
     await second.start();
     const s = second.services();
-    // not "0 checked" after a clean stop: start-up covers the newest 10,000 records (here: all three)
-    expect(s.startupVerification).toMatchObject({ ok: true, mode: 'startup', fromSeq: 1, checked: 3 });
+    // not "0 checked" after a clean stop: start-up covers the newest 10,000 records (here: all four)
+    expect(s.startupVerification).toMatchObject({ ok: true, mode: 'startup', fromSeq: 1, checked: 4 });
     const actions = s.audit.list({}, 10).records.map((r) => r.action).reverse();
-    expect(actions).toEqual(['console.started', 'operator.signed_in', 'console.stopped', 'console.started']);
+    expect(actions).toEqual(['console.started', 'operator.registered', 'operator.signed_in', 'console.stopped', 'console.started']);
     await second.stop();
   });
 

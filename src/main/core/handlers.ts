@@ -48,6 +48,9 @@ function handlerTable({ services, status, clock }: HandlerDeps): HandlerTable {
     },
 
     'operator.signOut': () => ({ signedOut: services().operator.signOut() }),
+    'operators.list': () => ({ operators: services().operator.list() }),
+    'operators.add': ({ userId, displayName, role, pin }) => services().operator.add(userId, displayName, role, pin),
+    'operators.resetPin': ({ userId, pin }) => services().operator.resetPin(userId, pin),
 
     'incidents.list': ({ state, severity, search, limit }) => ({ incidents: services().incidents.list({ state, severity, search, limit }) }),
     'incidents.get': ({ id }) => services().incidents.detail(id),

@@ -325,4 +325,16 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 12,
+    name: 'operator registry: roles, failed PIN attempts, lock-out',
+    sql: `
+      ALTER TABLE operator ADD COLUMN role TEXT NOT NULL DEFAULT 'clinician' CHECK (role IN ('clinician', 'engineer', 'admin'));
+      ALTER TABLE operator ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE operator ADD COLUMN last_failed_at TEXT;
+      ALTER TABLE operator ADD COLUMN locked_out INTEGER NOT NULL DEFAULT 0;
+      -- the first operator ever registered administers the registry
+      UPDATE operator SET role = 'admin' WHERE user_id = (SELECT user_id FROM operator ORDER BY created_at, rowid LIMIT 1);
+    `,
+  },
 ];

@@ -1,4 +1,5 @@
 import { useConsole } from '../state/context.js';
+import { OperatorsPanel } from './OperatorsPanel.js';
 
 /** For support staff: the same figures as `node dist/main/cli.cjs --status`. */
 export function StatusView() {
@@ -73,6 +74,7 @@ export function StatusView() {
         ))}
         {Object.keys(r?.errorsByCategory ?? {}).length === 0 && <li className="muted">none</li>}
       </ul>
+          {status.operator?.role === 'admin' && <OperatorsPanel />}
     </section>
   );
 }
