@@ -1,6 +1,6 @@
 // Renderer smoothness in Chromium: 10,000 incidents on screen, 200 updates/s.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -15,7 +15,7 @@ export async function run(): Promise<void> {
   const relay = await startRelayProcess(dir);
   const child = spawn(process.execPath, [join(ROOT, 'dist/main/cli.cjs'), '--no-open', '--data-dir', join(dir, 'console'), '--relay-url', relay.stream, '--relay-token-file', relay.tokenFile, '--notify-sink', 'none', '--probes', 'none'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const ready = await readyLine<{ url: string; launchUrl: string }>(child);
-  const token = ready.launchUrl.split('token=')[1]!;
+  const { token } = JSON.parse(readFileSync(join(dir, 'console', 'bridge.json'), 'utf8')) as { token: string };
   const status = async (): Promise<{ incidents: { open: number } }> => {
     for (let attempt = 0; ; attempt++) {
       try {

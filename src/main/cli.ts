@@ -8,6 +8,18 @@ import { APP_VERSION } from './version.js';
 import { ConsoleError } from '../shared/errors.js';
 
 async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--launch-link')) {
+    // a fresh one-time link from the running console (the token never leaves its 0600 file)
+    const config = resolveConfig({ argv: [...argv, '--probes', 'none'], mode: 'browser', version: APP_VERSION });
+    const bridgeFile = join(config.dataDir, 'bridge.json');
+    if (!existsSync(bridgeFile)) throw new ConsoleError('E_NOT_RUNNING', 'state', `no console runs on ${config.dataDir} (no bridge.json)`);
+    const { url, token } = JSON.parse(readFileSync(bridgeFile, 'utf8')) as { url: string; token: string };
+    const res = await fetch(`${url}api/launch-code`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const body = (await res.json()) as { launchUrl?: string };
+    if (!body.launchUrl) throw new ConsoleError('E_LAUNCH_LINK', 'auth', 'the running console refused to make a link');
+    process.stdout.write(`${body.launchUrl}\n`);
+    return;
+  }
   if (argv.includes('--status')) {
     const config = resolveConfig({ argv: [...argv, '--probes', 'none'], mode: 'browser', version: APP_VERSION });
     // Ask the running console (the same figures its Status view shows); else read the data dir.

@@ -57,7 +57,8 @@ function bridgeClient(): ContractClient {
   let retry = 500;
 
   const connect = () => {
-    const ws = new WebSocket(`${window.location.origin.replace(/^http/, 'ws')}/api/events`, ['oncall.v1', `bearer.${token}`]);
+    // the session cookie (from the one-time launch link) authenticates; a token, when a program passed one, too
+    const ws = new WebSocket(`${window.location.origin.replace(/^http/, 'ws')}/api/events`, token ? ['oncall.v1', `bearer.${token}`] : ['oncall.v1']);
     socket = ws;
     ws.onopen = () => {
       retry = 500;
@@ -85,7 +86,8 @@ function bridgeClient(): ContractClient {
       try {
         res = await fetch('/api/request', {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+          headers: token ? { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` } : { 'Content-Type': 'application/json' },
+          credentials: 'same-origin',
           body: JSON.stringify({ name, input }),
         });
       } catch {

@@ -79,7 +79,7 @@ describe('alerts to incidents to acknowledgement (browser mode, Chromium)', () =
   });
 
   it('keeps the alert\'s PHI out of notifications, audit details and log lines', async () => {
-    const token = running.launchUrl.split('token=')[1]!;
+    const token = running.token;
     const r = await fetch(`${running.url}api/request`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name: 'audit.export', input: { format: 'jsonl' } }) });
     const audit = ((await r.json()) as { result: { content: string; records: number } }).result;
     expect(audit.records).toBeGreaterThan(3);

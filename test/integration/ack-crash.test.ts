@@ -7,7 +7,7 @@ import { nativeAlert, post, startRelay, TOKENS, waitFor } from '../support/relay
 import { tempDir } from '../helpers.js';
 
 async function call<T>(c: RunningConsole, name: string, input: unknown): Promise<T> {
-  const token = c.launchUrl.split('token=')[1]!;
+  const token = c.token;
   const r = await fetch(`${c.url}api/request`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name, input }) });
   const body = (await r.json()) as { ok: boolean; result: T; error?: { message: string } };
   if (!body.ok) throw new Error(body.error?.message);

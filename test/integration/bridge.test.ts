@@ -86,7 +86,37 @@ describe('browser-mode bridge', () => {
   it('listens on loopback only, with a token that is not guessable', () => {
     expect(bridge.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(bridge.token.length).toBeGreaterThanOrEqual(43);
-    expect(bridge.launchUrl).toBe(`${bridge.origin}/#token=${bridge.token}`);
+    const link = bridge.launchUrl;
+    expect(link).toMatch(new RegExp(`^${bridge.origin}/launch\\?code=[A-Za-z0-9_-]{32}$`));
+    expect(link).not.toContain(bridge.token);
+  });
+
+  it('exchanges a launch code once for an HttpOnly, SameSite=Strict session cookie that authenticates requests', async () => {
+    const link = bridge.launchUrl;
+    const first = await fetch(link, { redirect: 'manual' });
+    expect(first.status).toBe(303);
+    const cookie = first.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^oncall_session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/$/);
+    const session = cookie.split(';')[0]!;
+    const again = await fetch(link, { redirect: 'manual' });
+    expect(again.status).toBe(403); // single use
+    expect(again.headers.get('set-cookie')).toBeNull();
+    const withCookie = await fetch(`${bridge.url}api/request`, { method: 'POST', headers: { 'content-type': 'application/json', origin: bridge.origin, cookie: session }, body: JSON.stringify({ name: 'console.status', input: {} }) });
+    expect(withCookie.status).toBe(200);
+    const forged = await fetch(`${bridge.url}api/request`, { method: 'POST', headers: { 'content-type': 'application/json', origin: bridge.origin, cookie: 'oncall_session=guessed' }, body: JSON.stringify({ name: 'console.status', input: {} }) });
+    expect(forged.status).toBe(401);
+  });
+
+  it('lets a launch code expire after its time', async () => {
+    const short = await startBridge({ handlers: oncall.handlers, events: oncall.events, launchCodeTtlMs: 50 });
+    try {
+      const link = short.launchUrl;
+      await new Promise((r) => setTimeout(r, 120));
+      expect((await fetch(link, { redirect: 'manual' })).status).toBe(403);
+      expect((await fetch(short.launchUrl, { redirect: 'manual' })).status).toBe(303);
+    } finally {
+      await short.close();
+    }
   });
 
   it('refuses a request without the token and changes nothing', async () => {

@@ -76,7 +76,7 @@ describe('a console killed with SIGKILL while alerts stream in', () => {
     expect(sent).toBe(TOTAL);
     const relayLast = relay.store.lastSeq();
     // let the last life catch up, then stop it cleanly and read its database
-    const token = c.launchUrl.split('token=')[1]!;
+    const token = c.token;
     const status = async () =>
       ((await (await fetch(`${c.url}api/request`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name: 'console.status', input: {} }) })).json()) as {
         result: { feed: { lastSeq: number; applyPending: boolean } };

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -10,7 +10,10 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export interface RunningConsole {
   child: ChildProcess;
   url: string;
+  /** a one-time launch link (single use, 60 s) */
   launchUrl: string;
+  /** the bridge's bearer token, from the 0600 bridge.json (never on a command line) */
+  token: string;
   stderr: () => string;
   stop(): Promise<number | null>;
 }
@@ -36,9 +39,11 @@ export async function startBrowserMode(dataDir: string, extraArgs: string[] = []
     });
     child.on('exit', (code) => reject(new Error(`browser mode exited with ${code}: ${err}`)));
   });
+  const { token } = JSON.parse(readFileSync(join(dataDir, 'bridge.json'), 'utf8')) as { token: string };
   return {
     child,
     ...ready,
+    token,
     stderr: () => err,
     stop: () =>
       new Promise((res) => {

@@ -13,6 +13,11 @@ import type { Logger } from '../core/logger.js';
 export const BRIDGE_REQUEST_PATH = '/api/request';
 export const BRIDGE_EVENTS_PATH = '/api/events';
 export const BRIDGE_PROTOCOL = 'oncall.v1';
+export const BRIDGE_LAUNCH_PATH = '/launch';
+export const BRIDGE_LAUNCH_CODE_PATH = '/api/launch-code';
+export const SESSION_COOKIE = 'oncall_session';
+/** A launch code works once, and only this long. */
+export const LAUNCH_CODE_TTL_MS = 60_000;
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export interface BridgeOptions {
@@ -23,14 +28,20 @@ export interface BridgeOptions {
   port?: number;
   token?: string;
   logger?: Logger;
+  launchCodeTtlMs?: number;
 }
 
 export interface Bridge {
   readonly url: string;
   readonly origin: string;
   readonly port: number;
+  /** the long-lived bearer token for programs (the --status CLI, tests); never on a command line */
   readonly token: string;
-  /** the URL a browser opens: the token travels in the fragment, never to the server log */
+  /**
+   * A URL a browser opens: a one-time launch code (single use, 60 s) that the
+   * bridge exchanges for an HttpOnly, SameSite=Strict session cookie. Each
+   * read mints a new code.
+   */
   readonly launchUrl: string;
   close(): Promise<void>;
 }
@@ -83,7 +94,30 @@ function sameToken(given: string, expected: string): boolean {
  */
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const token = options.token ?? randomBytes(32).toString('base64url');
+  const ttl = options.launchCodeTtlMs ?? LAUNCH_CODE_TTL_MS;
+  const codes = new Map<string, number>(); // code -> expires at
+  const sessions = new Set<string>();
   let origin = '';
+  const mintLaunchUrl = () => {
+    const now = Date.now();
+    for (const [c, exp] of codes) if (exp <= now) codes.delete(c);
+    const code = randomBytes(24).toString('base64url');
+    codes.set(code, now + ttl);
+    return `${origin}${BRIDGE_LAUNCH_PATH}?code=${code}`;
+  };
+  const cookieSession = (req: IncomingMessage): string | null => {
+    for (const part of String(req.headers.cookie ?? '').split(';')) {
+      const [k, v] = part.trim().split('=');
+      if (k === SESSION_COOKIE && v && sessions.has(v)) return v;
+    }
+    return null;
+  };
+  /** A program's bearer token, or a browser's session cookie. */
+  const authorized = (req: IncomingMessage): boolean => {
+    const auth = req.headers.authorization ?? '';
+    if (auth.startsWith('Bearer ')) return sameToken(auth.slice(7), token);
+    return cookieSession(req) !== null;
+  };
   let allowedHosts = new Set<string>();
 
   const headers = (res: ServerResponse) => {
@@ -119,10 +153,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       return refuse(res, 403, { code: 'E_BRIDGE_ORIGIN', category: 'auth', message: `requests from origin ${String(req.headers.origin).slice(0, 100)} are refused` });
     }
     const auth = req.headers.authorization ?? '';
-    if (!auth.startsWith('Bearer ')) {
-      return refuse(res, 401, { code: 'E_BRIDGE_TOKEN_MISSING', category: 'auth', message: 'the bridge token is missing (Authorization: Bearer <token>)' });
+    if (!auth.startsWith('Bearer ') && cookieSession(req) === null) {
+      return refuse(res, 401, { code: 'E_BRIDGE_TOKEN_MISSING', category: 'auth', message: 'not authorised: open the console from the link it printed (Authorization: Bearer <token> for programs)' });
     }
-    if (!sameToken(auth.slice(7), token)) {
+    if (!authorized(req)) {
       return refuse(res, 401, { code: 'E_BRIDGE_TOKEN', category: 'auth', message: 'the bridge token is wrong; reopen the console from the URL it printed' });
     }
     if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
@@ -182,12 +216,38 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     }
   };
 
+  /** The one-time code from the launch URL, exchanged once for a session cookie. */
+  const handleLaunch = async (req: IncomingMessage, res: ServerResponse) => {
+    const code = new URL(req.url ?? '/', origin).searchParams.get('code') ?? '';
+    const expires = codes.get(code);
+    codes.delete(code);
+    headers(res);
+    if (expires === undefined || expires <= Date.now()) {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('This console link was used already or is older than 60 seconds. Get a fresh one from the command line: node dist/main/cli.cjs --launch-link (same --data-dir).\n');
+      return;
+    }
+    const session = randomBytes(32).toString('base64url');
+    sessions.add(session);
+    res.writeHead(303, { Location: '/', 'Set-Cookie': `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/` });
+    res.end();
+  };
+
+  /** A fresh launch link, for programs holding the bearer token (the CLI's --launch-link). */
+  const handleLaunchCode = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'POST' || !originOk(req) || !(req.headers.authorization ?? '').startsWith('Bearer ') || !authorized(req)) {
+      return refuse(res, 401, { code: 'E_BRIDGE_TOKEN', category: 'auth', message: 'a launch link needs the bridge token' });
+    }
+    return sendJson(res, 200, { launchUrl: mintLaunchUrl() });
+  };
+
   const server: Server = createServer((req, res) => {
     if (!hostOk(req)) {
       return refuse(res, 421, { code: 'E_BRIDGE_HOST', category: 'auth', message: 'unexpected Host header: the bridge answers only on its loopback address' });
     }
     const path = (req.url ?? '/').split('?')[0];
-    const work = path === BRIDGE_REQUEST_PATH ? handleRequest(req, res) : serveStatic(req, res);
+    const work =
+      path === BRIDGE_REQUEST_PATH ? handleRequest(req, res) : path === BRIDGE_LAUNCH_PATH ? handleLaunch(req, res) : path === BRIDGE_LAUNCH_CODE_PATH ? handleLaunchCode(req, res) : serveStatic(req, res);
     work.catch((err: unknown) => {
       options.logger?.log('error', 'E_BRIDGE', `bridge request failed: ${(err as Error).message}`);
       if (!res.headersSent) refuse(res, 500, { code: 'E_INTERNAL', category: 'internal', message: 'the bridge failed to answer; see the console log' });
@@ -211,7 +271,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     };
     if (path !== BRIDGE_EVENTS_PATH || !hostOk(req)) return reject('404 Not Found');
     if (!originOk(req)) return reject('403 Forbidden');
-    if (!sameToken(bearer, token)) return reject('401 Unauthorized');
+    if (!sameToken(bearer, token) && cookieSession(req) === null) return reject('401 Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
@@ -238,7 +298,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     origin,
     port,
     token,
-    launchUrl: `${origin}/#token=${token}`,
+    get launchUrl() {
+      return mintLaunchUrl();
+    },
     async close() {
       unsubscribe();
       for (const ws of sockets) ws.close(1001, 'console stopping');

@@ -40,13 +40,16 @@ export async function runBrowserMode(options: BrowserModeOptions): Promise<{ con
   // Where `--status` finds this console: readable only by this user, removed on stop.
   const bridgeFile = join(config.dataDir, 'bridge.json');
   writeFileSync(bridgeFile, JSON.stringify({ url: bridge.url, token: bridge.token, pid: process.pid }), { mode: 0o600 });
-  process.stdout.write(JSON.stringify({ ready: true, url: bridge.url, launchUrl: bridge.launchUrl, dataDir: config.dataDir }) + '\n');
+  // Only one-time launch codes leave this process (stdout, the browser's command line); the token stays in bridge.json (0600).
+  const launchUrl = bridge.launchUrl;
+  process.stdout.write(JSON.stringify({ ready: true, url: bridge.url, launchUrl, dataDir: config.dataDir }) + '\n');
 
-  process.stdout.write(`Console running in browser mode: open ${bridge.launchUrl}\n`);
+  process.stdout.write(`Console running in browser mode: open ${launchUrl} within 60 s (one use; a fresh link: node dist/main/cli.cjs --launch-link)\n`);
   const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
   if (config.browser.open && hasDisplay) {
-    const browser = CHROMIUM_CANDIDATES.find((p) => existsSync(p));
+    const browser = [process.env.MAOC_BROWSER ?? '', ...CHROMIUM_CANDIDATES].find((p) => p !== '' && existsSync(p));
     if (browser) {
+      // a fresh one-time code on the command line, never the token
       const child = spawn(browser, [`--app=${bridge.launchUrl}`, '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(config.dataDir, 'chromium-profile')}`], {
         stdio: 'ignore',
         detached: true,
