@@ -481,7 +481,13 @@ export class Relay {
       this.subscribers.delete(sub);
     });
     ws.on('message', (data: RawData) => this.onFrame(sub, data));
-    this.send(sub, { type: 'hello', relayId: this.store.relayId, consoleId, lastSeq: this.safeLastSeq() ?? 0 });
+    let checkpoint;
+    try {
+      checkpoint = this.store.checkpoint(consoleId);
+    } catch {
+      checkpoint = undefined;
+    }
+    this.send(sub, { type: 'hello', relayId: this.store.relayId, consoleId, lastSeq: this.safeLastSeq() ?? 0, ...(checkpoint ? { checkpoint } : {}) });
     if (this.storageFault) this.sendHealth(sub);
   }
 
@@ -504,6 +510,15 @@ export class Relay {
     const frame = ClientFrameSchema.safeParse(parsed);
     if (!frame.success) return bad('E_SCHEMA', describeIssues(frame.error));
     const f = frame.data;
+    if (f.type === 'checkpoint') {
+      try {
+        this.store.storeCheckpoint(sub.consoleId, f.checkpoint, isoTime(this.clock.now()));
+        this.storageRecovered();
+      } catch (err) {
+        this.storageFailed('checkpoint', err);
+      }
+      return;
+    }
     if (f.type === 'subscribe') {
       sub.sentSeq = f.since;
       sub.ackSeq = f.acksSince;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Alert } from '../shared/domain/alert.js';
-import type { RelayAck } from '../shared/relay-protocol.js';
+import { AuditCheckpointSchema, type AuditCheckpoint, type RelayAck } from '../shared/relay-protocol.js';
 import type { NewAlert } from './normalize.js';
 
 const SCHEMA = `
@@ -33,6 +33,12 @@ const SCHEMA = `
     count     INTEGER NOT NULL
   );
   CREATE INDEX IF NOT EXISTS delivery_at ON delivery(at_ms);
+  -- the latest audit checkpoint of each console (MAC'd by the console's key; the relay cannot forge one)
+  CREATE TABLE IF NOT EXISTS audit_checkpoint (
+    console_id  TEXT PRIMARY KEY,
+    body        TEXT NOT NULL,
+    received_at TEXT NOT NULL
+  );
   CREATE TABLE IF NOT EXISTS quarantine (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -173,6 +179,20 @@ export class RelayStore {
 
   ackCount(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM acks').get() as { n: number }).n;
+  }
+
+  /** Keep a console's newest checkpoint; an older one never replaces a newer. */
+  storeCheckpoint(consoleId: string, checkpoint: AuditCheckpoint, at: string): void {
+    const old = this.checkpoint(consoleId);
+    if (old && old.seq > checkpoint.seq) return;
+    this.db.prepare('INSERT INTO audit_checkpoint (console_id, body, received_at) VALUES (?, ?, ?) ON CONFLICT(console_id) DO UPDATE SET body = excluded.body, received_at = excluded.received_at').run(consoleId, JSON.stringify(checkpoint), at);
+  }
+
+  checkpoint(consoleId: string): AuditCheckpoint | undefined {
+    const body = this.db.prepare('SELECT body FROM audit_checkpoint WHERE console_id = ?').pluck().get(consoleId) as string | undefined;
+    if (!body) return undefined;
+    const parsed = AuditCheckpointSchema.safeParse(JSON.parse(body));
+    return parsed.success ? parsed.data : undefined;
   }
 
   quarantine(channel: string, reason: string, bytes: number, sha256: string, at: string): void {

@@ -17,14 +17,21 @@ export const RelayAckSchema = z
   .strict();
 export type RelayAck = z.infer<typeof RelayAckSchema>;
 
+/** A console's audit head, MAC'd with its audit key: kept by the relay so a rolled-back console database shows. */
+export const AuditCheckpointSchema = z
+  .object({ seq: z.number().int().min(0), hash: z.string().regex(/^[0-9a-f]{64}$/), at: z.string().max(40), mac: z.string().regex(/^[0-9a-f]{64}$/) })
+  .strict();
+export type AuditCheckpoint = z.infer<typeof AuditCheckpointSchema>;
+
 export const ClientFrameSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('checkpoint'), checkpoint: AuditCheckpointSchema }).strict(),
   z.object({ type: z.literal('subscribe'), since: z.number().int().min(0), acksSince: z.number().int().min(0).default(0) }).strict(),
   z.object({ type: z.literal('ack'), ack: RelayAckSchema }).strict(),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
 export const ServerFrameSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('hello'), relayId: z.string(), consoleId: z.string(), lastSeq: z.number().int().min(0) }).strict(),
+  z.object({ type: z.literal('hello'), relayId: z.string(), consoleId: z.string(), lastSeq: z.number().int().min(0), checkpoint: AuditCheckpointSchema.optional() }).strict(),
   // each alert is validated on its own by the console (AlertSchema): one bad alert is quarantined, never the page
   z.object({ type: z.literal('alerts'), alerts: z.array(z.unknown()) }).strict(),
   // unavailable: the relay could not store it now (disk full, I/O error); the console keeps it and retries

@@ -95,6 +95,8 @@ export class AuditLog {
   private readonly faultListeners = new Set<(fault: AuditFault) => void>();
   private pendingFault: AuditFault | null = null;
   private lastBlocker: AuditFault | null = null;
+  /** a rollback shown by a checkpoint held outside this machine (the relay): reported by every later verification */
+  private externalFault: AuditFault | null = null;
   private readonly listeners = new Set<(lastSeq: number) => void>();
   private pendingNotify = 0;
   private lastReport: AuditVerifyReport | null = null;
@@ -538,7 +540,7 @@ export class AuditLog {
       return done({ kind: 'edited', seq: Math.min(head.seq + 1, lastSeq), message: `the log's end does not match the last record this console wrote (#${head.seq})` }, lastSeq);
     }
     if (p.markerFault) return done(p.markerFault, lastSeq);
-    const outside = this.checkOutsideCheckpoint(lastSeq, walk.lastHash);
+    const outside = this.checkOutsideCheckpoint(lastSeq, walk.lastHash) ?? this.externalFault;
     if (outside) return done(outside, lastSeq);
     if (lastSeq > 0 || this.readMetaChecked('checkpoint')) this.writeMeta('checkpoint', { seq: lastSeq, hash: walk.lastHash });
     if (mode === 'full') this.writeMeta('fullcheck', { seq: lastSeq, hash: walk.lastHash });
@@ -558,13 +560,41 @@ export class AuditLog {
    */
   writeCheckpointFile(): boolean {
     const file = this.options.checkpointFile;
-    if (!file || this.blocker()) return false;
-    const head = this.readMeta('head');
-    const at = isoTime(this.clock.now());
+    const c = this.checkpoint();
+    if (!file || !c) return false;
     const tmp = `${file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ seq: head.seq, hash: head.hash, at, mac: this.checkpointMac(head.seq, head.hash, at) }) + '\n', { mode: 0o600 });
+    writeFileSync(tmp, JSON.stringify(c) + '\n', { mode: 0o600 });
     renameSync(tmp, file);
     return true;
+  }
+
+  /** The head, signed with the audit key, for keeping outside the database (the file, the relay); null while the chain is faulty. */
+  checkpoint(): { seq: number; hash: string; at: string; mac: string } | null {
+    if (this.blocker()) return null;
+    const head = this.readMeta('head');
+    const at = isoTime(this.clock.now());
+    return { seq: head.seq, hash: head.hash, at, mac: this.checkpointMac(head.seq, head.hash, at) };
+  }
+
+  /**
+   * Compare the log with the checkpoint the relay kept for this console: a
+   * log that ends before it, or holds another record there, was rolled back or
+   * replaced. A checkpoint that does not carry this key's MAC is ignored.
+   */
+  checkExternalCheckpoint(c: { seq: number; hash: string; at: string; mac: string }, holder: string): AuditFault | null {
+    if (!this.mac || !sameHex(c.mac, this.checkpointMac(c.seq, c.hash, c.at))) return null;
+    const last = (this.stmts.maxSeq.get() as number | null) ?? 0;
+    let fault: AuditFault | null = null;
+    if (c.seq > last) fault = { kind: 'rolled_back', seq: last + 1, message: `the log ends at #${last}, but the checkpoint held by ${holder} since ${c.at} is at #${c.seq}: the database was rolled back, truncated or wiped` };
+    else {
+      const row = this.stmts.bySeq.get(c.seq) as { hash: string } | undefined;
+      if (c.seq > 0 && (!row || !sameHex(row.hash, c.hash))) fault = { kind: 'rolled_back', seq: c.seq, message: `record #${c.seq} is not the one the checkpoint held by ${holder} since ${c.at} names: the log was replaced` };
+    }
+    if (fault) {
+      this.externalFault = fault;
+      this.lastReport = this.makeReport('full', performance.now(), fault, fault.seq, fault.seq, 0);
+    }
+    return fault;
   }
 
   /** Compare the walked log with the checkpoint file: a log that ends before it was rolled back or cut. */

@@ -125,6 +125,19 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
   let auditDaily: NodeJS.Timeout | null = null;
   let checkpointTimer: NodeJS.Timeout | null = null;
   let verifying = false;
+  /** set once running: pages an audit_trail_break */
+  let raiseAuditBreakRef: (fault: AuditFault) => void = () => undefined;
+  /** the audit head, signed, to the relay (which keeps the newest per console) */
+  const sendCheckpoint = () => {
+    const s = running;
+    if (!s?.feed) return;
+    try {
+      const c = s.audit.checkpoint();
+      if (c) s.feed.sendCheckpoint(c);
+    } catch (err) {
+      logger.log('warn', 'W_AUDIT_CHECKPOINT', `could not send the audit checkpoint: ${(err as Error).name}`);
+    }
+  };
 
   const services = (): RunningServices => {
     if (!running) throw new ConsoleError('E_NOT_RUNNING', 'state', 'the console is not running (starting up or shutting down)');
@@ -306,9 +319,19 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
                 breaker: resilience.breaker('feed:relay', { halfOpenAfterMs: 10_000 }),
                 onConnectFailed: () => resilience.error('service_unavailable'),
                 receive: (relayId, items) => intake.receive(relayId, items),
+                onCheckpoint: (cp) => {
+                  const fault = audit.checkExternalCheckpoint(cp, 'the relay');
+                  if (fault) {
+                    logger.log('error', 'E_AUDIT_INTEGRITY', fault.message, { seq: fault.seq });
+                    setImmediate(() => raiseAuditBreakRef(fault));
+                  }
+                },
                 onAck: (ack, consoleId, receivedAt) => incidents.applyRemote(ack, consoleId, receivedAt),
                 onStatus: (st) => {
-                  if (st.state === 'connected') void outbox.drain();
+                  if (st.state === 'connected') {
+                    void outbox.drain();
+                    sendCheckpoint();
+                  }
                   guardFeed(st.state);
                   publishStatus();
                 },
@@ -380,6 +403,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         }
         publishStatus();
       };
+      raiseAuditBreakRef = raiseAuditBreak;
       running.audit.onFault((fault) => setImmediate(() => raiseAuditBreak(fault)));
       const startFault = running.startupVerification.fault ?? running.audit.blocker();
       if (startFault) raiseAuditBreak(startFault);
@@ -408,6 +432,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         checkpointTimer = setInterval(() => {
           try {
             running?.audit.writeCheckpointFile();
+            sendCheckpoint();
           } catch (err) {
             logger.log('warn', 'W_AUDIT_CHECKPOINT', `could not write the audit checkpoint file: ${(err as Error).name}`);
           }
@@ -469,6 +494,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         statusTimer = null;
         // Flush what can still reach the relay; what cannot stays in the outbox for next start.
         await Promise.race([s.outbox.drain(), new Promise((r) => setTimeout(r, 2000))]);
+        sendCheckpoint();
         await s.feed?.stop();
         try {
           s.audit.append({ operator: s.operator.actor(), action: 'console.stopped', subjectType: 'console', subjectId: config.mode });

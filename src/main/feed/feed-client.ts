@@ -15,7 +15,7 @@ import type { Alert } from '../../shared/domain/alert.js';
 import type { FeedState } from '../../shared/domain/status.js';
 import { isoTime, type Clock } from '../../shared/clock.js';
 import { describeIssues } from '../../shared/contract.js';
-import { RELAY_SUBPROTOCOL, ServerFrameSchema, type RelayAck, type ServerFrame } from '../../shared/relay-protocol.js';
+import { RELAY_SUBPROTOCOL, ServerFrameSchema, type AuditCheckpoint, type RelayAck, type ServerFrame } from '../../shared/relay-protocol.js';
 import type { Logger } from '../core/logger.js';
 import { storageFaultCode } from '../../shared/storage-fault.js';
 import type { FeedStore, ReceivedPage } from './feed-store.js';
@@ -57,6 +57,8 @@ export interface FeedDeps {
   receive?: (relayId: string, items: unknown[]) => ReceivedPage;
   /** alerts stored for the first time, in sequence order (with the default receive) */
   onAlerts?: (alerts: Alert[]) => void;
+  /** the audit checkpoint this console last sent to the relay (at connect) */
+  onCheckpoint?: (checkpoint: AuditCheckpoint) => void;
   /** receivedAt: when the relay stored the action (its clock) */
   onAck?: (ack: RelayAck, consoleId: string, receivedAt: string | undefined) => void;
   onStatus?: (status: FeedStatus) => void;
@@ -131,6 +133,14 @@ export class FeedClient {
     await this.loop;
     this.loop = null;
     this.setState('offline', 'stopped');
+  }
+
+  /** Send this console's audit checkpoint to the relay (best effort: the next one follows). */
+  sendCheckpoint(checkpoint: AuditCheckpoint): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN || this.st.state !== 'connected') return false;
+    ws.send(JSON.stringify({ type: 'checkpoint', checkpoint }));
+    return true;
   }
 
   /** Send an ack; resolves when the relay has stored it (or already had it). */
@@ -284,6 +294,7 @@ export class FeedClient {
             this.update({ relayId: frame.relayId, lastSeq: since });
             this.setState('connected', `relay ${frame.relayId.slice(0, 8)} as ${frame.consoleId}`);
             ws.send(JSON.stringify({ type: 'subscribe', since, acksSince: this.deps.store.ackCursor(frame.relayId) }));
+            if (frame.checkpoint) this.deps.onCheckpoint?.(frame.checkpoint);
             break;
           }
           case 'alerts': {
