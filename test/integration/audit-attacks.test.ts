@@ -12,16 +12,14 @@ import { StaticKeyStore } from '../../src/main/audit/key-store.js';
 import type { AuditFaultKind, AuditVerifyReport } from '../../src/shared/domain/audit.js';
 import type { PageEvent } from '../../src/shared/domain/incident.js';
 import type { Alert } from '../../src/shared/domain/alert.js';
+import { alertBuilder } from '../support/alerts.js';
 import { tamper } from '../support/audit-fixture.js';
 import { tempDir, testConsole } from '../helpers.js';
 
 const ROOT = resolve(__dirname, '../..');
+const build = alertBuilder('relay-x');
 let seq = 0;
-function alert(key: string, severity: Alert['severity'] = 'SEV2'): Alert {
-  seq++;
-  const now = new Date().toISOString();
-  return { relayId: 'relay-x', seq, key, source: 'native', status: 'firing', severity, summary: `Model service degraded (${key})`, service: 'model-service', labels: {}, annotations: {}, links: [], startsAt: now, receivedAt: now };
-}
+const alert = (key: string, severity: Alert['severity'] = 'SEV2'): Alert => (seq++, build(key, { severity }));
 
 async function cliVerify(dir: string): Promise<{ code: number; report: AuditVerifyReport }> {
   let text = '';

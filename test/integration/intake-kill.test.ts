@@ -3,7 +3,6 @@
 // with every alert a retrying sender got through stored exactly once.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,16 +10,7 @@ import type { Relay } from '../../src/relay/server.js';
 import { ROOT, startBrowserMode, type RunningConsole } from '../support/browser-mode.js';
 import { nativeAlert, post, startRelay, TOKENS, waitFor } from '../support/relay-fixture.js';
 import { tempDir } from '../helpers.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../support/servers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -2,21 +2,13 @@
 // hostile clocks, and the start-up repair of alerts a crash left unapplied.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Alert } from '../../src/shared/domain/alert.js';
+import { alertBuilder } from '../support/alerts.js';
 import type { OnCallConsole } from '../../src/main/core/console.js';
 import { FeedSilenceGuard } from '../../src/main/feed/pipeline-guard.js';
 import { TokenBucket } from '../../src/relay/rate-limit.js';
 import { FakeClock, tempDir, testConsole } from '../helpers.js';
 
-let seq = 0;
-function alert(key: string, over: Partial<Alert> = {}): Alert {
-  seq++;
-  return {
-    relayId: 'relay-1', seq, key, source: 'native', status: 'firing', severity: 'SEV1',
-    summary: 'Inference API down', service: 'medical-ai-api', labels: {}, annotations: {}, links: [],
-    startsAt: '2026-11-22T08:00:00.000Z', receivedAt: '2026-11-22T08:00:00.000Z', ...over,
-  };
-}
+const alert = alertBuilder('relay-1', { severity: 'SEV1', summary: 'Inference API down', service: 'medical-ai-api', startsAt: '2026-11-22T08:00:00.000Z', receivedAt: '2026-11-22T08:00:00.000Z' });
 
 describe('console on a fake clock', () => {
   let dir: string;

@@ -9,27 +9,9 @@ import WebSocket from 'ws';
 import type { Relay } from '../../src/relay/server.js';
 import { RELAY_SUBPROTOCOL } from '../../src/shared/relay-protocol.js';
 import { tempDir } from '../helpers.js';
-import { nativeAlert, post, startRelay, TestConsoleFeed, TOKENS, waitFor, type HttpAnswer } from '../support/relay-fixture.js';
+import { httpCall, nativeAlert, post, startRelay, TestConsoleFeed, TOKENS, waitFor } from '../support/relay-fixture.js';
 
-function raw(url: string, method: string, headers: Record<string, string>, body?: string): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, headers, setHost: !('host' in headers) && !('Host' in headers) }, (res) => {
-      let data = '';
-      res.on('data', (c: Buffer) => (data += c.toString()));
-      res.on('end', () => {
-        let parsed: Record<string, unknown> = {};
-        try {
-          parsed = JSON.parse(data) as Record<string, unknown>;
-        } catch {
-          parsed = { raw: data };
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const raw = httpCall;
 
 /** A WebSocket upgrade with a Host of our choosing (the ws client always writes its own). */
 function rawUpgrade(url: string, host: string): Promise<number> {

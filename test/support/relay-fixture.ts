@@ -36,8 +36,14 @@ export interface HttpAnswer {
 }
 
 export function post(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  return httpCall(url, 'POST', { 'content-type': 'application/json', ...headers }, body);
+}
+
+/** Any HTTP request; a `Host` header given is sent as is (DNS-rebinding tests). */
+export function httpCall(url: string, method: string, headers: Record<string, string>, body?: string | Buffer): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+    const ownHost = Object.keys(headers).some((h) => h.toLowerCase() === 'host');
+    const req = httpRequest(url, { method, headers, setHost: !ownHost }, (res) => {
       let data = '';
       res.on('data', (c: Buffer) => (data += c.toString()));
       res.on('end', () => {
