@@ -216,7 +216,8 @@ export class IncidentEngine {
 
   private newId(): string {
     const base = `MAI-${compactStamp(this.clock.now())}`;
-    const taken = new Set(this.db.prepare(`SELECT id FROM incident WHERE id = ? OR id LIKE ?`).pluck().all(base, `${base}-%`) as string[]);
+    // a range on the primary key ('-' < '.'), not LIKE, which SQLite cannot answer from the index: the cost never grows with history
+    const taken = new Set(this.db.prepare(`SELECT id FROM incident WHERE id = ? OR (id > ? AND id < ?)`).pluck().all(base, `${base}-`, `${base}.`) as string[]);
     if (!taken.has(base)) return base;
     for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
   }

@@ -337,4 +337,12 @@ export const MIGRATIONS: Migration[] = [
       UPDATE operator SET role = 'admin' WHERE user_id = (SELECT user_id FROM operator ORDER BY created_at, rowid LIMIT 1);
     `,
   },
+  {
+    version: 13,
+    name: 'the previous incident of a key, found by index',
+    sql: `
+      -- "re-fired after MAI-…" looks up the newest incident of a key among all states
+      CREATE INDEX incident_key_opened ON incident(key, opened_at);
+    `,
+  },
 ];

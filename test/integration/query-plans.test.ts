@@ -1,0 +1,33 @@
+// The queries a new incident costs must be answered from indexes, so that a
+// console in service for a year is as fast as a new one (EXPLAIN QUERY PLAN).
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeDatabase, openDatabase } from '../../src/main/store/database.js';
+import { tempDir } from '../helpers.js';
+
+describe('query plans of the alert → incident path', () => {
+  const { dir, cleanup } = tempDir();
+  const db = openDatabase(`${dir}/console.db`);
+  afterAll(() => {
+    closeDatabase(db);
+    cleanup();
+  });
+  const plan = (sql: string, ...params: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
+
+  it('catches the LIKE that made every new incident read every old one', () => {
+    expect(plan(`SELECT id FROM incident WHERE id = ? OR id LIKE ?`, 'MAI-1', 'MAI-1-%')).toMatch(/\bSCAN\b/);
+  });
+
+  it.each([
+    ['the next free incident id', `SELECT id FROM incident WHERE id = ? OR (id > ? AND id < ?)`, ['MAI-20261123-030000', 'MAI-20261123-030000-', 'MAI-20261123-030000.']],
+    ['the open incident of a key', `SELECT *, 0 AS pending FROM incident WHERE key = ? AND state != 'resolved'`, ['am:1']],
+    ['the previous incident of a key', `SELECT id FROM incident WHERE key = ? ORDER BY opened_at DESC LIMIT 1`, ['am:1']],
+    ['whether an alert was applied', `SELECT 1 FROM incident_alert WHERE relay_id = ? AND seq = ?`, ['r', 1]],
+    ['stored alerts not yet applied', `SELECT relay_id, seq, body FROM feed_alert WHERE applied = 0 ORDER BY rowid LIMIT 500`, []],
+    ['the audit head row', `SELECT max(seq) FROM audit_log`, []],
+  ])('%s uses an index, never a full scan', (_what, sql, params) => {
+    const p = plan(sql as string, ...(params as unknown[]));
+    // SEARCH is an index lookup; SCAN (also "USING COVERING INDEX") reads every row
+    expect(p).not.toMatch(/\bSCAN\b/);
+    expect(p).toMatch(/\bSEARCH\b/);
+  });
+});
