@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<void>> = {
   renderer: async () => (await import('./renderer.js')).run(),
   probes: async () => (await import('./probes.js')).run(),
   kpi: async () => (await import('./kpi.js')).run(),
+  history: async () => (await import('./history.js')).run(),
 };
 
 const name = process.argv[2];
