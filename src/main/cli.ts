@@ -47,6 +47,9 @@ async function main(argv: string[]): Promise<void> {
   await runBrowserMode({ argv, rendererDir: join(__dirname, '..', 'renderer'), electronRuntime: argv.includes('--electron-runtime') });
 }
 
+// Last resort: a stray rejection or exception is logged, never a reason to stop paging.
+process.on('unhandledRejection', (err) => process.stderr.write(`${JSON.stringify({ t: new Date().toISOString(), level: 'error', code: 'E_UNHANDLED', msg: `unhandled rejection: ${(err as Error)?.name ?? 'unknown'}` })}\n`));
+
 main(process.argv.slice(2)).catch((err: unknown) => {
   const message = err instanceof ConsoleError ? err.message : `E_START: ${(err as Error).message}`;
   process.stderr.write(`${message}\n`);

@@ -58,11 +58,11 @@ export const RelayConfigSchema = z
     watchdog: z
       .object({
         alertname: z.string().min(1).max(256).default('Watchdog'),
-        timeoutS: z.number().min(1).max(86_400).default(600),
-        required: z.boolean().default(false),
+        /** 0 = off (only for a pipeline that has no Watchdog: its silence then goes unnoticed) */
+        timeoutS: z.number().min(0).max(86_400).default(600),
       })
       .strict()
-      .default({ alertname: 'Watchdog', timeoutS: 600, required: false }),
+      .default({ alertname: 'Watchdog', timeoutS: 600 }),
   })
   .strict()
   .superRefine((c, ctx) => {

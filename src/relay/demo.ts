@@ -35,9 +35,19 @@ async function main(): Promise<void> {
   };
   setTimeout(() => void play(), 2000);
   const timer = setInterval(() => void play(), every);
+  // the hospital pipeline's dead man's switch: an always-firing Watchdog, as Prometheus would send it
+  const watchdog = () =>
+    void fetch(relay.url + '/v1/alertmanager', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: '4', status: 'firing', receiver: 'oncall-relay', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: '', alerts: [{ status: 'firing', labels: { alertname: 'Watchdog', severity: 'none' }, annotations: {}, startsAt: new Date().toISOString() }] }),
+    }).catch(() => undefined);
+  watchdog();
+  const watchdogTimer = setInterval(watchdog, 30_000);
 
   const stop = () => {
     clearInterval(timer);
+    clearInterval(watchdogTimer);
     child.kill('SIGTERM');
     void relay.close().then(() => process.exit(0));
   };

@@ -28,7 +28,6 @@ async function main(argv: string[]): Promise<void> {
       port: { type: 'string' },
       'watchdog-alertname': { type: 'string' },
       'watchdog-timeout-s': { type: 'string' },
-      'watchdog-required': { type: 'boolean' },
       'rate-limit': { type: 'string' },
       'public-host': { type: 'string', multiple: true },
     },
@@ -46,7 +45,6 @@ async function main(argv: string[]): Promise<void> {
         watchdog: {
           alertname: values['watchdog-alertname'] ?? config.watchdog.alertname,
           timeoutS: values['watchdog-timeout-s'] !== undefined ? Number(values['watchdog-timeout-s']) : config.watchdog.timeoutS,
-          required: values['watchdog-required'] ?? config.watchdog.required,
         },
         ...(values['rate-limit'] !== undefined ? { rateLimit: { ...config.rateLimit, alertsPerSecond: Number(values['rate-limit']), burst: Number(values['rate-limit']) } } : {}),
         publicHosts: [...config.publicHosts, ...(values['public-host'] ?? [])],

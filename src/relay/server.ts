@@ -141,7 +141,7 @@ export class Relay {
     this.heartbeat = setInterval(() => this.beat(), this.config.heartbeatMs);
     this.retention = setInterval(() => this.purge(), 3_600_000);
     this.retention.unref();
-    this.maintenance = setInterval(() => this.maintain(), Math.max(250, Math.min(5000, (this.config.watchdog.timeoutS * 1000) / 4)));
+    this.maintenance = setInterval(() => this.maintain(), Math.max(250, Math.min(5000, (this.config.watchdog.timeoutS || 20) * 250)));
     this.maintenance.unref();
     this.log('info', 'I_RELAY_STARTED', `relay ${this.store.relayId} listening on ${this.url}`);
   }
@@ -193,7 +193,7 @@ export class Relay {
         lastSeq: this.safeLastSeq(),
         consoles: this.subscribers.size,
         storage: fault ? { state: 'fault', ...fault } : { state: 'ok' },
-        watchdog: this.watchdog.state.kind,
+        watchdog: { state: this.watchdog.state.kind, lastSeen: this.watchdog.state.kind === 'alive' && !this.watchdog.state.sinceStart ? isoTime(this.watchdog.state.lastSeenMs) : this.watchdog.state.kind === 'silent' && this.watchdog.state.lastSeenMs !== null ? isoTime(this.watchdog.state.lastSeenMs) : null },
       });
     }
     if (req.method === 'GET' && path === '/metrics') {
@@ -428,7 +428,7 @@ export class Relay {
       this.log('warn', 'W_RELAY_WATCHDOG', `no ${this.config.watchdog.alertname} alert within ${this.config.watchdog.timeoutS} s: storing ${silent.key}`);
       this.enqueue([silent], isoTime(now), now, undefined, 'native').catch((err: unknown) => {
         // not stored (disk full): try again at the next check
-        this.watchdog.state = { kind: 'alive', lastSeenMs: now - this.config.watchdog.timeoutS * 1000 };
+        this.watchdog.state = { kind: 'alive', lastSeenMs: now - this.config.watchdog.timeoutS * 1000 }; // try again at the next check
         this.log('error', 'E_RELAY_WATCHDOG', `could not store ${silent.key}: ${(err as Error).message.slice(0, 200)}`);
       });
     }

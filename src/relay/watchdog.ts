@@ -14,14 +14,14 @@ export const META_SILENT = 'watchdog_silent_since';
 
 export interface WatchdogConfig {
   alertname: string;
+  /** 0 turns the switch off (a pipeline without a Watchdog) */
   timeoutS: number;
-  /** page even when no Watchdog was ever seen (the pipeline is known to have one) */
-  required: boolean;
 }
 
 export type WatchdogState =
-  | { kind: 'unarmed' }
-  | { kind: 'alive'; lastSeenMs: number }
+  | { kind: 'off' }
+  /** sinceStart: no Watchdog seen yet; the clock runs from the relay's start */
+  | { kind: 'alive'; lastSeenMs: number; sinceStart?: boolean }
   | { kind: 'silent'; lastSeenMs: number | null; silentSinceMs: number };
 
 export function isWatchdog(a: Pick<NewAlert, 'labels'>, alertname: string): boolean {
@@ -29,8 +29,8 @@ export function isWatchdog(a: Pick<NewAlert, 'labels'>, alertname: string): bool
 }
 
 /** The synthetic alert for a silent pipeline, or its resolution. */
-export function pipelineAlert(status: 'firing' | 'resolved', c: WatchdogConfig, lastSeenMs: number | null, nowIso: string): NewAlert {
-  const since = lastSeenMs === null ? 'the relay started' : isoTime(lastSeenMs);
+export function pipelineAlert(status: 'firing' | 'resolved', c: WatchdogConfig, lastSeenMs: number | null, nowIso: string, sinceStart = false): NewAlert {
+  const since = lastSeenMs === null ? 'the relay started' : sinceStart ? `the relay started at ${isoTime(lastSeenMs)}` : isoTime(lastSeenMs);
   return {
     key: WATCHDOG_KEY,
     source: 'native',
@@ -61,14 +61,16 @@ export class Watchdog {
     const seen = lastSeen ? Date.parse(lastSeen) : NaN;
     const silent = silentSince ? Date.parse(silentSince) : NaN;
     const lastSeenMs = Number.isFinite(seen) ? seen : null;
-    if (Number.isFinite(silent)) this.state = { kind: 'silent', lastSeenMs, silentSinceMs: silent };
+    // armed from the relay's start: a pipeline that never sent its Watchdog is as silent as one that stopped
+    if (config.timeoutS <= 0) this.state = { kind: 'off' };
+    else if (Number.isFinite(silent)) this.state = { kind: 'silent', lastSeenMs, silentSinceMs: silent };
     else if (lastSeenMs !== null) this.state = { kind: 'alive', lastSeenMs };
-    else if (config.required) this.state = { kind: 'alive', lastSeenMs: startedMs };
-    else this.state = { kind: 'unarmed' };
+    else this.state = { kind: 'alive', lastSeenMs: startedMs, sinceStart: true };
   }
 
   /** A Watchdog arrived: the alert to store when it ends a silence. */
   seen(nowMs: number): NewAlert | null {
+    if (this.state.kind === 'off') return null;
     const wasSilent = this.state.kind === 'silent' ? this.state : null;
     this.state = { kind: 'alive', lastSeenMs: nowMs };
     return wasSilent ? pipelineAlert('resolved', this.config, nowMs, isoTime(nowMs)) : null;
@@ -78,16 +80,16 @@ export class Watchdog {
   check(nowMs: number): NewAlert | null {
     if (this.state.kind !== 'alive') return null;
     if (nowMs - this.state.lastSeenMs < this.config.timeoutS * 1000) return null;
-    const lastSeenMs = this.state.lastSeenMs;
-    this.state = { kind: 'silent', lastSeenMs, silentSinceMs: nowMs };
-    return pipelineAlert('firing', this.config, lastSeenMs, isoTime(nowMs));
+    const { lastSeenMs, sinceStart } = this.state;
+    this.state = { kind: 'silent', lastSeenMs: sinceStart ? null : lastSeenMs, silentSinceMs: nowMs };
+    return pipelineAlert('firing', this.config, lastSeenMs, isoTime(nowMs), sinceStart);
   }
 
   /** The marks to store with the alerts, so a restarted relay knows where it was. */
   marks(): Record<string, string> {
     const s = this.state;
-    if (s.kind === 'unarmed') return {};
-    if (s.kind === 'alive') return { [META_LAST_SEEN]: isoTime(s.lastSeenMs), [META_SILENT]: '' };
+    if (s.kind === 'off') return {};
+    if (s.kind === 'alive') return s.sinceStart ? { [META_SILENT]: '' } : { [META_LAST_SEEN]: isoTime(s.lastSeenMs), [META_SILENT]: '' };
     return { ...(s.lastSeenMs !== null ? { [META_LAST_SEEN]: isoTime(s.lastSeenMs) } : {}), [META_SILENT]: isoTime(s.silentSinceMs) };
   }
 }

@@ -129,7 +129,7 @@ describe('the pipeline guards itself', () => {
   }, 60_000);
 
   it('pages pipeline:watchdog when a real Alertmanager stops sending the Watchdog, never pages the Watchdog itself, and resolves when it returns', async () => {
-    const relay = await startRelay(`${dir}/relay-wd`, { watchdog: { alertname: 'Watchdog', timeoutS: 3, required: false } });
+    const relay = await startRelay(`${dir}/relay-wd`, { watchdog: { alertname: 'Watchdog', timeoutS: 5 } });
     stops.push(() => relay.close());
     const sink = new CapturingSink();
     const oncall = consoleOn(`${dir}/console-wd`, relay, sink);
@@ -143,10 +143,10 @@ describe('the pipeline guards itself', () => {
     let prometheus = setInterval(() => void am.postAlerts([watchdog()]).catch(() => undefined), 500);
     stops.push(async () => clearInterval(prometheus));
     await am.postAlerts([watchdog()]);
-    const health = async () => (await (await fetch(`${relay.url}/healthz`)).json()) as { watchdog: string };
-    for (let i = 0; i < 100 && (await health()).watchdog !== 'alive'; i++) await sleep(100);
-    expect((await health()).watchdog).toBe('alive');
-    await sleep(4000); // longer than the timeout, with the Watchdog arriving: nothing pages
+    const health = async () => (await (await fetch(`${relay.url}/healthz`)).json()) as { watchdog: { state: string; lastSeen: string | null } };
+    for (let i = 0; i < 100 && (await health()).watchdog.lastSeen === null; i++) await sleep(100);
+    expect((await health()).watchdog).toMatchObject({ state: 'alive', lastSeen: expect.any(String) });
+    await sleep(6000); // longer than the timeout, with the Watchdog arriving: nothing pages
     expect(oncall.services().incidents.list({ state: 'all' })).toEqual([]);
     expect(relay.store.count()).toBe(0); // the heartbeat is never stored as an alert
 
@@ -159,7 +159,7 @@ describe('the pipeline guards itself', () => {
     expect(incident.summary).toMatch(/^Alerting pipeline silent: no Watchdog alert since /);
     await waitFor(() => sink.pages.some((p) => p.incidentId === incident.id), 5000, 'page for the silent pipeline');
     expect(oncall.status().pipeline.watchdogSilentSince).not.toBeNull();
-    console.log(`watchdog: pipeline:watchdog at the console ${arrivedAfter} ms after Alertmanager died (timeout 3 s)`);
+    console.log(`watchdog: pipeline:watchdog at the console ${arrivedAfter} ms after Alertmanager died (timeout 5 s)`);
 
     am = await startAlertmanager(`${dir}/am-wd`, `${relay.url}/v1/alertmanager`, route, amPort);
     prometheus = setInterval(() => void am.postAlerts([watchdog()]).catch(() => undefined), 500);
@@ -167,4 +167,14 @@ describe('the pipeline guards itself', () => {
     clearInterval(prometheus);
     expect(oncall.services().incidents.list({ state: 'all' }).map((i) => i.key)).toEqual(['pipeline:watchdog']);
   }, 90_000);
+
+  it('pages pipeline:watchdog when no Watchdog ever arrives after the relay starts', async () => {
+    const relay = await startRelay(`${dir}/relay-never`, { watchdog: { alertname: 'Watchdog', timeoutS: 1 } });
+    stops.push(() => relay.close());
+    const oncall = consoleOn(`${dir}/console-never`, relay, new CapturingSink());
+    await oncall.start();
+    stops.push(() => oncall.stop());
+    await waitFor(() => oncall.services().incidents.findOpen('pipeline:watchdog') !== null, 10_000, 'pipeline:watchdog without any Watchdog');
+    expect(oncall.services().incidents.findOpen('pipeline:watchdog')!.summary).toContain('no Watchdog alert since the relay started at');
+  }, 30_000);
 });

@@ -3,7 +3,7 @@
 // applied to a fresh copy; the CLI and the console's start-up must each name
 // the record and the kind; the console must start and page in every case.
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -243,6 +243,15 @@ describe('audit trail against an attacker with the data folder', () => {
     expect(run.startup.fault).toMatchObject({ kind: 'rolled_back' });
     expect(run.paged).toBe(true);
     found.push('wipe log and markers: rolled_back at #1');
+  });
+
+  it('the CLI prints a report for a database file that is no database at all', async () => {
+    const c = copy();
+    for (const f of ['console.db-wal', 'console.db-shm']) rmSync(join(c, f), { force: true });
+    writeFileSync(join(c, 'console.db'), randomBytes(8192));
+    const cli = await cliVerify(c);
+    expect(cli.code).toBe(2);
+    expect(cli.report).toMatchObject({ ok: false, fault: { kind: 'unreadable' } });
   });
 
   it('the real CLI prints its report whatever it finds (forged head row)', () => {

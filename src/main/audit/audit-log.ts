@@ -357,7 +357,7 @@ export class AuditLog {
       }
     } catch (err) {
       // an unreadable row or table is itself the finding: verification always reports
-      report = this.makeReport(mode, started, { kind: 'edited', seq: 0, message: `the audit log could not be read to the end (${(err as Error).message.slice(0, 160)})` }, 0, 0, 0);
+      report = this.makeReport(mode, started, { kind: 'unreadable', seq: 0, message: `the audit log could not be read to the end (${(err as Error).message.slice(0, 160)})` }, 0, 0, 0);
     }
     return this.withSegments(report);
   }

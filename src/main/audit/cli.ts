@@ -53,7 +53,17 @@ export async function runAuditCli(argv: string[], out: (s: string) => void = (s)
   const operator = values.operator ?? `cli:${userInfo().username}`;
   if (!existsSync(join(dataDir, DATABASE_FILE))) throw new ConsoleError('E_USAGE', 'input', `no console database in ${dataDir} (--data-dir points at the console's data folder)`);
   if (command === 'backup') return backup(dataDir, values.out, operator, out);
-  const db = openDatabase(join(dataDir, DATABASE_FILE));
+  let db;
+  try {
+    db = openDatabase(join(dataDir, DATABASE_FILE));
+  } catch (err) {
+    if (command !== 'verify') throw err;
+    // verification always reports, also on a file that is no database at all
+    const fault = { kind: 'unreadable' as const, seq: 0, message: (err as Error).message.slice(0, 300) };
+    out(JSON.stringify({ ok: false, mode: values.incremental ? 'incremental' : 'full', checked: 0, fromSeq: 0, toSeq: 0, durationMs: 0, verifiedAt: new Date().toISOString(), fault }) + '\n');
+    process.stderr.write(`E_AUDIT_INTEGRITY: unreadable: ${fault.message}\n`);
+    return 2;
+  }
   try {
     const { audit, keyProblem } = openAuditLog(db, dataDir, new FileKeyStore(dataDir), systemClock);
     if (keyProblem) process.stderr.write(`E_AUDIT_KEY: ${keyProblem}\n`);

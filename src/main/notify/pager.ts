@@ -103,7 +103,12 @@ export class Pager {
         this.deps.onFailed?.();
         const code = (err as Error).message.split(':')[0] ?? 'E_NOTIFY';
         this.deps.logger.log('warn', 'W_NOTIFY_FALLBACK', `desktop notification failed (${code}); in-app banner and sound used`, { incident: req.incident.id });
-        this.deps.audit.append({ operator: 'system', action: 'notify.fallback', subjectType: 'incident', subjectId: req.incident.id, details: { sink: sink.name, error: code, reason: req.reason } });
+        try {
+          this.deps.audit.append({ operator: 'system', action: 'notify.fallback', subjectType: 'incident', subjectId: req.incident.id, details: { sink: sink.name, error: code, reason: req.reason } });
+        } catch {
+          // recording the fallback (disk full) must never stop the page itself
+          this.deps.logger.log('error', 'E_NOTIFY_AUDIT', 'could not record the notification fallback in the audit trail', { incident: req.incident.id });
+        }
       }
     }
     const page: PageEvent = { ...base, fallback };

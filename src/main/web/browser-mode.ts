@@ -50,7 +50,9 @@ export async function runBrowserMode(options: BrowserModeOptions): Promise<{ con
     const browser = [process.env.MAOC_BROWSER ?? '', ...CHROMIUM_CANDIDATES].find((p) => p !== '' && existsSync(p));
     if (browser) {
       // a fresh one-time code on the command line, never the token
-      const child = spawn(browser, [`--app=${bridge.launchUrl}`, '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(config.dataDir, 'chromium-profile')}`], {
+      // Chromium refuses to start as root with its sandbox (the console's own page is still CSP-locked)
+      const asRoot = typeof process.getuid === 'function' && process.getuid() === 0 ? ['--no-sandbox'] : [];
+      const child = spawn(browser, [`--app=${bridge.launchUrl}`, ...asRoot, '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(config.dataDir, 'chromium-profile')}`], {
         stdio: 'ignore',
         detached: true,
       });

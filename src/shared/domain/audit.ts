@@ -30,6 +30,7 @@ export type AuditFaultKind =
   | 'forged' // a record lies outside the chain (at or below its start, or seq <= 0)
   | 'key_missing' // the audit key file is gone while the log holds records
   | 'rolled_back' // the log ends before the checkpoint kept outside the database
+  | 'unreadable' // the database (or the log in it) cannot be read at all
   | 'schema'; // a protecting trigger has been removed
 
 export interface AuditFault {
