@@ -3,8 +3,12 @@
 // renderer alike. The full corpus-tested version grows with the PHI issue;
 // this set already covers the identifiers most often pasted into alerts.
 
+import { findStructured } from './phi-structure.js';
+
 export type PhiKind =
   | 'name'
+  | 'date'
+  | 'city'
   | 'mrn'
   | 'ssn'
   | 'phone'
@@ -56,10 +60,30 @@ const RULES: Rule[] = [
  * outside an allow-list is withheld entirely (see maskPhiDeep).
  */
 export type PhiLevel = 'STANDARD' | 'STRICT' | 'COMPLETE';
-const STANDARD_KINDS = new Set<PhiKind>(['name', 'mrn', 'ssn', 'phone', 'email', 'dob', 'address', 'account']);
+const STANDARD_KINDS = new Set<PhiKind>(['name', 'mrn', 'ssn', 'phone', 'email', 'dob', 'date', 'address', 'account']);
+
+/**
+ * Values that are never PHI here: the hospital's own contacts (on-call
+ * numbers, mailboxes), operators, service and host names. Set once by main
+ * from the contact matrix, the operator registry and the probe config.
+ */
+const allowList = new Set<string>();
+export function configurePhiAllowList(values: Iterable<string>): void {
+  for (const v of values) {
+    const n = v.trim().toLowerCase();
+    if (n.length >= 3) allowList.add(n);
+  }
+}
 
 export function findPhi(text: string, level: PhiLevel = 'STRICT'): PhiFinding[] {
   const found: PhiFinding[] = [];
+  const keep = (f: PhiFinding) => {
+    if (level === 'STANDARD' && !STANDARD_KINDS.has(f.kind)) return;
+    if (allowList.size > 0 && allowList.has(text.slice(f.start, f.end).trim().toLowerCase())) return;
+    if (!found.some((g) => f.start < g.end && f.end > g.start)) found.push(f);
+  };
+  // structure first: a value is classified by its field, whatever it looks like
+  for (const f of findStructured(text)) keep(f);
   for (const rule of RULES) {
     if (level === 'STANDARD' && !STANDARD_KINDS.has(rule.kind)) continue;
     rule.re.lastIndex = 0;
@@ -68,8 +92,7 @@ export function findPhi(text: string, level: PhiLevel = 'STRICT'): PhiFinding[] 
       if (value === undefined || value.length === 0) continue;
       const offset = rule.group === 0 ? 0 : m[0].lastIndexOf(value);
       const start = m.index + offset;
-      const end = start + value.length;
-      if (!found.some((f) => start < f.end && end > f.start)) found.push({ kind: rule.kind, start, end });
+      keep({ kind: rule.kind, start, end: start + value.length });
     }
   }
   return found.sort((a, b) => a.start - b.start);
