@@ -36,6 +36,8 @@ interface Rule {
 // a middle initial only when a surname follows, so "John Smith" is never cut to "John S"
 const NAME = "[A-Z][a-zA-Z'\\-]+(?:\\s+[A-Z]\\.?(?=\\s+[A-Z]))?(?:\\s+[A-Z][a-zA-Z'\\-]+)?";
 
+const NOT_NAMES = '(?:Safety|Flow|Portal|Care|Record|Records|Data|Monitoring|Service|Services|Experience|Access|Intake|Transport|Education|Registration|Identity|Matching|Index|Summary|Chart|Queue|List|Census|Engagement|Outcomes?|Risk|Status|Alerts?|Context|Lookup|Search|Sync|Feed|Api|API|Id|ID)';
+
 // Order matters: more specific patterns first; overlapping later finds are dropped.
 const RULES: Rule[] = [
   { kind: 'email', re: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g, group: 0 },
@@ -47,9 +49,11 @@ const RULES: Rule[] = [
   // the value must hold a digit, so words like "serial" or "number" are never taken for it
   { kind: 'account', re: /\b(?:account|acct|member|policy|health plan|device(?:\s+serial)?|serial|licen[cs]e)(?:\s*(?:no\.?|number|id|#))?\s*[:#=]?\s*((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{5,})\b/gi, group: 1 },
   { kind: 'phone', re: /(?<![\d.])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b/g, group: 0 },
-  { kind: 'ip', re: /\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b/g, group: 0 },
+  // not a version after a product name or "version"/"v" (TensorRT 8.6.1.6, CUDA 12.2.0.1, v1.2.3.4); never loopback or 0.0.0.0
+  { kind: 'ip', re: /(?<!(?:\b[A-Za-z]*[A-Z0-9][A-Za-z0-9]*|\bversion|\bv|\bver)\s?)(?<![\w.])(?!0\.0\.0\.0\b|127\.)(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b(?!\.\d)/g, group: 0 },
   { kind: 'address', re: /\b\d{1,6}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl)\b\.?/g, group: 0 },
-  { kind: 'name', re: new RegExp(`\\b(?:[Pp]atient|[Pp]t|Mr|Mrs|Ms|Miss|Dr)\\.?\\s*[:=]?\\s+(${NAME})`, 'g'), group: 1 },
+  // "Patient Safety", "Patient Flow": system vocabulary after the cue word, not a person
+  { kind: 'name', re: new RegExp(`\\b(?:[Pp]atient|[Pp]t|Mr|Mrs|Ms|Miss|Dr)\\.?\\s*[:=]?\\s+(?!${NOT_NAMES}\\b)(${NAME})`, 'g'), group: 1 },
   { kind: 'name', re: new RegExp(`\\b(?:patient name|name)\\s*[:=]\\s*(${NAME})`, 'gi'), group: 1 },
   { kind: 'zip', re: /\b(?:ZIP|zip code|postal code)\s*[:=]?\s*(\d{5}(?:-\d{4})?)\b/gi, group: 1 },
 ];
