@@ -164,6 +164,9 @@ function hl7(text: string, out: StructuredFinding[]): void {
   }
 }
 
+/** Field types whose first component is the identifier. */
+const SIMPLE: Partial<Record<Hl7Type, StructuredKind>> = { cx: 'mrn', 'plain-mrn': 'mrn', account: 'account', ssn: 'ssn', dob: 'dob', ts: 'date' };
+
 function hl7Field(type: Hl7Type, value: string, at: number, out: StructuredFinding[]): void {
   const comps = value.split('^');
   const compAt = (k: number) => at + comps.slice(0, k).reduce((a, c) => a + c.length + 1, 0);
@@ -171,6 +174,8 @@ function hl7Field(type: Hl7Type, value: string, at: number, out: StructuredFindi
     const c = (comps[k] ?? '').split('&')[0]!;
     if (c.trim() && plausible(kind, c)) out.push({ kind, start: compAt(k), end: compAt(k) + c.length });
   };
+  const simple = SIMPLE[type];
+  if (simple) return push(simple, 0);
   switch (type) {
     case 'name': {
       // family ^ given ^ middle (^ suffix ^ prefix): the span of the non-empty name parts
@@ -178,22 +183,6 @@ function hl7Field(type: Hl7Type, value: string, at: number, out: StructuredFindi
       if (last !== undefined && /\p{L}/u.test(comps.slice(0, last + 1).join(''))) out.push({ kind: 'name', start: at, end: compAt(last) + comps[last]!.length });
       break;
     }
-    case 'cx':
-    case 'plain-mrn':
-      push('mrn', 0);
-      break;
-    case 'account':
-      push('account', 0);
-      break;
-    case 'ssn':
-      push('ssn', 0);
-      break;
-    case 'dob':
-      push('dob', 0);
-      break;
-    case 'ts':
-      push('date', 0);
-      break;
     case 'xtn': {
       // XTN: the number is component 1 (older messages) or area code (6) + local number (7)
       if ((comps[0] ?? '').trim()) push('phone', 0);

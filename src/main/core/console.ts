@@ -29,7 +29,7 @@ import { contactsFileOf, loadConfigSets } from './config-files.js';
 import { RunbookService } from '../runbooks/runbook-service.js';
 import { KpiService } from '../kpi/kpi-service.js';
 import { ResilienceRegistry } from '../resilience/policies.js';
-import { findPhi } from '../../shared/phi.js';
+import { configurePhiAllowList, findPhi } from '../../shared/phi.js';
 import { wrap } from 'cockatiel';
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
@@ -250,6 +250,12 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         });
         const contacts = sets.contacts;
         const runbookFiles = sets.runbooks;
+        // the hospital's own on-call numbers, mailboxes and names, operators and probe targets are never PHI
+        configurePhiAllowList([
+          ...(contacts.book?.groups.flatMap((g) => g.contacts.flatMap((c) => [c.name, c.phone, c.email, c.pager])) ?? []),
+          ...(db.prepare('SELECT user_id, display_name FROM operator').all() as { user_id: string; display_name: string }[]).flatMap((o) => [o.user_id, o.display_name]),
+          ...sets.probeFile.probes.flatMap((p) => [p.id, p.name, ...('host' in p && typeof p.host === 'string' ? [p.host] : [])]),
+        ]);
         let runbooks: RunbookService;
         let probesRef: ProbeScheduler | null = null;
         let pager: Pager;
