@@ -36,7 +36,9 @@ export async function run(): Promise<void> {
   while (feed.status().state !== 'connected') await new Promise((r) => setTimeout(r, 10));
 
   try {
-    // 1. sustained: 40,000 alerts over 800 distinct keys, 100 per request, 8 senders
+    // 1. sustained: 40,000 alerts over 800 distinct keys, 100 per request, 8 senders. Each
+    // request differs (label `n`): the relay stores an identical body posted again within its
+    // dedup window once, as a sender's retry.
     const N = 40_000;
     const PER = 100;
     const KEYS = 800;
@@ -46,7 +48,7 @@ export async function run(): Promise<void> {
       while (next < N) {
         const start = next;
         next += PER;
-        const alerts = Array.from({ length: PER }, (_, i) => ({ key: `svc-${(start + i) % KEYS}`, severity: 'SEV2', summary: 'p95 latency above 2000 ms', service: 'model-service' }));
+        const alerts = Array.from({ length: PER }, (_, i) => ({ key: `svc-${(start + i) % KEYS}`, severity: 'SEV2', summary: 'p95 latency above 2000 ms', service: 'model-service', labels: { n: String(start + i) } }));
         const status = await post(`${ready.url}/v1/alerts`, JSON.stringify({ alerts }));
         if (status !== 202) throw new Error(`relay answered ${status}`);
       }
