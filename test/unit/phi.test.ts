@@ -1,22 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findPhi, maskPhi, maskPhiDeep, type PhiKind } from '../../src/shared/phi.js';
+import { findPhi, maskPhi, maskPhiDeep } from '../../src/shared/phi.js';
 
-interface Expected {
-  kind: PhiKind;
+interface Gold {
+  kind: string;
   start: number;
   end: number;
 }
 
-/** `[[kind|value]]` → plain text plus where each identifier is. */
-export function parseCorpusLine(line: string): { text: string; expected: Expected[] } {
+/** `[[kind|text]]` → plain text plus where each identifier is. */
+export function parseCorpusLine(line: string): { text: string; expected: Gold[] } {
   let text = '';
-  const expected: Expected[] = [];
+  const expected: Gold[] = [];
   let pos = 0;
-  for (const m of line.matchAll(/\[\[(\w+)\|([^\]]+)\]\]/g)) {
+  for (const m of line.matchAll(/\[\[(\w+)\|(.+?)\]\]/g)) {
     text += line.slice(pos, m.index);
-    expected.push({ kind: m[1] as PhiKind, start: text.length, end: text.length + m[2]!.length });
+    expected.push({ kind: m[1]!, start: text.length, end: text.length + m[2]!.length });
     text += m[2];
     pos = m.index! + m[0].length;
   }
@@ -28,38 +28,72 @@ const corpus = readFileSync(join(__dirname, '../fixtures/phi-corpus.txt'), 'utf8
   .filter((l) => l && !l.startsWith('#'))
   .map(parseCorpusLine);
 
-describe('PHI detection on the fixture corpus', () => {
-  it('has at least 200 lines, with and without PHI', () => {
-    expect(corpus.length).toBeGreaterThanOrEqual(200);
-    expect(corpus.filter((c) => c.expected.length === 0).length).toBeGreaterThan(50);
+/** Characters of [start, end) covered by any finding. */
+function covered(start: number, end: number, found: { start: number; end: number }[]): number {
+  let n = 0;
+  for (let i = start; i < end; i++) if (found.some((f) => f.start <= i && i < f.end)) n++;
+  return n;
+}
+
+/**
+ * The scoring rules: a gold span counts as found when findings (of any kind)
+ * cover at least half of it; a finding is right when it overlaps a gold span;
+ * "visible" counts the gold characters that are still there after maskPhi.
+ */
+export function score(lines: { text: string; expected: Gold[] }[]) {
+  const per = new Map<string, { tp: number; fn: number; fp: number; chars: number; visible: number }>();
+  const get = (k: string) => per.get(k) ?? (per.set(k, { tp: 0, fn: 0, fp: 0, chars: 0, visible: 0 }), per.get(k)!);
+  const misses: string[] = [];
+  const wrong: string[] = [];
+  for (const { text, expected } of lines) {
+    const found = findPhi(text, 'STRICT');
+    for (const e of expected) {
+      const c = covered(e.start, e.end, found);
+      const s = get(e.kind);
+      s.chars += e.end - e.start;
+      s.visible += e.end - e.start - c;
+      if (c * 2 >= e.end - e.start) s.tp++;
+      else {
+        s.fn++;
+        misses.push(`${e.kind}: ${text.slice(e.start, e.end)}  ⟵  ${text}`);
+      }
+    }
+    for (const f of found) {
+      if (!expected.some((e) => f.start < e.end && f.end > e.start)) {
+        get(f.kind).fp++;
+        wrong.push(`${f.kind}: ${text.slice(f.start, f.end)}  ⟵  ${text}`);
+      }
+    }
+  }
+  const total = { tp: 0, fn: 0, fp: 0, chars: 0, visible: 0 };
+  for (const s of per.values()) for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += s[k];
+  return { per, total, misses, wrong };
+}
+
+const ratio = (a: number, b: number) => (b === 0 ? 1 : a / b);
+
+describe('PHI detection on the corpus (test/fixtures/phi-corpus.txt, STRICT)', () => {
+  it('has at least 600 lines, 40 % or more of them without PHI', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(600);
+    expect(corpus.filter((c) => c.expected.length === 0).length / corpus.length).toBeGreaterThanOrEqual(0.4);
   });
 
-  it('reaches recall ≥ 0.98 and precision ≥ 0.95 per identifier type at STRICT', () => {
-    const stats = new Map<PhiKind, { tp: number; fn: number; fp: number }>();
-    const get = (k: PhiKind) => stats.get(k) ?? (stats.set(k, { tp: 0, fn: 0, fp: 0 }), stats.get(k)!);
-    for (const { text, expected } of corpus) {
-      const found = findPhi(text);
-      for (const e of expected) {
-        // masked means covered completely: a finding that cuts an identifier short leaks the rest
-        const hit = found.some((f) => f.kind === e.kind && f.start <= e.start && f.end >= e.end);
-        get(e.kind)[hit ? 'tp' : 'fn']++;
-      }
-      for (const f of found) {
-        const right = expected.some((e) => e.kind === f.kind && f.start < e.end && f.end > e.start);
-        if (!right) get(f.kind).fp++;
-      }
+  it('finds ≥ 95 % of identifiers at ≥ 90 % precision per type and overall, leaving ≤ 3 % of PHI characters visible', () => {
+    const { per, total, misses, wrong } = score(corpus);
+    const row = (k: string, s: typeof total) =>
+      `  ${k.padEnd(8)} recall ${ratio(s.tp, s.tp + s.fn).toFixed(3)}  precision ${ratio(s.tp, s.tp + s.fp).toFixed(3)}  visible ${(100 * ratio(s.visible, s.chars)).toFixed(1).padStart(5)} %  (tp ${s.tp}, fn ${s.fn}, fp ${s.fp})`;
+    console.info(
+      `[phi] ${corpus.length} lines, per type:\n` +
+        [...per.entries()].sort().map(([k, s]) => row(k, s)).join('\n') +
+        '\n' + row('overall', total) +
+        (misses.length ? `\n[phi] missed:\n  ${misses.slice(0, 40).join('\n  ')}` : '') +
+        (wrong.length ? `\n[phi] wrongly found:\n  ${wrong.slice(0, 40).join('\n  ')}` : ''),
+    );
+    for (const [k, s] of [...per.entries(), ['overall', total] as const]) {
+      expect(ratio(s.tp, s.tp + s.fn), `${k} recall`).toBeGreaterThanOrEqual(0.95);
+      expect(ratio(s.tp, s.tp + s.fp), `${k} precision`).toBeGreaterThanOrEqual(0.9);
     }
-    const rows = [...stats.entries()].sort().map(([kind, s]) => ({
-      kind,
-      recall: s.tp + s.fn ? s.tp / (s.tp + s.fn) : 1,
-      precision: s.tp + s.fp ? s.tp / (s.tp + s.fp) : 1,
-      ...s,
-    }));
-    console.info('[phi] per type (STRICT):\n' + rows.map((r) => `  ${r.kind.padEnd(8)} recall ${r.recall.toFixed(3)} precision ${r.precision.toFixed(3)} (tp ${r.tp}, fn ${r.fn}, fp ${r.fp})`).join('\n'));
-    for (const r of rows) {
-      expect(r.recall, `${r.kind} recall`).toBeGreaterThanOrEqual(0.98);
-      expect(r.precision, `${r.kind} precision`).toBeGreaterThanOrEqual(0.95);
-    }
+    expect(ratio(total.visible, total.chars), 'share of PHI characters visible after masking').toBeLessThanOrEqual(0.03);
   });
 
   it('masks by level: STANDARD keeps network traces, STRICT masks them, COMPLETE withholds free text off the allow-list', () => {
