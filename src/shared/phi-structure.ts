@@ -25,7 +25,7 @@ add('address', 'address', 'addr', 'street', 'streetaddress', 'addressline', 'add
 add('city', 'city', 'town', 'county', 'municipality');
 add('zip', 'zip', 'zipcode', 'postalcode', 'postcode', 'zip5');
 add('ip', 'ip', 'ipaddress', 'clientip', 'remoteip', 'remoteaddr', 'sourceip', 'srcip', 'xforwardedfor', 'clientaddress');
-add('account', 'account', 'accountnumber', 'accountno', 'acct', 'acctno', 'memberid', 'membernumber', 'policynumber', 'policyno', 'healthplanid', 'insuranceid', 'subscriberid', 'mbi', 'medicareid', 'medicarenumber', 'medicaidid', 'beneficiaryid', 'licensenumber', 'licenseno', 'driverslicense', 'dlnumber', 'vin', 'licenseplate', 'platenumber', 'deviceserial', 'serialnumber', 'udi', 'certificatenumber', 'visitnumber', 'encounterid', 'encounternumber', 'admissionid', 'fin', 'finnumber', 'harid', 'claimid', 'claimnumber');
+add('account', 'mychartuser', 'mychartusername', 'mychartid', 'portaluser', 'portalusername', 'portallogin', 'patientuser', 'patientusername', 'patientlogin', 'account', 'accountnumber', 'accountno', 'acct', 'acctno', 'memberid', 'membernumber', 'policynumber', 'policyno', 'healthplanid', 'insuranceid', 'subscriberid', 'mbi', 'medicareid', 'medicarenumber', 'medicaidid', 'beneficiaryid', 'licensenumber', 'licenseno', 'driverslicense', 'dlnumber', 'vin', 'licenseplate', 'platenumber', 'deviceserial', 'serialnumber', 'udi', 'certificatenumber', 'visitnumber', 'encounterid', 'encounternumber', 'admissionid', 'fin', 'finnumber', 'harid', 'claimid', 'claimnumber');
 
 /** Words that are PHI keys only in JSON or label form (`"family": "…"`, `patient="…"`): `family=inet` is not a name. */
 const QUOTED_ONLY = new Set(['given', 'family', 'line', 'mail', 'patient', 'fin', 'cell', 'street', 'address', 'addr', 'town', 'tel']);
@@ -63,10 +63,11 @@ function plausible(kind: StructuredKind, value: string): boolean {
       return v.includes('@');
     case 'ip':
       return /\d/.test(v) && /^[0-9a-f.:%\[\]]+$/i.test(v);
+    case 'phone':
+      return (v.match(/\d/g) ?? []).length >= 7;
     case 'mrn':
     case 'account':
     case 'ssn':
-    case 'phone':
     case 'zip':
       return /\d/.test(v);
     case 'dob':
@@ -85,12 +86,18 @@ function keyValues(text: string, out: StructuredFinding[]): void {
   for (let m = KV.exec(text); m !== null; m = KV.exec(text)) {
     const key = m[2]!;
     const kind = keyKind(key);
-    if (!kind) continue;
+    if (!kind) {
+      // not a PHI key: look again inside its value (a URL's query, a nested label set)
+      KV.lastIndex = m.index + m[1]!.length * 2 + key.length + 1;
+      continue;
+    }
     const quoted = m[3] !== undefined || m[4] !== undefined;
     if (!quoted && QUOTED_ONLY.has(normaliseKey(key))) continue;
     const full = m[3] ?? m[4] ?? m[5] ?? '';
     const value = !quoted && !MULTI_WORD.has(kind) ? full.split(/\s/)[0]! : full;
-    if (!plausible(kind, value)) continue;
+    // a portal user name is letters only
+    const username = /user|login/.test(normaliseKey(key)) && /\p{L}{3}/u.test(value);
+    if (!username && !plausible(kind, value)) continue;
     const start = m.index + m[0].length - (quoted ? 1 : 0) - full.length;
     out.push({ kind, start, end: start + value.length });
   }
@@ -203,7 +210,7 @@ function hl7Field(type: Hl7Type, value: string, at: number, out: StructuredFindi
 }
 
 // REST paths that name a patient: /patients/12345678, /Patient/abc-123 (FHIR), /mrn/…
-const PATH = /\/(?:patients?|Patient|mrn|members?|persons?|RelatedPerson)\/([A-Za-z0-9][A-Za-z0-9._-]{2,63})(?=[/?#\s"']|$)/g;
+const PATH = /(?:\/|(?<=["'\s=(]))(?:patients?|Patient|mrn|members?|persons?|RelatedPerson)\/([A-Za-z0-9][A-Za-z0-9._-]{2,63})(?=[/?#\s"']|$)/g;
 function paths(text: string, out: StructuredFinding[]): void {
   PATH.lastIndex = 0;
   for (let m = PATH.exec(text); m !== null; m = PATH.exec(text)) {
@@ -214,9 +221,44 @@ function paths(text: string, out: StructuredFinding[]): void {
   }
 }
 
+// FHIR: a Reference to a Patient carries the patient's name in `display`; a Patient resource's own `id` is the patient's id
+const FHIR_DISPLAY = /"reference"\s*:\s*"(?:[^"]*\/)?(?:Patient|RelatedPerson|Person)\/[^"]*"\s*,\s*"display"\s*:\s*"((?:[^"\\]|\\.)*)"|"display"\s*:\s*"((?:[^"\\]|\\.)*)"\s*,\s*"reference"\s*:\s*"(?:[^"]*\/)?(?:Patient|RelatedPerson|Person)\//g;
+const FHIR_PATIENT_ID = /"resourceType"\s*:\s*"(?:Patient|RelatedPerson|Person)"\s*,\s*"id"\s*:\s*"([^"]+)"|"id"\s*:\s*"([^"]+)"\s*,\s*"resourceType"\s*:\s*"(?:Patient|RelatedPerson|Person)"/g;
+function fhirResources(text: string, out: StructuredFinding[]): void {
+  for (const [re, kind] of [[FHIR_DISPLAY, 'name'], [FHIR_PATIENT_ID, 'mrn']] as const) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const v = m[1] ?? m[2] ?? '';
+      if (!plausible(kind, v)) continue;
+      const start = m.index + m[0].indexOf(`"${v}"`) + 1;
+      out.push({ kind, start, end: start + v.length });
+    }
+  }
+}
+
+// PostgreSQL's DETAIL: Key (mrn)=(00482913) already exists / Key (last_name, dob)=(Okafor, 1957-03-04)
+const PG_KEY = /\bKey \(([^)]{1,200})\)=\(([^)]{0,400})\)/g;
+function pgKeys(text: string, out: StructuredFinding[]): void {
+  PG_KEY.lastIndex = 0;
+  for (let m = PG_KEY.exec(text); m !== null; m = PG_KEY.exec(text)) {
+    const cols = m[1]!.split(/,\s*/);
+    const vals = m[2]!.split(/,\s*/);
+    if (cols.length !== vals.length) continue;
+    let pos = m.index + m[0].length - 1 - m[2]!.length;
+    vals.forEach((v, i) => {
+      const at = text.indexOf(v, pos);
+      pos = at + v.length;
+      const kind = keyKind(cols[i]!.replace(/^"|"$/g, ''));
+      if (kind && plausible(kind, v)) out.push({ kind, start: at, end: at + v.length });
+    });
+  }
+}
+
 /** Every structured finding in the text (may overlap; the caller resolves). */
 export function findStructured(text: string): StructuredFinding[] {
   const out: StructuredFinding[] = [];
+  if (text.includes('"resourceType"') || text.includes('"reference"')) fhirResources(text, out);
+  if (text.includes('Key (')) pgKeys(text, out);
   if (text.includes('|')) hl7(text, out);
   if (/[=:]/.test(text)) keyValues(text, out);
   if (text.includes('/')) paths(text, out);

@@ -1,13 +1,17 @@
 // PHI detection and masking for operational text (HIPAA Safe Harbor
-// identifiers that show up in alert and log text). Pure: used by main and
-// renderer alike. The full corpus-tested version grows with the PHI issue;
-// this set already covers the identifiers most often pasted into alerts.
+// identifiers that show up in alert and log text). Pure TypeScript. Three
+// passes: structure first (phi-structure: JSON, labels, logfmt, HL7 v2, FHIR,
+// URL paths), then the identifier patterns below and in phi-text, then names
+// and dates by evidence — a date or a bare number counts as PHI when the line
+// names a person. Scored on test/fixtures/phi-corpus.txt.
 
 import { findStructured } from './phi-structure.js';
+import { findBareIds, findDates, findNames, findTextIds, type TextFinding } from './phi-text.js';
 
 export type PhiKind =
   | 'name'
   | 'date'
+  | 'age'
   | 'city'
   | 'mrn'
   | 'ssn'
@@ -33,28 +37,17 @@ interface Rule {
   group: number;
 }
 
-// a middle initial only when a surname follows, so "John Smith" is never cut to "John S"
-const NAME = "[A-Z][a-zA-Z'\\-]+(?:\\s+[A-Z]\\.?(?=\\s+[A-Z]))?(?:\\s+[A-Z][a-zA-Z'\\-]+)?";
-
-const NOT_NAMES = '(?:Safety|Flow|Portal|Care|Record|Records|Data|Monitoring|Service|Services|Experience|Access|Intake|Transport|Education|Registration|Identity|Matching|Index|Summary|Chart|Queue|List|Census|Engagement|Outcomes?|Risk|Status|Alerts?|Context|Lookup|Search|Sync|Feed|Api|API|Id|ID)';
-
 // Order matters: more specific patterns first; overlapping later finds are dropped.
 const RULES: Rule[] = [
   { kind: 'email', re: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g, group: 0 },
-  { kind: 'url', re: /\bhttps?:\/\/[^\s"'<>]*(?:patient|mrn|member|ssn|dob|name)[^\s"'<>]*/gi, group: 0 },
   { kind: 'ssn', re: /\b(?:SSN|social security(?: number)?)\s*[:#=]?\s*(\d{3}-?\d{2}-?\d{4})\b/gi, group: 1 },
   { kind: 'ssn', re: /\b\d{3}-\d{2}-\d{4}\b/g, group: 0 },
   { kind: 'mrn', re: /\b(?:MRN|medical record(?: number| no\.?)?|patient[ _-]?id)\s*[:#=]?\s*([A-Z]{0,3}\d{5,12})\b/gi, group: 1 },
-  { kind: 'dob', re: /\b(?:DOB|date of birth|born)\s*[:=]?\s*(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4})\b/gi, group: 1 },
   // the value must hold a digit, so words like "serial" or "number" are never taken for it
   { kind: 'account', re: /\b(?:account|acct|member|policy|health plan|device(?:\s+serial)?|serial|licen[cs]e)(?:\s*(?:no\.?|number|id|#))?\s*[:#=]?\s*((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{5,})\b/gi, group: 1 },
-  { kind: 'phone', re: /(?<![\d.])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b/g, group: 0 },
-  // not a version after a product name or "version"/"v" (TensorRT 8.6.1.6, CUDA 12.2.0.1, v1.2.3.4); never loopback or 0.0.0.0
-  { kind: 'ip', re: /(?<!(?:\b[A-Za-z]*[A-Z0-9][A-Za-z0-9]*|\bversion|\bv|\bver)\s?)(?<![\w.])(?!0\.0\.0\.0\b|127\.)(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b(?!\.\d)/g, group: 0 },
-  { kind: 'address', re: /\b\d{1,6}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl)\b\.?/g, group: 0 },
-  // "Patient Safety", "Patient Flow": system vocabulary after the cue word, not a person
-  { kind: 'name', re: new RegExp(`\\b(?:[Pp]atient|[Pp]t|Mr|Mrs|Ms|Miss|Dr)\\.?\\s*[:=]?\\s+(?!${NOT_NAMES}\\b)(${NAME})`, 'g'), group: 1 },
-  { kind: 'name', re: new RegExp(`\\b(?:patient name|name)\\s*[:=]\\s*(${NAME})`, 'gi'), group: 1 },
+  // not a version after a product name or "version"/"v" (TensorRT 8.6.1.6, CUDA 12.2.0.1, v1.2.3.4, version=1.2.3.4); never loopback or 0.0.0.0
+  { kind: 'ip', re: /(?<!(?:\b[A-Za-z]*[A-Z0-9][A-Za-z0-9]*|\bversion|\bv|\bver)\s?)(?<!(?:version|ver|build|release|tag|v)\s?[=:]\s?["']?)(?<![\w.])(?!0\.0\.0\.0\b|127\.)(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b(?!\.\d)/g, group: 0 },
+  { kind: 'address', re: /\b\d{1,6}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq)\b\.?(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*[A-Z0-9-]+)?/g, group: 0 },
   { kind: 'zip', re: /\b(?:ZIP|zip code|postal code)\s*[:=]?\s*(\d{5}(?:-\d{4})?)\b/gi, group: 1 },
 ];
 
@@ -64,7 +57,7 @@ const RULES: Rule[] = [
  * outside an allow-list is withheld entirely (see maskPhiDeep).
  */
 export type PhiLevel = 'STANDARD' | 'STRICT' | 'COMPLETE';
-const STANDARD_KINDS = new Set<PhiKind>(['name', 'mrn', 'ssn', 'phone', 'email', 'dob', 'date', 'address', 'account']);
+const STANDARD_KINDS = new Set<PhiKind>(['name', 'mrn', 'ssn', 'phone', 'email', 'dob', 'date', 'age', 'address', 'account']);
 
 /**
  * Values that are never PHI here: the hospital's own contacts (on-call
@@ -99,6 +92,16 @@ export function findPhi(text: string, level: PhiLevel = 'STRICT'): PhiFinding[] 
       keep({ kind: rule.kind, start, end: start + value.length });
     }
   }
+  const more: TextFinding[] = [];
+  findTextIds(text, more);
+  findNames(text, more);
+  for (const f of more) keep(f);
+  // a date, or a bare number shaped like a record number, is PHI in a line that names a person
+  const person = found.some((f) => f.kind === 'name' || f.kind === 'mrn' || f.kind === 'ssn' || f.kind === 'dob');
+  const late: TextFinding[] = [];
+  findDates(text, person, late);
+  if (person) findBareIds(text, late);
+  for (const f of late) keep(f);
   return found.sort((a, b) => a.start - b.start);
 }
 
