@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<void>> = {
   probes: async () => (await import('./probes.js')).run(),
   kpi: async () => (await import('./kpi.js')).run(),
   history: async () => (await import('./history.js')).run(),
+  phi: async () => (await import('./phi.js')).run(),
 };
 
 const name = process.argv[2];

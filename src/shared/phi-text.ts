@@ -4,7 +4,7 @@
 // international phones, Medicare MBIs, UDIs, VINs, serials, plates, cities and
 // counties in address context, URLs that name a person. Pure TypeScript.
 
-import { isCommon, isGiven, isSurname, isSystem } from './phi-lexicon.js';
+import { isCommon as lexCommon, isGiven as lexGiven, isSurname as lexSurname, isSystem as lexSystem } from './phi-lexicon.js';
 
 export type TextKind = 'name' | 'date' | 'dob' | 'age' | 'city' | 'zip' | 'ip' | 'phone' | 'account' | 'url' | 'mrn';
 export interface TextFinding {
@@ -22,6 +22,9 @@ interface Tok {
 }
 
 const TOKEN = /[\p{L}\p{M}]+(?:['’\-][\p{L}\p{M}]+)*/gu;
+/** The same for plain ASCII lines, which most are: V8 runs it several times faster. */
+const TOKEN_ASCII = /[A-Za-z]+(?:['\-][A-Za-z]+)*/g;
+const NON_ASCII = /[^\x00-\x7f]/;
 const PARTICLES = new Set(['van', 'von', 'der', 'den', 'de', 'del', 'della', 'di', 'da', 'dos', 'das', 'du', 'la', 'le', 'bin', 'ibn', 'al', 'el', 'ní', 'nic', 'ter', 'ten', 'zu', 'st']);
 const CUES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'patient', 'pt', 'son', 'daughter', 'wife', 'husband', 'mother', 'father', 'sister', 'brother', 'spouse', 'partner', 'guardian', 'caregiver', 'niece', 'nephew', 'grandson', 'granddaughter', 'grandmother', 'grandfather', 'aunt', 'uncle', 'cousin', 'kin', 'relative', 'decedent', 'caller', 'name']);
 const TWO_WORD_CUES = new Set(['spoke with', 'talked to', 'called by', 'visited by', 'family of', 'mother of', 'father of']);
@@ -32,23 +35,58 @@ const EPONYM_AFTER = /^\s+(?:Jr\.?\s+)?(?:Hall|Building|Bldg|Center|Centre|Hospi
 const STAFF_AFTER = /^,?\s*(?:RN|MD|DO|NP|PA|PA-C|PharmD|LPN|CNA|BSN|MSN|DNP|PhD|CRNA|RT|MBBS|FRCP)\b/;
 
 type Shape = 'cap' | 'caps' | 'lower' | 'init' | 'other';
-function shape(word: string): Shape {
+
+/** What is known of a word, computed once per distinct word (operational text repeats its words). */
+interface Feat {
+  sh: Shape;
+  given: boolean;
+  surname: boolean;
+  common: boolean;
+  system: boolean;
+}
+const FEATS = new Map<string, Feat>();
+function feat(w: string): Feat {
+  let f = FEATS.get(w);
+  if (f === undefined) {
+    if (FEATS.size > 200_000) FEATS.clear();
+    const sh = computeShape(w);
+    // lexicons only for words that could be names; a lower-case word is looked up too (lower-case names)
+    const wordy = sh !== 'other';
+    f = { sh, given: wordy && lexGiven(w), surname: wordy && lexSurname(w), common: lexCommon(w), system: lexSystem(w) };
+    FEATS.set(w, f);
+  }
+  return f;
+}
+const shape = (w: string): Shape => feat(w).sh;
+const isGiven = (w: string): boolean => feat(w).given;
+const isSurname = (w: string): boolean => feat(w).surname;
+const isCommon = (w: string): boolean => feat(w).common;
+const isSystem = (w: string): boolean => feat(w).system;
+
+function computeShape(word: string): Shape {
   // O'Brien, D'Angelo, L'Heureux: judged by what follows the apostrophe
-  const w = word.length > 3 ? word.replace(/^[ODLodl]['’](?=\p{L})/u, '') : word;
-  if (w.length === 1) return /\p{Lu}/u.test(w) ? 'init' : 'other';
-  if (/^\p{Lu}[\p{Ll}\p{M}]/u.test(w) && !/\p{Lu}{2}/u.test(w.replace(/^(?:Mc|Mac|O'|O’)/, ''))) return 'cap';
-  if (/^[\p{Lu}\p{M}'’\-]+$/u.test(w)) return 'caps';
-  if (/^[\p{Ll}\p{M}'’\-]+$/u.test(w)) return 'lower';
-  return 'other';
+  const w = word.length > 3 && (word[1] === "'" || word[1] === '’') && 'ODLodl'.includes(word[0]!) ? word.slice(2) : word;
+  const upper = w.toUpperCase();
+  const lower = w.toLowerCase();
+  if (upper === lower) return 'other';
+  if (w.length === 1) return w === upper ? 'init' : 'other';
+  if (w === upper) return 'caps';
+  if (w === lower) return 'lower';
+  const isUp = (c: string) => c !== c.toLowerCase();
+  if (!isUp(w[0]!) || isUp(w[1]!)) return 'other';
+  const rest = w.startsWith('Mac') ? w.slice(3) : w.startsWith('Mc') ? w.slice(2) : w.slice(1);
+  for (let i = 1; i < rest.length; i++) if (isUp(rest[i]!) && isUp(rest[i - 1]!)) return 'other';
+  return 'cap';
 }
 
 function tokens(text: string): Tok[] {
   const out: Tok[] = [];
-  TOKEN.lastIndex = 0;
-  for (let m = TOKEN.exec(text); m !== null; m = TOKEN.exec(text)) {
+  const re = NON_ASCII.test(text) ? TOKEN : TOKEN_ASCII;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     let w = m[0];
     // possessive: Lindqvist's → Lindqvist
-    if (w.length > 3 && /['’]s$/i.test(w)) w = w.slice(0, -2);
+    if (w.length > 3 && (w[w.length - 1] === 's' || w[w.length - 1] === 'S') && (w[w.length - 2] === "'" || w[w.length - 2] === '’')) w = w.slice(0, -2);
     out.push({ s: m.index, e: m.index + w.length, w });
   }
   return out;
@@ -63,7 +101,7 @@ const spaced = (text: string, a: Tok, b: Tok) => {
 };
 const AFTER_CUE = /^[\s,:(]*(?:DOB|D\.O\.B|MRN|born|SSN|age[ds]?|\d{1,3}\s*(?:y\/?o|yo|[MF]\b))/i;
 /** A token that can be a part of a name at all: letters, not a system word. */
-const namey = (t: Tok) => t.w.length >= 2 && !isSystem(t.w) && /\p{L}{2}/u.test(t.w);
+const namey = (t: Tok) => t.w.length >= 2 && !isSystem(t.w);
 const strongGiven = (w: string) => isGiven(w) && !isCommon(w) && !isSystem(w);
 const strongSurname = (w: string) => isSurname(w) && !isCommon(w) && !isSystem(w);
 /** Plausible as a surname: capitalised like one and not a common word (or a known surname that is one, like White). */
@@ -115,8 +153,11 @@ export function findNames(text: string, out: TextFinding[]): void {
   };
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
-    const sh = shape(t.w);
+    const f = feat(t.w);
+    const sh = f.sh;
     if (sh === 'other') continue;
+    // most words start no name: a lower-case word that is no given name, a common word that is no name part at all
+    if (sh === 'lower' ? !f.given : sh !== 'init' && f.common && !f.given && !f.surname && !PARTICLES.has(t.w.toLowerCase())) continue;
 
     // Last, First (also "van der Berg, Pieter", "DOS SANTOS, RAFAEL")
     {
@@ -200,6 +241,7 @@ const DATE_CUE = /\b(?:admit(?:ted|ting)?|admission|discharged?|discharge date|e
 
 /** Dates: with a birth cue → dob; with a clinical cue, or in a line that names a person → date. */
 export function findDates(text: string, personInLine: boolean, out: TextFinding[]): void {
+  if (!/\d/.test(text)) return;
   for (const re of DATES) {
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
@@ -261,23 +303,25 @@ function findIntlPhones(text: string, out: TextFinding[]): void {
 
 const MBI_L = '[AC-HJKMNP-RT-Y]';
 const MBI_AN = '[AC-HJKMNP-RT-Y0-9]';
-const IDS: { kind: TextKind; re: RegExp; group: number }[] = [
+const IDS: { kind: TextKind; re: RegExp; group: number; when?: RegExp }[] = [
   // national phones: (617)555-0119, (617) 555-0119, 617-555-0119, 617.555.0119, 1-617-555-0119
   { kind: 'phone', re: /(?<![\w.+-])(?:1[\s.-])?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?\b/g, group: 0 },
   // Medicare Beneficiary Identifier (CMS format: C A AN N A AN N A A N N)
   { kind: 'account', re: new RegExp(`\\b[1-9]${MBI_L}${MBI_AN}\\d-?${MBI_L}${MBI_AN}\\d-?${MBI_L}{2}\\d{2}\\b`, 'g'), group: 0 },
   // GS1 UDI: (01) GTIN, then application identifiers (17) expiry, (10) lot, (21) serial
-  { kind: 'account', re: /\(01\)\d{14}(?:\(\d{2,4}\)[0-9A-Za-z-]+)*/g, group: 0 },
+  { kind: 'account', when: /\(01\)/, re: /\(01\)\d{14}(?:\(\d{2,4}\)[0-9A-Za-z-]+)*/g, group: 0 },
   // VIN: 17 characters, no I, O or Q, letters and digits mixed
-  { kind: 'account', re: /\b(?=[A-HJ-NPR-Z0-9]{17}\b)(?=(?:[0-9]*[A-HJ-NPR-Z]){2})(?=(?:[A-HJ-NPR-Z]*[0-9]){6})[A-HJ-NPR-Z0-9]{17}\b/g, group: 0 },
-  { kind: 'account', re: /\b(?:serial(?:\s+(?:no\.?|number|#))?|S\/N|SN)\s*[:#]?\s*((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,})\b/gi, group: 1 },
-  { kind: 'account', re: /\bSN\d{6,}\b/g, group: 0 },
+  { kind: 'account', when: /[A-HJ-NPR-Z]\d{5}/, re: /\b(?=[A-HJ-NPR-Z0-9]{17}\b)(?=(?:[0-9]*[A-HJ-NPR-Z]){2})(?=(?:[A-HJ-NPR-Z]*[0-9]){6})[A-HJ-NPR-Z0-9]{17}\b/g, group: 0 },
+  { kind: 'account', when: /serial|S\/?N/i, re: /\b(?:serial(?:\s+(?:no\.?|number|#))?|S\/N|SN)\s*[:#]?\s*((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,})\b/gi, group: 1 },
+  { kind: 'account', when: /SN\d/, re: /\bSN\d{6,}\b/g, group: 0 },
   { kind: 'account', re: /\b(?:pump|monitor|ventilator|device|transmitter|scanner|glucometer|implant|pacemaker|defibrillator)\s+(?:#\s*)?([A-Z]{1,4}\d{4,}[-A-Z0-9]*)\b/gi, group: 1 },
-  { kind: 'account', re: /\b(?:licen[cs]e\s+)?plate\s*(?:no\.?|number|#)?\s*[:#]?\s*((?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}[- ]?[A-Z0-9]{2,5})\b/g, group: 1 },
+  { kind: 'account', when: /plate/, re: /\b(?:licen[cs]e\s+)?plate\s*(?:no\.?|number|#)?\s*[:#]?\s*((?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}[- ]?[A-Z0-9]{2,5})\b/g, group: 1 },
   { kind: 'account', re: /\b(?:claim|MBI|medicare|medicaid|beneficiary|subscriber|visit|encounter|FIN|HAR|plan)(?:\s*(?:no\.?|number|id|#))?\s*[:#=]?\s*((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{5,})\b/g, group: 1 },
 ];
 function findIds(text: string, out: TextFinding[]): void {
+  const digits = /\d/.test(text);
   for (const r of IDS) {
+    if (!digits || (r.when && !r.when.test(text))) continue;
     r.re.lastIndex = 0;
     for (let m = r.re.exec(text); m !== null; m = r.re.exec(text)) {
       const v = m[r.group]!;
@@ -297,7 +341,8 @@ const LIVES_IN = new RegExp(`\\b(?:lives|living|resides|residing|moved|relocated
 const PERSON_URL = /\bhttps?:\/\/[^\s"'<>]*?\/(?:u|user|users|profile|profiles|people|person|persons|account|accounts|~)\/([A-Za-z0-9][\w.%-]{2,})/g;
 
 function findPlaces(text: string, out: TextFinding[]): void {
-  CITY_STATE.lastIndex = 0;
+  if (/,\s*[A-Z]{2}\b/.test(text)) CITY_STATE.lastIndex = 0;
+  else CITY_STATE.lastIndex = text.length;
   for (let m = CITY_STATE.exec(text); m !== null; m = CITY_STATE.exec(text)) {
     const city = m[1]!;
     if (city.split(/\s/).some((w) => isSystem(w))) continue;
@@ -308,6 +353,7 @@ function findPlaces(text: string, out: TextFinding[]): void {
     }
   }
   for (const re of [COUNTY, LIVES_IN]) {
+    if (re === COUNTY ? !/County|Parish|Borough/.test(text) : !/\b(?:lives|living|resid|moved|relocated|home)/.test(text)) continue;
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const v = m[1]!;
@@ -316,7 +362,7 @@ function findPlaces(text: string, out: TextFinding[]): void {
       out.push({ kind: 'city', start, end: start + v.length });
     }
   }
-  PERSON_URL.lastIndex = 0;
+  PERSON_URL.lastIndex = text.includes('://') ? 0 : text.length;
   for (let m = PERSON_URL.exec(text); m !== null; m = PERSON_URL.exec(text)) {
     const v = m[1]!;
     const start = m.index + m[0].length - v.length;
@@ -327,9 +373,9 @@ function findPlaces(text: string, out: TextFinding[]): void {
 /** Everything in free text except names and dates (those need the line's other findings). */
 export function findTextIds(text: string, out: TextFinding[]): void {
   findIds(text, out);
-  findIntlPhones(text, out);
-  if (text.includes(':')) findIpv6(text, out);
-  findAges(text, out);
+  if (text.includes('+')) findIntlPhones(text, out);
+  if (/:[0-9A-Fa-f]{0,4}:/.test(text)) findIpv6(text, out);
+  if (/\d\d/.test(text)) findAges(text, out);
   findPlaces(text, out);
 }
 

@@ -35,20 +35,22 @@ interface Rule {
   re: RegExp;
   /** index of the capture group holding the identifier itself (0 = whole match) */
   group: number;
+  /** a cheap test the line must pass before the rule runs at all */
+  when?: RegExp;
 }
 
 // Order matters: more specific patterns first; overlapping later finds are dropped.
 const RULES: Rule[] = [
   { kind: 'email', re: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g, group: 0 },
-  { kind: 'ssn', re: /\b(?:SSN|social security(?: number)?)\s*[:#=]?\s*(\d{3}-?\d{2}-?\d{4})\b/gi, group: 1 },
-  { kind: 'ssn', re: /\b\d{3}-\d{2}-\d{4}\b/g, group: 0 },
-  { kind: 'mrn', re: /\b(?:MRN|medical record(?: number| no\.?)?|patient[ _-]?id)\s*[:#=]?\s*([A-Z]{0,3}\d{5,12})\b/gi, group: 1 },
+  { kind: 'ssn', when: /ssn|social/i, re: /\b(?:SSN|social security(?: number)?)\s*[:#=]?\s*(\d{3}-?\d{2}-?\d{4})\b/gi, group: 1 },
+  { kind: 'ssn', when: /\d-\d\d-\d/, re: /\b\d{3}-\d{2}-\d{4}\b/g, group: 0 },
+  { kind: 'mrn', when: /mrn|record|patient/i, re: /\b(?:MRN|medical record(?: number| no\.?)?|patient[ _-]?id)\s*[:#=]?\s*([A-Z]{0,3}\d{5,12})\b/gi, group: 1 },
   // the value must hold a digit, so words like "serial" or "number" are never taken for it
-  { kind: 'account', re: /\b(?:account|acct|member|policy|health plan|device(?:\s+serial)?|serial|licen[cs]e)(?:\s*(?:no\.?|number|id|#))?\s*[:#=]?\s*((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{5,})\b/gi, group: 1 },
+  { kind: 'account', when: /acc|member|polic|plan|device|serial|licen/i, re: /\b(?:account|acct|member|policy|health plan|device(?:\s+serial)?|serial|licen[cs]e)(?:\s*(?:no\.?|number|id|#))?\s*[:#=]?\s*((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{5,})\b/gi, group: 1 },
   // not a version after a product name or "version"/"v" (TensorRT 8.6.1.6, CUDA 12.2.0.1, v1.2.3.4, version=1.2.3.4); never loopback or 0.0.0.0
-  { kind: 'ip', re: /(?<!(?:\b[A-Za-z]*[A-Z0-9][A-Za-z0-9]*|\bversion|\bv|\bver)\s?)(?<!(?:version|ver|build|release|tag|v)\s?[=:]\s?["']?)(?<![\w.])(?!0\.0\.0\.0\b|127\.)(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b(?!\.\d)/g, group: 0 },
-  { kind: 'address', re: /\b\d{1,6}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq)\b\.?(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*[A-Z0-9-]+)?/g, group: 0 },
-  { kind: 'zip', re: /\b(?:ZIP|zip code|postal code)\s*[:=]?\s*(\d{5}(?:-\d{4})?)\b/gi, group: 1 },
+  { kind: 'ip', when: /\d\.\d+\.\d+\.\d/, re: /(?<!(?:\b[A-Za-z]*[A-Z0-9][A-Za-z0-9]*|\bversion|\bv|\bver)\s?)(?<!(?:version|ver|build|release|tag|v)\s?[=:]\s?["']?)(?<![\w.])(?!0\.0\.0\.0\b|127\.)(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b(?!\.\d)/g, group: 0 },
+  { kind: 'address', when: /\d\s+[A-Z]/, re: /\b\d{1,6}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq)\b\.?(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*[A-Z0-9-]+)?/g, group: 0 },
+  { kind: 'zip', when: /zip|postal/i, re: /\b(?:ZIP|zip code|postal code)\s*[:=]?\s*(\d{5}(?:-\d{4})?)\b/gi, group: 1 },
 ];
 
 /**
@@ -81,8 +83,12 @@ export function findPhi(text: string, level: PhiLevel = 'STRICT'): PhiFinding[] 
   };
   // structure first: a value is classified by its field, whatever it looks like
   for (const f of findStructured(text)) keep(f);
+  const digits = /\d/.test(text);
   for (const rule of RULES) {
     if (level === 'STANDARD' && !STANDARD_KINDS.has(rule.kind)) continue;
+    // every rule but the e-mail one needs a digit; the e-mail one needs an @
+    if (rule.kind === 'email' ? !text.includes('@') : !digits) continue;
+    if (rule.when && !rule.when.test(text)) continue;
     rule.re.lastIndex = 0;
     for (let m = rule.re.exec(text); m !== null; m = rule.re.exec(text)) {
       const value = m[rule.group];
