@@ -18,6 +18,7 @@ import type { NewAlert, SeverityPolicy } from './normalize.js';
 import { TokenBucket } from './rate-limit.js';
 import { RelayStore, type AppendResult } from './store.js';
 import { isWatchdog, META_LAST_SEEN, META_SILENT, Watchdog } from './watchdog.js';
+import { errorText } from '../shared/safe-text.js';
 
 export { MAX_JSON_DEPTH };
 const BAD_FRAMES_BEFORE_CLOSE = 20;
@@ -316,7 +317,7 @@ export class Relay {
     if (!this.storageFault) {
       this.storageFault = { code, message: (err as Error).message.slice(0, 200), since: isoTime(this.clock.now()) };
       this.m.storageFault.set(1);
-      this.log('error', 'E_RELAY_STORAGE', `${op}: ${code}: ${(err as Error).message.slice(0, 200)}; answering 503 until a write succeeds`);
+      this.log('error', 'E_RELAY_STORAGE', `${op}: ${code}: ${errorText(err, 200)}; answering 503 until a write succeeds`);
       for (const s of this.subscribers) this.sendHealth(s);
     }
     return new HttpError(503, 'E_RELAY_STORAGE', `the relay cannot store right now (${code}); retry`, { 'Retry-After': String(RETRY_AFTER_S) });
@@ -358,7 +359,7 @@ export class Relay {
       const e = this.storageFailed('request', err);
       return this.json(res, e.status, { status: 'error', code: e.code, message: e.message, errors: [e.message] }, e.headers);
     }
-    this.log('error', 'E_RELAY_INTERNAL', (err as Error).message.slice(0, 300));
+    this.log('error', 'E_RELAY_INTERNAL', errorText(err, 300));
     this.json(res, 503, { status: 'error', code: 'E_INTERNAL', message: 'the relay failed to store the alert; retry' }, { 'Retry-After': String(RETRY_AFTER_S) });
   }
 
@@ -397,7 +398,7 @@ export class Relay {
       this.storageRecovered();
     } catch (err) {
       const e = storageFaultCode(err) ? this.storageFailed('ingest', err) : err;
-      if (!(e instanceof HttpError)) this.log('error', 'E_RELAY_INTERNAL', `ingest commit failed: ${(err as Error).message.slice(0, 300)}`);
+      if (!(e instanceof HttpError)) this.log('error', 'E_RELAY_INTERNAL', `ingest commit failed: ${errorText(err, 300)}`);
       for (const p of batch) p.reject(e instanceof HttpError ? e : new HttpError(503, 'E_INTERNAL', 'the relay failed to store the alerts; retry', { 'Retry-After': String(RETRY_AFTER_S) }));
       return;
     } finally {
@@ -429,7 +430,7 @@ export class Relay {
       this.enqueue([silent], isoTime(now), now, undefined, 'native').catch((err: unknown) => {
         // not stored (disk full): try again at the next check
         this.watchdog.state = { kind: 'alive', lastSeenMs: now - this.config.watchdog.timeoutS * 1000 }; // try again at the next check
-        this.log('error', 'E_RELAY_WATCHDOG', `could not store ${silent.key}: ${(err as Error).message.slice(0, 200)}`);
+        this.log('error', 'E_RELAY_WATCHDOG', `could not store ${silent.key}: ${errorText(err, 200)}`);
       });
     }
     try {

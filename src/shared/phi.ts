@@ -74,6 +74,11 @@ export function configurePhiAllowList(values: Iterable<string>): void {
   }
 }
 
+/** On the allow-list configured from the contacts, operators and probes (case-insensitive). */
+export function isAllowListed(value: string): boolean {
+  return allowList.has(value.trim().toLowerCase());
+}
+
 export function findPhi(text: string, level: PhiLevel = 'STRICT'): PhiFinding[] {
   const found: PhiFinding[] = [];
   const keep = (f: PhiFinding) => {

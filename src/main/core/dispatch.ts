@@ -9,6 +9,7 @@ import {
 } from '../../shared/contract.js';
 import { ConsoleError, type ConsoleErrorShape } from '../../shared/errors.js';
 import type { Logger } from './logger.js';
+import { errorText } from '../../shared/safe-text.js';
 
 /** Which transport a request came through; handlers may not care, logs do. */
 export interface RequestContext {
@@ -48,7 +49,7 @@ export async function dispatch(
     return { ok: true, result };
   } catch (err) {
     if (err instanceof ConsoleError) return fail(err.toShape());
-    logger?.log('error', 'E_INTERNAL', `${name} failed: ${(err as Error).message}`, { transport: ctx.transport });
+    logger?.log('error', 'E_INTERNAL', `${name} failed: ${errorText(err)}`, { transport: ctx.transport });
     return fail({
       code: 'E_INTERNAL',
       category: 'internal',

@@ -19,6 +19,7 @@ import { RELAY_SUBPROTOCOL, ServerFrameSchema, type AuditCheckpoint, type RelayA
 import type { Logger } from '../core/logger.js';
 import { storageFaultCode } from '../../shared/storage-fault.js';
 import type { FeedStore, ReceivedPage } from './feed-store.js';
+import { errorText } from '../../shared/safe-text.js';
 
 /** The largest frame the console reads; the relay bounds its pages well under this (maxPageBytes). */
 export const FEED_MAX_PAYLOAD = 64 * 1024 * 1024;
@@ -284,7 +285,7 @@ export class FeedClient {
           frame = parsed.data;
         } catch (err) {
           this.update({ invalidFrames: this.st.invalidFrames + 1 });
-          this.deps.logger.log('warn', 'W_FEED_FRAME', `invalid frame from the relay ignored: ${(err as Error).message}`);
+          this.deps.logger.log('warn', 'W_FEED_FRAME', `invalid frame from the relay ignored: ${errorText(err)}`);
           return;
         }
         switch (frame.type) {

@@ -1,6 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import type { FeedClient } from '../feed/feed-client.js';
 import type { IncidentEngine } from './incident-engine.js';
+import { errorText } from '../../shared/safe-text.js';
 
 /** Sends committed actions to the relay, oldest first, once each; the relay's answer marks them synced. */
 export class OutboxSync {
@@ -30,7 +31,7 @@ export class OutboxSync {
             const result = await this.feed.sendAck(row.payload);
             this.engine.markSynced(row.id, result);
           } catch (err) {
-            this.logger.log('info', 'I_OUTBOX_WAIT', `outbox row kept for later: ${(err as Error).message.split(':')[0]}`);
+            this.logger.log('info', 'I_OUTBOX_WAIT', `outbox row kept for later: ${errorText(err).split(':')[0]}`);
             return;
           }
         }

@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import notifier from 'node-notifier';
-import { maskPhi } from '../../shared/phi.js';
+import { vocabulary } from '../../shared/safe-text.js';
 import type { PageEvent } from '../../shared/domain/incident.js';
 import { SEVERITY_POLICY } from '../../shared/domain/severity.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -62,13 +62,18 @@ export function sinkFromSpec(spec: string | undefined): NotificationSink | null 
   throw new Error(`E_CONFIG: notify sink must be os, none, fail or file:PATH, not "${spec}"`);
 }
 
-/** PHI-free by construction: severity, service and incident id only, never the alert text. */
+/**
+ * PHI-free by construction, from allow-listed fields only: severity, incident
+ * id, the response target, and the service when it is vocabulary (on the
+ * allow-list or identifier-shaped and free of names and numbers) — never the
+ * alert's text, labels or key.
+ */
 export function pageText(req: PageRequest): { title: string; message: string } {
   const i = req.incident;
   const policy = SEVERITY_POLICY[i.severity];
   const reason = req.reason === 'escalation' ? ` · escalation level ${i.escalationLevel}` : req.reason === 'repeat' ? ' · still unacknowledged' : '';
   return {
-    title: `${i.severity} · ${maskPhi(i.service).slice(0, 60)}`,
+    title: `${i.severity} · ${vocabulary(i.service, 'service not on the list')}`,
     message: `${i.id} · respond within ${policy.responseMinutes} min${reason}`,
   };
 }

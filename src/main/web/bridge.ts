@@ -9,6 +9,7 @@ import type { ConsoleErrorShape } from '../../shared/errors.js';
 import { dispatch, type HandlerTable } from '../core/dispatch.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import { errorText } from '../../shared/safe-text.js';
 
 export const BRIDGE_REQUEST_PATH = '/api/request';
 export const BRIDGE_EVENTS_PATH = '/api/events';
@@ -249,7 +250,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     const work =
       path === BRIDGE_REQUEST_PATH ? handleRequest(req, res) : path === BRIDGE_LAUNCH_PATH ? handleLaunch(req, res) : path === BRIDGE_LAUNCH_CODE_PATH ? handleLaunchCode(req, res) : serveStatic(req, res);
     work.catch((err: unknown) => {
-      options.logger?.log('error', 'E_BRIDGE', `bridge request failed: ${(err as Error).message}`);
+      options.logger?.log('error', 'E_BRIDGE', `bridge request failed: ${errorText(err)}`);
       if (!res.headersSent) refuse(res, 500, { code: 'E_INTERNAL', category: 'internal', message: 'the bridge failed to answer; see the console log' });
     });
   });
