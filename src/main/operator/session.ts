@@ -5,6 +5,7 @@ import type { Operator, OperatorRole, RegisteredOperator } from '../../shared/do
 import { LOCKOUT_AFTER, nextAttemptAt } from './pin-throttle.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/database.js';
+import { configurePhiAllowList } from '../../shared/phi.js';
 
 interface OperatorRow {
   user_id: string;
@@ -141,6 +142,7 @@ export class OperatorSession {
       if (first) {
         const salt = pin ? randomBytes(16) : null;
         this.db.prepare("INSERT INTO operator (user_id, display_name, pin_salt, pin_hash, created_at, role) VALUES (?, ?, ?, ?, ?, 'admin')").run(userId, displayName, salt?.toString('hex') ?? null, salt ? hashPin(pin!, salt).toString('hex') : null, now);
+        configurePhiAllowList([userId, displayName]); // a registered operator's name is never PHI
         this.audit.append({ operator: userId, action: 'operator.registered', subjectType: 'operator', subjectId: userId, details: { role: 'admin', first: true, pin: Boolean(pin) } });
         row = this.row(userId);
       } else if (row!.display_name !== displayName) {
@@ -193,6 +195,7 @@ export class OperatorSession {
     const salt = randomBytes(16);
     this.audit.transaction(() => {
       this.db.prepare('INSERT INTO operator (user_id, display_name, pin_salt, pin_hash, created_at, role) VALUES (?, ?, ?, ?, ?, ?)').run(userId, displayName, salt.toString('hex'), hashPin(pin, salt).toString('hex'), isoTime(this.clock.now()), role);
+      configurePhiAllowList([userId, displayName]);
       this.audit.append({ operator: admin.userId, action: 'operator.registered', subjectType: 'operator', subjectId: userId, details: { role } });
     });
     return this.list().find((o) => o.userId === userId)!;

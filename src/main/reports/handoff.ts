@@ -38,7 +38,7 @@ export function buildHandoff(deps: HandoffDeps, sinceMs: number, nowMs: number, 
   return {
     generatedAt: isoTime(nowMs),
     since,
-    preparedBy: mask(preparedBy),
+    preparedBy, // the signed-in operator: an allow-listed field, never alert text
     phiLevel: deps.phiLevel,
     system: {
       feed: status.feed.state,
