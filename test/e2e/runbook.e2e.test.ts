@@ -83,4 +83,31 @@ describe('a SEV1 with its emergency runbook (browser mode, Chromium)', () => {
     expect(await verified.first().textContent()).toContain('system');
     expect(await manual.first().locator('span').nth(1).getAttribute('title')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
+  it('records nothing the person did not choose: o opens the override form and n the note field, on a decision step and on a manual step', async () => {
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Runbooks' }).click();
+    await page.getByTestId('start-emergency-sev2').click();
+    const sev2 = page.locator('[data-runbook-id="emergency-sev2"]').last();
+    await sev2.waitFor();
+    // move the focus to the decision step with j, then press o and n on it
+    const decision = sev2.locator('[data-step-id="patient-impact"]');
+    for (let i = 0; i < 12 && !(await decision.getAttribute('class'))?.includes('step-focused'); i++) await page.locator('body').press('j');
+    expect(await decision.getAttribute('class')).toContain('step-focused');
+    await page.locator('body').press('o');
+    await decision.getByLabel('Override reason').waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('body').press('n');
+    await page.waitForTimeout(300);
+    expect(await decision.getByTestId('step-by').count(), 'the decision step stays unanswered').toBe(0);
+    // a manual step: n opens a note field and ticks nothing until "Done with note"
+    const manual = sev2.locator('[data-step-id="bridge"]');
+    for (let i = 0; i < 12 && !(await manual.getAttribute('class'))?.includes('step-focused'); i++) await page.locator('body').press('j');
+    await page.locator('body').press('n');
+    await manual.getByLabel('Step note').waitFor();
+    await page.waitForTimeout(300);
+    expect(await manual.getByTestId('step-by').count(), 'n alone does not mark the step done').toBe(0);
+    await manual.getByLabel('Step note').fill('bridge line 4411 opened');
+    await manual.getByRole('button', { name: 'Done with note' }).click();
+    await expect.poll(() => manual.getByTestId('step-by').textContent(), { timeout: 5000 }).toMatch(/^done by rn\.ortiz .* — bridge line 4411 opened/);
+    expect(await decision.getByTestId('step-by').count()).toBe(0);
+  });
 });

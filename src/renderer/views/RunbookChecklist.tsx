@@ -15,6 +15,8 @@ function Step({ run, step, since, active, focused }: { run: RunbookRun; step: Ru
   const now = useNow();
   const [reason, setReason] = useState('');
   const [overriding, setOverriding] = useState(false);
+  const [noting, setNoting] = useState(false);
+  const [note, setNote] = useState('');
   const probeBlocked = step.kind === 'probe' && step.probeState !== 'up' && step.probeState !== 'warning';
   const overLimit = active && step.timeLimitMinutes !== undefined && now - Date.parse(since) > step.timeLimitMinutes * 60_000;
   return (
@@ -54,8 +56,27 @@ function Step({ run, step, since, active, focused }: { run: RunbookRun; step: Ru
                 {step.kind === 'contact' ? 'Contacted' : step.kind === 'probe' ? 'Confirm' : 'Done'}
               </button>
             )}
+            {step.kind !== 'decision' &&
+              (!noting ? (
+                <button type="button" data-action="note" onClick={() => setNoting(true)} title="n">
+                  Note…
+                </button>
+              ) : (
+                <form
+                  className="inline-form"
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    if (note.trim()) void act('tick', run.id, step.id, { note: note.trim() }).then((ok) => ok && (setNoting(false), setNote('')));
+                  }}
+                >
+                  <input autoFocus aria-label="Step note" placeholder="Note" value={note} onChange={(e) => setNote(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && setNoting(false)} />
+                  <button type="submit" disabled={probeBlocked || !note.trim()}>
+                    Done with note
+                  </button>
+                </form>
+              ))}
             {!overriding ? (
-              <button type="button" onClick={() => setOverriding(true)} title="o">
+              <button type="button" data-action="override" onClick={() => setOverriding(true)} title="o">
                 Override…
               </button>
             ) : (
@@ -66,7 +87,7 @@ function Step({ run, step, since, active, focused }: { run: RunbookRun; step: Ru
                   void act('override', run.id, step.id, { reason }).then((ok) => ok && (setOverriding(false), setReason('')));
                 }}
               >
-                <input autoFocus aria-label="Override reason" placeholder="Reason (required)" value={reason} onChange={(e) => setReason(e.target.value)} />
+                <input autoFocus aria-label="Override reason" placeholder="Reason (required)" value={reason} onChange={(e) => setReason(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && setOverriding(false)} />
                 <button type="submit">Override</button>
               </form>
             )}

@@ -33,12 +33,13 @@ export function RunbooksView() {
         e.preventDefault();
         if (current.kind !== 'decision') void act('tick', run.id, current.id);
       } else if (e.key === 'o') {
+        // open the step's override form (a reason is still required); never press an answer
         e.preventDefault();
-        document.querySelector<HTMLButtonElement>(`[data-step-id="${current.id}"] button:not(.primary)`)?.click();
+        document.querySelector<HTMLButtonElement>(`[data-step-id="${current.id}"] [data-action="override"]`)?.click();
       } else if (e.key === 'n') {
+        // open the step's note field; nothing is recorded until the person chooses "Done with note"
         e.preventDefault();
-        const note = window.prompt(`Note for “${current.title}”`);
-        if (note) void act('tick', run.id, current.id, { note });
+        document.querySelector<HTMLButtonElement>(`[data-step-id="${current.id}"] [data-action="note"]`)?.click();
       }
     };
     window.addEventListener('keydown', onKey);
