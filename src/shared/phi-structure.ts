@@ -254,12 +254,27 @@ function pgKeys(text: string, out: StructuredFinding[]): void {
   }
 }
 
+// An HL7 field named in an error message: PID-5 'FENNIMORE^TOBIAH^^^MR', NK1-2.1="…"
+const HL7_REF = /\b(PID|NK1|MRG|IN1|IN2|GT1|PV1)-(\d{1,2})(?:\.\d{1,2})?\b[^'"\n]{0,24}?['"]([^'"\n]{1,200})['"]/g;
+function hl7Refs(text: string, out: StructuredFinding[]): void {
+  HL7_REF.lastIndex = 0;
+  for (let m = HL7_REF.exec(text); m !== null; m = HL7_REF.exec(text)) {
+    const type = HL7[m[1]!]?.[Number(m[2])];
+    if (!type) continue;
+    const v = m[3]!;
+    const start = m.index + m[0].length - 1 - v.length;
+    const kind: StructuredKind = type === 'name' ? 'name' : type === 'xad' ? 'address' : type === 'xtn' ? 'phone' : SIMPLE[type] ?? 'mrn';
+    if (plausible(kind, v.replace(/\^/g, ' '))) out.push({ kind, start, end: start + v.length });
+  }
+}
+
 /** Every structured finding in the text (may overlap; the caller resolves). */
 export function findStructured(text: string): StructuredFinding[] {
   const out: StructuredFinding[] = [];
   if (text.includes('"resourceType"') || text.includes('"reference"')) fhirResources(text, out);
   if (text.includes('Key (')) pgKeys(text, out);
   if (text.includes('|')) hl7(text, out);
+  if (text.includes('-') && /\b(?:PID|NK1|MRG|IN1|IN2|GT1|PV1)-\d/.test(text)) hl7Refs(text, out);
   if (/[=:]/.test(text)) keyValues(text, out);
   if (text.includes('/')) paths(text, out);
   return out;

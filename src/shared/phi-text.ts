@@ -26,7 +26,7 @@ const TOKEN = /[\p{L}\p{M}]+(?:['’\-][\p{L}\p{M}]+)*/gu;
 const TOKEN_ASCII = /[A-Za-z]+(?:['\-][A-Za-z]+)*/g;
 const NON_ASCII = /[^\x00-\x7f]/;
 const PARTICLES = new Set(['van', 'von', 'der', 'den', 'de', 'del', 'della', 'di', 'da', 'dos', 'das', 'du', 'la', 'le', 'bin', 'ibn', 'al', 'el', 'ní', 'nic', 'ter', 'ten', 'zu', 'st']);
-const CUES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'patient', 'pt', 'son', 'daughter', 'wife', 'husband', 'mother', 'father', 'sister', 'brother', 'spouse', 'partner', 'guardian', 'caregiver', 'niece', 'nephew', 'grandson', 'granddaughter', 'grandmother', 'grandfather', 'aunt', 'uncle', 'cousin', 'kin', 'relative', 'decedent', 'caller', 'name']);
+const CUES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'patient', 'pt', 'son', 'daughter', 'wife', 'husband', 'mother', 'father', 'sister', 'brother', 'spouse', 'partner', 'guardian', 'caregiver', 'niece', 'nephew', 'grandson', 'granddaughter', 'grandmother', 'grandfather', 'aunt', 'uncle', 'cousin', 'kin', 'relative', 'decedent', 'caller', 'name', 'subscriber', 'guarantor', 'insured', 'beneficiary', 'policyholder', 'dependent']);
 const TWO_WORD_CUES = new Set(['spoke with', 'talked to', 'called by', 'visited by', 'family of', 'mother of', 'father of']);
 const STAFF_BEFORE = new Set(['dr', 'doctor', 'nurse', 'rn', 'np', 'prof', 'professor', 'engineer', 'lead', 'officer', 'physician', 'attending', 'resident', 'surgeon', 'pharmacist', 'technician', 'tech', 'coordinator', 'manager', 'director', 'analyst', 'admin']);
 const STAFF_VERBS = /(?:acknowledged|acked|resolved|completed|assigned|reviewed|signed|approved|closed|escalated|silenced|updated|opened|created|edited|paged|handed|owned|verified|submitted|authored|entered|cosigned)\s+(?:by|to|over to)\s*$/i;
@@ -221,7 +221,13 @@ export function findNames(text: string, out: TextFinding[]): void {
       }
     }
     // a single name after a cue: "Mrs. Okafor", "daughter Maria"
-    if (cue && sh !== 'lower' && (isGiven(t.w) || isSurname(t.w) || !isCommon(t.w))) push(i, i);
+    if (cue && sh !== 'lower' && (isGiven(t.w) || isSurname(t.w) || !isCommon(t.w))) {
+      // after a cue, "Last, First" needs no lexicon: guarantor Schröder, Anneliese
+      const g = toks[i + 1];
+      const last = g && /^,\s{0,2}$/.test(gap(text, t, g)) && shape(g.w) === sh && !isCommon(g.w) && !isSystem(g.w) ? i + 1 : i;
+      push(i, last);
+      i = last;
+    }
   }
 }
 

@@ -96,6 +96,14 @@ describe('PHI detection on the corpus (test/fixtures/phi-corpus.txt, STRICT)', (
     expect(ratio(total.visible, total.chars), 'share of PHI characters visible after masking').toBeLessThanOrEqual(0.03);
   });
 
+  it('holds on the hold-out lines (test/fixtures/phi-holdout.txt), written by hand after the rules', () => {
+    const holdout = readFileSync(join(__dirname, '../fixtures/phi-holdout.txt'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map(parseCorpusLine);
+    const { total, misses, wrong } = score(holdout);
+    console.info(`[phi] hold-out, ${holdout.length} lines: recall ${ratio(total.tp, total.tp + total.fn).toFixed(3)}, precision ${ratio(total.tp, total.tp + total.fp).toFixed(3)}, visible ${(100 * ratio(total.visible, total.chars)).toFixed(1)} %` + [...misses, ...wrong].map((m) => `\n  ${m}`).join(''));
+    expect(ratio(total.tp, total.tp + total.fn)).toBeGreaterThanOrEqual(0.95);
+    expect(ratio(total.tp, total.tp + total.fp)).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('masks by level: STANDARD keeps network traces, STRICT masks them, COMPLETE withholds free text off the allow-list', () => {
     const text = 'upload from 10.2.3.4 for patient Maria Chen';
     expect(maskPhi(text, 'STANDARD')).toBe('upload from 10.2.3.4 for patient [NAME]');
