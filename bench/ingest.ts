@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { FeedClient } from '../src/main/feed/feed-client.js';
 import { FeedStore } from '../src/main/feed/feed-store.js';
 import { closeDatabase, openDatabase } from '../src/main/store/database.js';
-import { silentLogger } from '../src/main/core/logger.js';
+import { silentLogger } from '../src/main/platform/logger.js';
 import { systemClock } from '../src/shared/clock.js';
 import type { Alert } from '../src/shared/domain/alert.js';
 import { agent, nowAbs, pct, post, startRelayProcess } from './support.js';

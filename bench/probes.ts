@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConsole } from '../src/main/core/console.js';
 import { resolveConfig } from '../src/main/core/config.js';
-import { silentLogger } from '../src/main/core/logger.js';
+import { silentLogger } from '../src/main/platform/logger.js';
 import { ProbeHistory } from '../src/main/probes/probe-history.js';
 import { ProbeScheduler } from '../src/main/probes/probe-scheduler.js';
 import type { ProbeConfig } from '../src/main/probes/probe-config.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runBrowserMode } from './web/browser-mode.js';
 import { createConsole } from './core/console.js';
 import { resolveConfig } from './core/config.js';
-import { APP_VERSION } from './version.js';
+import { APP_VERSION } from './platform/version.js';
 import { ConsoleError } from '../shared/errors.js';
 
 async function main(argv: string[]): Promise<void> {

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OnCallConsole } from '../../src/main/core/console.js';
-import { createLogger } from '../../src/main/core/logger.js';
+import { createLogger } from '../../src/main/platform/logger.js';
 import type { DesktopNotification, NotificationSink } from '../../src/main/notify/pager.js';
 import { errorText, vocabulary } from '../../src/shared/safe-text.js';
 import { tempDir, testConsole } from '../helpers.js';

@@ -8,7 +8,7 @@ import type { OnCallConsole } from '../../src/main/core/console.js';
 import type { ProbeConfig } from '../../src/main/probes/probe-config.js';
 import { ProbeHistory } from '../../src/main/probes/probe-history.js';
 import { ProbeScheduler } from '../../src/main/probes/probe-scheduler.js';
-import { silentLogger } from '../../src/main/core/logger.js';
+import { silentLogger } from '../../src/main/platform/logger.js';
 import { FakeClock, tempDir, testConsole } from '../helpers.js';
 import { freePort, makeCertificate, PostgresServer, RedisServer } from '../support/servers.js';
 

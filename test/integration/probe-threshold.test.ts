@@ -4,7 +4,7 @@ import { PROFILES, type ProfileName } from '../../src/shared/domain/profile.js';
 import type { OnCallConsole } from '../../src/main/core/console.js';
 import { ProbeHistory } from '../../src/main/probes/probe-history.js';
 import { ProbeScheduler } from '../../src/main/probes/probe-scheduler.js';
-import { silentLogger } from '../../src/main/core/logger.js';
+import { silentLogger } from '../../src/main/platform/logger.js';
 import type { Outcome } from '../../src/main/probes/probe-kinds.js';
 import { FakeClock, tempDir, testConsole } from '../helpers.js';
 

@@ -6,7 +6,7 @@ import { resolveConfig } from '../../src/main/core/config.js';
 import { ProbeHistory } from '../../src/main/probes/probe-history.js';
 import { ProbeScheduler } from '../../src/main/probes/probe-scheduler.js';
 import { SafetyAssessor } from '../../src/main/probes/safety-assessment.js';
-import { silentLogger } from '../../src/main/core/logger.js';
+import { silentLogger } from '../../src/main/platform/logger.js';
 import { FakeClock, tempDir, testConsole } from '../helpers.js';
 import { freePort } from '../support/servers.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AuditLog, type AuditEntry } from '../../src/main/audit/audit-log.js';
 import { FileKeyStore, type AuditKeyStore } from '../../src/main/audit/key-store.js';
 import { closeDatabase, openDatabase, type Db } from '../../src/main/store/database.js';
-import { DATABASE_FILE } from '../../src/main/core/console.js';
+import { DATABASE_FILE } from '../../src/main/platform/paths.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { FakeClock } from '../helpers.js';
 

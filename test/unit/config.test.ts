@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultDataDir, resolveConfig } from '../../src/main/core/config.js';
+import { resolveConfig } from '../../src/main/core/config.js';
+import { defaultDataDir } from '../../src/main/platform/paths.js';
 
 describe('configuration', () => {
   it('defaults the data dir to the per-user app-data folder of each platform', () => {

@@ -10,7 +10,7 @@ import type { Db } from '../store/database.js';
 import { LastGoodConfig } from '../store/last-good.js';
 import { loadProbeFile, ProbeSchema, type ProbeConfig, type ProbeFileResult } from '../probes/probe-config.js';
 import { ContactBookSchema, loadContactBook, loadRunbooks, RunbookSchema } from '../runbooks/runbook-schema.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../platform/logger.js';
 
 export interface ConfigSets {
   probeFile: ProbeFileResult;

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../../shared/contract.js';
 import { ConsoleError } from '../../shared/errors.js';
 import { MIN_RETENTION_YEARS } from '../audit/audit-log.js';
 import { PROFILE_NAMES } from '../../shared/domain/profile.js';
+import { defaultDataDir } from '../platform/paths.js';
 
-export const APP_DIR_NAME = 'medical-ai-oncall-console';
+
 
 export const ConsoleConfigSchema = z
   .object({
@@ -54,11 +54,6 @@ export const ConsoleConfigSchema = z
 export type ConsoleConfig = z.infer<typeof ConsoleConfigSchema>;
 
 /** The per-user application data folder of each platform. */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform, home = homedir()): string {
-  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_DIR_NAME);
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_DIR_NAME);
-  return join(env.XDG_DATA_HOME && env.XDG_DATA_HOME.length > 0 ? env.XDG_DATA_HOME : join(home, '.local', 'share'), APP_DIR_NAME);
-}
 
 export interface ConfigSources {
   argv?: string[];

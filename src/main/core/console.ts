@@ -3,13 +3,11 @@ import { join } from 'node:path';
 import { systemClock, isoTime, type Clock } from '../../shared/clock.js';
 import { ConsoleError } from '../../shared/errors.js';
 import type { ConsoleStatus } from '../../shared/domain/status.js';
-import type { AuditVerifyReport } from '../../shared/domain/audit.js';
-import type { AuditLog } from '../audit/audit-log.js';
 import { openAuditLog } from '../audit/open-audit.js';
 import { localAlert } from '../probes/probe-scheduler.js';
 import type { AuditFault } from '../../shared/domain/audit.js';
 import { FileKeyStore, type AuditKeyStore } from '../audit/key-store.js';
-import { closeDatabase, openDatabase, type Db } from '../store/database.js';
+import { closeDatabase, openDatabase } from '../store/database.js';
 import { OperatorSession } from '../operator/session.js';
 import { FeedStore } from '../feed/feed-store.js';
 import { FeedClient } from '../feed/feed-client.js';
@@ -23,8 +21,7 @@ import { ProbeHistory } from '../probes/probe-history.js';
 import { ProbeScheduler } from '../probes/probe-scheduler.js';
 import { SafetyAssessor } from '../probes/safety-assessment.js';
 import { loadProbeFile, type ProbeFileResult } from '../probes/probe-config.js';
-import { PROFILES, type ResilienceProfile } from '../../shared/domain/profile.js';
-import type { ContactBook } from '../../shared/domain/runbook.js';
+import { PROFILES } from '../../shared/domain/profile.js';
 import { contactsFileOf, loadConfigSets } from './config-files.js';
 import { RunbookService } from '../runbooks/runbook-service.js';
 import { KpiService } from '../kpi/kpi-service.js';
@@ -37,9 +34,11 @@ import type { ConsoleConfig } from './config.js';
 import { EventBus } from './events.js';
 import { createHandlers } from './handlers.js';
 import type { HandlerTable } from './dispatch.js';
-import { silentLogger, type Logger } from './logger.js';
+import { silentLogger, type Logger } from '../platform/logger.js';
+import { DATABASE_FILE } from '../platform/paths.js';
+import { DisposableStore } from '../platform/disposables.js';
+import { accumulate, throttle } from '../platform/emitter.js';
 
-export const DATABASE_FILE = 'console.db';
 /** The local incident an audit integrity fault opens. */
 export const AUDIT_BREAK_KEY = 'audit:integrity';
 
@@ -73,29 +72,9 @@ export interface ConsoleDeps {
   tickMs?: number;
 }
 
-/** Services that exist only while the console runs. */
-export interface RunningServices {
-  db: Db;
-  audit: AuditLog;
-  operator: OperatorSession;
-  startupVerification: AuditVerifyReport;
-  feedStore: FeedStore;
-  feed: FeedClient | null;
-  intake: AlertIntake;
-  feedSilence: FeedSilenceGuard | null;
-  incidents: IncidentEngine;
-  pager: Pager;
-  outbox: OutboxSync;
-  profile: ResilienceProfile;
-  probes: ProbeScheduler;
-  probeErrors: string[];
-  safety: SafetyAssessor;
-  runbooks: RunbookService;
-  resilience: ResilienceRegistry;
-  runbookErrors: string[];
-  contacts: { book?: ContactBook; error?: string };
-  kpis: KpiService;
-}
+import type { RunningServices } from './services.js';
+
+export type { RunningServices } from './services.js';
 
 export interface OnCallConsole {
   readonly config: ConsoleConfig;
@@ -117,13 +96,8 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
   const startedAt = isoTime(clock.now());
   let running: RunningServices | null = null;
   let stopping: Promise<void> | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  let safetyTimer: NodeJS.Timeout | null = null;
-  let lockTimer: NodeJS.Timeout | null = null;
-  let guardTimer: NodeJS.Timeout | null = null;
-  let auditTimer: NodeJS.Timeout | null = null;
-  let auditDaily: NodeJS.Timeout | null = null;
-  let checkpointTimer: NodeJS.Timeout | null = null;
+  /** Every timer of a running console: created at start, disposed at stop. */
+  let lifetime = new DisposableStore();
   let verifying = false;
   /** set once running: pages an audit_trail_break */
   let raiseAuditBreakRef: (fault: AuditFault) => void = () => undefined;
@@ -187,19 +161,9 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
   };
 
   // Status is pushed at most every 250 ms: a storm of changes must not become a storm of events.
-  let statusTimer: NodeJS.Timeout | null = null;
-  const publishStatus = () => {
-    if (statusTimer) return;
-    statusTimer = setTimeout(() => {
-      statusTimer = null;
-      if (running) events.emit('status.changed', status());
-    }, 250);
-  };
-  const publishStatusNow = () => {
-    if (statusTimer) clearTimeout(statusTimer);
-    statusTimer = null;
-    events.emit('status.changed', status());
-  };
+  let statusPush = throttle(lifetime, 250, () => running && events.emit('status.changed', status()));
+  const publishStatus = () => statusPush.request();
+  const publishStatusNow = () => statusPush.flush();
 
   /** The feed-silence guard never throws into a timer or a feed callback: a failure is logged and retried at the next check. */
   const guardFeed = (state: ConsoleStatus['feed']['state']) => {
@@ -223,6 +187,8 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
     services,
 
     async start() {
+      lifetime = new DisposableStore();
+      statusPush = throttle(lifetime, 250, () => running && events.emit('status.changed', status()));
       if (running) return;
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       const keyStore = deps.keyStore ?? new FileKeyStore(config.dataDir);
@@ -348,8 +314,10 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         const profile = PROFILES[config.profile];
         const probeFile = sets.probeFile;
         const history = new ProbeHistory(db);
-        let changedProbes = new Set<string>();
-        let probeTimer: NodeJS.Timeout | null = null;
+        const probesChanged = accumulate<string>(lifetime, 250, (ids) => {
+          events.emit('probes.changed', { ids: [...new Set(ids)] });
+          publishStatus();
+        });
         const probes = new ProbeScheduler(probeFile.probes, {
           clock,
           profile,
@@ -361,14 +329,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
           onDown: () => resilience.error('service_unavailable'),
           onResult: (r) => {
             if (r.state === 'up' || r.state === 'warning') runbooks.onProbePassed(r.probeId, r.detail);
-            changedProbes.add(r.probeId);
-            probeTimer ??= setTimeout(() => {
-              probeTimer = null;
-              const ids = [...changedProbes];
-              changedProbes = new Set();
-              events.emit('probes.changed', { ids });
-              publishStatus();
-            }, 250);
+            probesChanged(r.probeId);
           },
         });
         probesRef = probes;
@@ -431,11 +392,9 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
           });
       };
       if ((deps.tickMs ?? 5000) > 0) {
-        auditTimer = setTimeout(fullVerify, 1000);
-        auditTimer.unref();
-        auditDaily = setInterval(fullVerify, 24 * 3_600_000);
-        auditDaily.unref();
-        checkpointTimer = setInterval(() => {
+        lifetime.timeout(fullVerify, 1000, { unref: true });
+        lifetime.interval(fullVerify, 24 * 3_600_000);
+        lifetime.interval(() => {
           try {
             running?.audit.writeCheckpointFile();
             sendCheckpoint();
@@ -443,7 +402,6 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
             logger.log('warn', 'W_AUDIT_CHECKPOINT', `could not write the audit checkpoint file: ${(err as Error).name}`);
           }
         }, 5 * 60_000);
-        checkpointTimer.unref();
       }
       // Alerts a crash left stored but not yet made into incidents page now, before anything new arrives.
       try {
@@ -455,28 +413,24 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
       running.feed?.start();
       running.probes.start();
       if (running.feedSilence && (deps.tickMs ?? 5000) > 0) {
-        guardTimer = setInterval(() => guardFeed(running?.feed?.status().state ?? 'offline'), Math.max(100, Math.min(1000, config.feedSilencePageS * 250)));
-        guardTimer.unref();
+        lifetime.interval(() => guardFeed(running?.feed?.status().state ?? 'offline'), Math.max(100, Math.min(1000, config.feedSilencePageS * 250)));
       }
       if ((deps.tickMs ?? 5000) > 0) {
-        safetyTimer = setInterval(() => running?.safety.assess(), 30_000);
-        safetyTimer.unref();
+        lifetime.interval(() => running?.safety.assess(), 30_000);
       }
       if ((deps.tickMs ?? 5000) > 0) {
         // automatic logoff is checked often enough to lock within a quarter of the period
-        lockTimer = setInterval(() => running?.operator.checkIdle(), Math.min(5000, Math.max(250, config.lockAfterMs / 4)));
-        lockTimer.unref();
+        lifetime.interval(() => running?.operator.checkIdle(), Math.min(5000, Math.max(250, config.lockAfterMs / 4)));
       }
       const tickMs = deps.tickMs ?? 5000;
       if (tickMs > 0) {
-        timer = setInterval(() => {
+        lifetime.interval(() => {
           const s = running;
           if (!s) return;
           if (s.intake.pending) s.intake.applyPending();
           s.incidents.tick();
           void s.outbox.drain();
         }, tickMs);
-        timer.unref();
       }
       publishStatusNow();
     },
@@ -485,19 +439,9 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
       if (!running) return Promise.resolve();
       stopping ??= (async () => {
         const s = running!;
-        if (timer) clearInterval(timer);
-        timer = null;
-        if (safetyTimer) clearInterval(safetyTimer);
-        safetyTimer = null;
-        if (lockTimer) clearInterval(lockTimer);
-        lockTimer = null;
-        if (guardTimer) clearInterval(guardTimer);
-        guardTimer = null;
-        for (const t of [auditTimer, auditDaily, checkpointTimer]) if (t) clearTimeout(t);
-        auditTimer = auditDaily = checkpointTimer = null;
+        // every timer of this run, the probe and status coalescers included
+        lifetime.dispose();
         s.probes.stop();
-        if (statusTimer) clearTimeout(statusTimer);
-        statusTimer = null;
         // Flush what can still reach the relay; what cannot stays in the outbox for next start.
         await Promise.race([s.outbox.drain(), new Promise((r) => setTimeout(r, 2000))]);
         sendCheckpoint();

@@ -8,7 +8,7 @@ import {
   type RequestResult,
 } from '../../shared/contract.js';
 import { ConsoleError, type ConsoleErrorShape } from '../../shared/errors.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../platform/logger.js';
 import { errorText } from '../../shared/safe-text.js';
 
 /** Which transport a request came through; handlers may not care, logs do. */

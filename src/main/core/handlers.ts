@@ -1,7 +1,7 @@
 import type { Clock } from '../../shared/clock.js';
 import { ConsoleError } from '../../shared/errors.js';
 import type { ConsoleStatus } from '../../shared/domain/status.js';
-import type { RunningServices } from './console.js';
+import type { RunningServices } from './services.js';
 import type { HandlerTable } from './dispatch.js';
 import { buildHandoff, handoffHtml } from '../reports/handoff.js';
 

@@ -7,8 +7,8 @@ import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from '../../shared/ipc-channel
 import { createConsole, type OnCallConsole } from '../core/console.js';
 import { resolveConfig } from '../core/config.js';
 import { dispatch } from '../core/dispatch.js';
-import { createLogger } from '../core/logger.js';
-import { APP_VERSION } from '../version.js';
+import { createLogger } from '../platform/logger.js';
+import { APP_VERSION } from '../platform/version.js';
 import { SafeStorageKeyStore } from './safe-storage-key-store.js';
 import { RENDERER_CSP, secureWindowOptions } from './window-options.js';
 

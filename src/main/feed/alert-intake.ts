@@ -1,7 +1,7 @@
 import type { Alert } from '../../shared/domain/alert.js';
 import { storageFaultCode } from '../../shared/storage-fault.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../platform/logger.js';
 import type { IncidentEngine } from '../incidents/incident-engine.js';
 import { LOCAL_RELAY_ID } from '../probes/probe-scheduler.js';
 import type { FeedStore, ReceivedPage } from './feed-store.js';

@@ -16,7 +16,7 @@ import type { FeedState } from '../../shared/domain/status.js';
 import { isoTime, type Clock } from '../../shared/clock.js';
 import { describeIssues } from '../../shared/contract.js';
 import { RELAY_SUBPROTOCOL, ServerFrameSchema, type AuditCheckpoint, type RelayAck, type ServerFrame } from '../../shared/relay-protocol.js';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../platform/logger.js';
 import { storageFaultCode } from '../../shared/storage-fault.js';
 import type { FeedStore, ReceivedPage } from './feed-store.js';
 import { errorText } from '../../shared/safe-text.js';

@@ -8,7 +8,7 @@ import type { Operator } from '../../shared/domain/operator.js';
 import type { RelayAck } from '../../shared/relay-protocol.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/database.js';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../platform/logger.js';
 
 /** How far ahead of this console's clock another console's action time may be before it is not believed. */
 export const REMOTE_SKEW_MS = 2 * 60_000;

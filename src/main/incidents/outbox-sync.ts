@@ -1,4 +1,4 @@
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../platform/logger.js';
 import type { FeedClient } from '../feed/feed-client.js';
 import type { IncidentEngine } from './incident-engine.js';
 import { errorText } from '../../shared/safe-text.js';

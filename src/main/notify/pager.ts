@@ -4,7 +4,7 @@ import { vocabulary } from '../../shared/safe-text.js';
 import type { PageEvent } from '../../shared/domain/incident.js';
 import { SEVERITY_POLICY } from '../../shared/domain/severity.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../platform/logger.js';
 import type { PageRequest } from '../incidents/incident-engine.js';
 
 export interface DesktopNotification {

@@ -14,7 +14,7 @@ import { isoTime, type Clock } from '../../shared/clock.js';
 import type { Alert, Severity } from '../../shared/domain/alert.js';
 import type { ProbeResult, ProbeView } from '../../shared/domain/probe.js';
 import type { ResilienceProfile } from '../../shared/domain/profile.js';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../platform/logger.js';
 import type { FeedStore } from '../feed/feed-store.js';
 import type { IncidentEngine } from '../incidents/incident-engine.js';
 import { describeTarget, type ProbeConfig } from './probe-config.js';

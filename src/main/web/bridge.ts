@@ -8,7 +8,7 @@ import type { Reply } from '../../shared/contract.js';
 import type { ConsoleErrorShape } from '../../shared/errors.js';
 import { dispatch, type HandlerTable } from '../core/dispatch.js';
 import type { EventBus } from '../core/events.js';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../platform/logger.js';
 import { errorText } from '../../shared/safe-text.js';
 
 export const BRIDGE_REQUEST_PATH = '/api/request';

@@ -3,8 +3,8 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConsole, type OnCallConsole } from '../core/console.js';
 import { resolveConfig } from '../core/config.js';
-import { createLogger } from '../core/logger.js';
-import { APP_VERSION } from '../version.js';
+import { createLogger } from '../platform/logger.js';
+import { APP_VERSION } from '../platform/version.js';
 import { startBridge, type Bridge } from './bridge.js';
 
 const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];

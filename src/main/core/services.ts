@@ -1,0 +1,44 @@
+// What a running console holds: the services the composition root builds,
+// as the handlers and tests reach them. Types only.
+import type { AuditVerifyReport } from '../../shared/domain/audit.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Db } from '../store/database.js';
+import type { OperatorSession } from '../operator/session.js';
+import type { FeedStore } from '../feed/feed-store.js';
+import type { FeedClient } from '../feed/feed-client.js';
+import type { AlertIntake } from '../feed/alert-intake.js';
+import type { FeedSilenceGuard } from '../feed/pipeline-guard.js';
+import type { IncidentEngine } from '../incidents/incident-engine.js';
+import type { OutboxSync } from '../incidents/outbox-sync.js';
+import type { Pager } from '../notify/pager.js';
+import type { ProbeScheduler } from '../probes/probe-scheduler.js';
+import type { SafetyAssessor } from '../probes/safety-assessment.js';
+import type { ResilienceProfile } from '../../shared/domain/profile.js';
+import type { ContactBook } from '../../shared/domain/runbook.js';
+import type { RunbookService } from '../runbooks/runbook-service.js';
+import type { KpiService } from '../kpi/kpi-service.js';
+import type { ResilienceRegistry } from '../resilience/policies.js';
+
+/** Services that exist only while the console runs. */
+export interface RunningServices {
+  db: Db;
+  audit: AuditLog;
+  operator: OperatorSession;
+  startupVerification: AuditVerifyReport;
+  feedStore: FeedStore;
+  feed: FeedClient | null;
+  intake: AlertIntake;
+  feedSilence: FeedSilenceGuard | null;
+  incidents: IncidentEngine;
+  pager: Pager;
+  outbox: OutboxSync;
+  profile: ResilienceProfile;
+  probes: ProbeScheduler;
+  probeErrors: string[];
+  safety: SafetyAssessor;
+  runbooks: RunbookService;
+  resilience: ResilienceRegistry;
+  runbookErrors: string[];
+  contacts: { book?: ContactBook; error?: string };
+  kpis: KpiService;
+}
