@@ -75,3 +75,23 @@ describe('contract dispatch', () => {
     if (!reply.ok) expect(reply.error.code).toBe('E_NOT_SIGNED_IN');
   });
 });
+
+describe('the merge points of the contract and the handler table', () => {
+  it('refuses a request declared by two domains', async () => {
+    const { mergeSlices, request, Empty } = await import('../../src/shared/contract/define.js');
+    expect(() => mergeSlices({ 'a.x': request<number>()(Empty) }, { 'a.x': request<string>()(Empty) })).toThrow('E_CONTRACT: "a.x" is declared by two domains');
+  });
+
+  it('refuses a request registered twice or not at all, and applies the lock policy where a handler is registered', async () => {
+    const { mergeHandlers, open, unlocked } = await import('../../src/main/platform/handlers.js');
+    const { REQUEST_NAMES } = await import('../../src/shared/contract.js');
+    const all = Object.fromEntries(REQUEST_NAMES.map((n) => [n, unlocked(() => 'ran' as never)]));
+    const policy = { requireUnlocked: () => { throw new Error('locked'); } };
+    expect(() => mergeHandlers([all, { 'console.status': open(() => 'x' as never) }], policy)).toThrow('E_CONTRACT: request "console.status" is registered twice');
+    const { 'incidents.get': _drop, ...rest } = all;
+    expect(() => mergeHandlers([rest], policy)).toThrow('E_CONTRACT: no handler for incidents.get');
+    const table = mergeHandlers([{ ...all, 'console.status': open(() => 'open' as never) }], policy);
+    expect(table['console.status']({} as never, { transport: 'test' })).toBe('open');
+    expect(() => table['incidents.list']({} as never, { transport: 'test' })).toThrow('locked');
+  });
+});

@@ -10,19 +10,9 @@ import {
 import { ConsoleError, type ConsoleErrorShape } from '../../shared/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { errorText } from '../../shared/safe-text.js';
+import type { Handler, HandlerTable, RequestContext } from '../platform/handlers.js';
 
-/** Which transport a request came through; handlers may not care, logs do. */
-export interface RequestContext {
-  transport: 'ipc' | 'bridge' | 'test';
-}
-
-export type Handler<N extends RequestName> = (
-  input: ParsedInput<N>,
-  ctx: RequestContext,
-) => RequestResult<N> | Promise<RequestResult<N>>;
-
-/** One handler per contract request; both transports serve this table. */
-export type HandlerTable = { [N in RequestName]: Handler<N> };
+export type { Handler, HandlerTable, RequestContext } from '../platform/handlers.js';
 
 /**
  * Validate and run one request. Never throws: the reply carries a typed error

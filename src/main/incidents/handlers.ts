@@ -1,0 +1,20 @@
+// Handlers: the incident list, one incident, and what a person does to it.
+import type { OperatorSession } from '../operator/session.js';
+import { unlocked, type HandlerSlice } from '../platform/handlers.js';
+import type { IncidentEngine } from './incident-engine.js';
+
+export function incidentHandlers(s: () => { incidents: IncidentEngine; operator: OperatorSession }): HandlerSlice {
+  const who = () => s().operator.operator;
+  return {
+    'incidents.list': unlocked(({ state, severity, search, limit }) => ({ incidents: s().incidents.list({ state, severity, search, limit }) })),
+    'incidents.get': unlocked(({ id }) => s().incidents.detail(id)),
+    'incidents.byIds': unlocked(({ ids }) => ({ incidents: s().incidents.byIds(ids) })),
+    'incidents.acknowledge': unlocked(({ id }) => s().incidents.acknowledge(id, who())),
+    'incidents.resolve': unlocked(({ id }) => s().incidents.resolve(id, who())),
+    'incidents.note': unlocked(({ id, text }) => s().incidents.note(id, text, who())),
+    'incidents.reassign': unlocked(({ id, to }) => s().incidents.reassign(id, to, who())),
+    'incidents.snooze': unlocked(({ id, minutes }) => s().incidents.snooze(id, minutes, who())),
+    'incidents.escalate': unlocked(({ id }) => s().incidents.escalate(id, who())),
+    'incidents.contacted': unlocked(({ id, contact }) => s().incidents.contacted(id, contact, who())),
+  };
+}

@@ -1,0 +1,41 @@
+// Handlers: the shift hand-off report (attributed and audited).
+import type { Clock } from '../../shared/clock.js';
+import type { ConsoleStatus } from '../../shared/domain/status.js';
+import { ConsoleError } from '../../shared/errors.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { IncidentEngine } from '../incidents/incident-engine.js';
+import type { OperatorSession } from '../operator/session.js';
+import { unlocked, type HandlerSlice } from '../platform/handlers.js';
+import type { RunbookService } from '../runbooks/runbook-service.js';
+import type { Db } from '../store/database.js';
+import { buildHandoff, handoffHtml } from './handoff.js';
+
+/** The hand-off report covers this much by default: one long shift. */
+const DEFAULT_SHIFT_MS = 12 * 3_600_000;
+
+export function reportHandlers(
+  s: () => { db: Db; incidents: IncidentEngine; runbooks: RunbookService; audit: AuditLog; operator: OperatorSession },
+  status: () => ConsoleStatus,
+  clock: Clock,
+): HandlerSlice {
+  return {
+    'report.handoff': unlocked(({ since }) => {
+      const { db, incidents, runbooks, audit, operator } = s();
+      const who = operator.operator;
+      if (!who) throw new ConsoleError('E_NOT_SIGNED_IN', 'state', 'sign in before preparing a hand-off: the report is attributed');
+      const now = clock.now();
+      const sinceMs = since ? Date.parse(since) : now - DEFAULT_SHIFT_MS;
+      if (sinceMs > now) throw new ConsoleError('E_INPUT', 'input', 'since: must not be in the future');
+      const report = buildHandoff({ db, incidents, runbooks, status, phiLevel: audit.phiLevel }, sinceMs, now, `${who.displayName} (${who.userId})`);
+      audit.append({
+        operator: who.userId,
+        action: 'report.handoff',
+        subjectType: 'console',
+        subjectId: 'handoff',
+        details: { since: report.since, openIncidents: report.openIncidents.length, runbooks: report.runbooksInProgress.length, pendingSync: report.pendingSync.length },
+      });
+      const stamp = report.generatedAt.replace(/[:.]/g, '-');
+      return { report, filename: `handoff-${stamp}.html`, mimeType: 'text/html', html: handoffHtml(report) };
+    }),
+  };
+}
