@@ -2,8 +2,10 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { StoreProvider } from './state/context.js';
-import { createConsoleStore, primeAudioOnFirstGesture } from './state/store.js';
+import { beep, primeAudioOnFirstGesture } from './audio.js';
+import { createConsoleStore } from './state/store.js';
 import { createClient } from './transport.js';
+import { wireEvents } from './state/events.js';
 import './styles.css';
 
 primeAudioOnFirstGesture();
@@ -19,54 +21,10 @@ const activity = () => {
 };
 window.addEventListener('keydown', activity, { capture: true });
 window.addEventListener('pointerdown', activity, { capture: true });
-const store = createConsoleStore(client);
-
-// Bursts of events are coalesced: at most one reload per kind every 250 ms.
-function coalesce(fn: () => void, ms = 250): () => void {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  return () => {
-    if (timer) return;
-    timer = setTimeout(() => {
-      timer = null;
-      fn();
-    }, ms);
-  };
-}
-const reloadRunbooks = coalesce(() => void store.getState().refreshRunbooks());
-const reloadHealth = coalesce(() => void store.getState().loadHealth(), 500);
-const reloadAudit = coalesce(() => void store.getState().loadAudit(true));
-// Changed incident ids gather here and are merged in one request per 250 ms.
-let changedIds: string[] = [];
-const refreshIncidents = coalesce(() => {
-  const ids = changedIds;
-  changedIds = [];
-  void store.getState().refreshIncidents(ids);
-});
-
-// Details are served only to a signed-in, unlocked operator: events then trigger no detail reloads.
-const canRead = () => {
-  const s = store.getState().status;
-  return Boolean(s?.operator) && !s?.locked;
-};
+const store = createConsoleStore(client, beep);
 
 // Events arrive after main committed the change they describe.
-client.onEvent((name, payload) => {
-  if (name === 'status.changed') store.getState().setStatus(payload as never);
-  if (!canRead() && name !== 'page') return;
-  if (name === 'audit.appended' && store.getState().view === 'audit') reloadAudit();
-  if (name === 'incidents.changed') {
-    changedIds.push(...(payload as { ids: string[] }).ids);
-    refreshIncidents();
-  }
-  if (name === 'probes.changed' && store.getState().view === 'health') reloadHealth();
-  if (name === 'runbooks.changed') reloadRunbooks();
-  if (name === 'page') store.getState().onPage(payload as never);
-  if (name === 'incident.focus') {
-    store.getState().setView('incidents');
-    void store.getState().selectIncident((payload as { id: string }).id);
-    window.focus();
-  }
-});
+wireEvents(client, store, () => window.focus());
 void store.getState().refreshStatus();
 
 createRoot(document.getElementById('root')!).render(

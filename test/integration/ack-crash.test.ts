@@ -33,8 +33,8 @@ describe('kill -9 between an ack and its sync', () => {
     const id = incidents[0]!.id;
 
     await relay.close(); // the ack cannot sync now
-    const acked = await call<Incident>(c, 'incidents.acknowledge', { id });
-    expect(acked).toMatchObject({ state: 'acknowledged', pendingSync: true });
+    const acked = await call<IncidentDetail>(c, 'incidents.acknowledge', { id });
+    expect(acked.incident).toMatchObject({ state: 'acknowledged', pendingSync: true });
     c.child.kill('SIGKILL');
     await new Promise((r) => c.child.once('exit', r));
 

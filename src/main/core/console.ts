@@ -232,7 +232,9 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
           clock,
           logger,
           onChanged: (ids) => {
-            events.emit('incidents.changed', { ids });
+            // the changed incidents ride along for a signed-in, unlocked operator: the renderer merges them without asking again
+            const readable = running !== null && running.operator.operator !== null && !running.operator.isLocked;
+            events.emit('incidents.changed', readable && ids.length <= 100 ? { ids, incidents: incidents.byIds(ids) } : { ids });
             publishStatus();
           },
           onPage: (req) => void pager.page(req),

@@ -5,16 +5,18 @@ import type { IncidentEngine } from './incident-engine.js';
 
 export function incidentHandlers(s: () => { incidents: IncidentEngine; operator: OperatorSession }): HandlerSlice {
   const who = () => s().operator.operator;
+  /** after an action: the incident as it now is, with its timeline */
+  const detail = (i: { id: string }) => s().incidents.detail(i.id);
   return {
     'incidents.list': unlocked(({ state, severity, search, limit }) => ({ incidents: s().incidents.list({ state, severity, search, limit }) })),
     'incidents.get': unlocked(({ id }) => s().incidents.detail(id)),
     'incidents.byIds': unlocked(({ ids }) => ({ incidents: s().incidents.byIds(ids) })),
-    'incidents.acknowledge': unlocked(({ id }) => s().incidents.acknowledge(id, who())),
-    'incidents.resolve': unlocked(({ id }) => s().incidents.resolve(id, who())),
-    'incidents.note': unlocked(({ id, text }) => s().incidents.note(id, text, who())),
-    'incidents.reassign': unlocked(({ id, to }) => s().incidents.reassign(id, to, who())),
-    'incidents.snooze': unlocked(({ id, minutes }) => s().incidents.snooze(id, minutes, who())),
-    'incidents.escalate': unlocked(({ id }) => s().incidents.escalate(id, who())),
-    'incidents.contacted': unlocked(({ id, contact }) => s().incidents.contacted(id, contact, who())),
+    'incidents.acknowledge': unlocked(({ id }) => detail(s().incidents.acknowledge(id, who()))),
+    'incidents.resolve': unlocked(({ id }) => detail(s().incidents.resolve(id, who()))),
+    'incidents.note': unlocked(({ id, text }) => detail(s().incidents.note(id, text, who()))),
+    'incidents.reassign': unlocked(({ id, to }) => detail(s().incidents.reassign(id, to, who()))),
+    'incidents.snooze': unlocked(({ id, minutes }) => detail(s().incidents.snooze(id, minutes, who()))),
+    'incidents.escalate': unlocked(({ id }) => detail(s().incidents.escalate(id, who()))),
+    'incidents.contacted': unlocked(({ id, contact }) => detail(s().incidents.contacted(id, contact, who()))),
   };
 }

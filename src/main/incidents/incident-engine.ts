@@ -9,6 +9,7 @@ import type { RelayAck } from '../../shared/relay-protocol.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/database.js';
 import type { Logger } from '../platform/logger.js';
+import { foldCase, matchesSearch } from '../../shared/domain/incident-query.js';
 
 /** How far ahead of this console's clock another console's action time may be before it is not believed. */
 export const REMOTE_SKEW_MS = 2 * 60_000;
@@ -142,17 +143,21 @@ export class IncidentEngine {
     if (state === 'open') where.push(`i.state != 'resolved'`);
     else if (state !== 'all') (where.push('i.state = ?'), params.push(state));
     if (filter.severity) (where.push('i.severity = ?'), params.push(filter.severity));
-    if (filter.search) {
-      where.push(`(i.id LIKE ? ESCAPE '\\' OR i.service LIKE ? ESCAPE '\\' OR i.summary LIKE ? ESCAPE '\\')`);
-      const like = `%${filter.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-      params.push(like, like, like);
+    const order = `ORDER BY CASE i.state WHEN 'triggered' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END, i.severity, i.opened_at DESC`;
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const limit = filter.limit ?? 10_000;
+    const search = foldCase((filter.search ?? '').trim());
+    if (search) {
+      // the search is the shared predicate (case- and accent-insensitive), so main and the renderer agree:
+      // narrow by the cheap columns first, then read the whole rows of the matches
+      const ids: string[] = [];
+      for (const r of this.db.prepare(`SELECT i.id, i.service, i.summary FROM incident i ${whereSql} ${order}`).iterate(...params) as Iterable<{ id: string; service: string; summary: string }>) {
+        if (matchesSearch(search, r)) ids.push(r.id);
+        if (ids.length >= limit) break;
+      }
+      return this.byIds(ids);
     }
-    const rows = this.db
-      .prepare(
-        `${IncidentEngine.SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY CASE i.state WHEN 'triggered' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END, i.severity, i.opened_at DESC LIMIT ?`,
-      )
-      .all(...params, filter.limit ?? 10_000) as Row[];
+    const rows = this.db.prepare(`${IncidentEngine.SELECT} ${whereSql} ${order} LIMIT ?`).all(...params, limit) as Row[];
     return rows.map((r) => this.view(r));
   }
 

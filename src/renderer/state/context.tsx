@@ -1,5 +1,6 @@
 import { createContext, useContext, type ReactNode } from 'react';
-import type { ConsoleStore, ConsoleStoreHook } from './store.js';
+import type { ConsoleStore } from './model.js';
+import type { ConsoleStoreHook } from './store.js';
 
 const StoreContext = createContext<ConsoleStoreHook | null>(null);
 

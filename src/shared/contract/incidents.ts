@@ -19,17 +19,19 @@ export const incidentRequests = {
   ),
   'incidents.get': request<IncidentDetail>()(ById),
   'incidents.byIds': request<{ incidents: Incident[] }>()(z.object({ ids: z.array(IncidentId).min(1).max(500) }).strict()),
-  'incidents.acknowledge': request<Incident>()(ById),
-  'incidents.resolve': request<Incident>()(ById),
-  'incidents.note': request<Incident>()(z.object({ id: IncidentId, text: z.string().trim().min(1, 'must not be empty').max(2000) }).strict()),
-  'incidents.reassign': request<Incident>()(z.object({ id: IncidentId, to: z.string().trim().min(1).max(80) }).strict()),
-  'incidents.snooze': request<Incident>()(z.object({ id: IncidentId, minutes: z.number().int().min(1).max(120, 'at most 120 minutes') }).strict()),
-  'incidents.escalate': request<Incident>()(ById),
-  'incidents.contacted': request<Incident>()(z.object({ id: IncidentId, contact: z.string().trim().min(1).max(120) }).strict()),
+  // what a person does answers the incident as it now is, timeline included: the renderer needs no reload
+  'incidents.acknowledge': request<IncidentDetail>()(ById),
+  'incidents.resolve': request<IncidentDetail>()(ById),
+  'incidents.note': request<IncidentDetail>()(z.object({ id: IncidentId, text: z.string().trim().min(1, 'must not be empty').max(2000) }).strict()),
+  'incidents.reassign': request<IncidentDetail>()(z.object({ id: IncidentId, to: z.string().trim().min(1).max(80) }).strict()),
+  'incidents.snooze': request<IncidentDetail>()(z.object({ id: IncidentId, minutes: z.number().int().min(1).max(120, 'at most 120 minutes') }).strict()),
+  'incidents.escalate': request<IncidentDetail>()(ById),
+  'incidents.contacted': request<IncidentDetail>()(z.object({ id: IncidentId, contact: z.string().trim().min(1).max(120) }).strict()),
 };
 
 export const incidentEvents = {
-  'incidents.changed': event<{ ids: string[] }>(),
+  /** the changed incidents themselves ride along (up to 100) when an operator is signed in and the console unlocked */
+  'incidents.changed': event<{ ids: string[]; incidents?: Incident[] }>(),
   page: event<PageEvent>(),
   'incident.focus': event<{ id: string }>(),
 };

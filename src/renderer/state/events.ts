@@ -1,0 +1,65 @@
+// Typed subscription to what main pushes: one handler per event name, each
+// with its payload's own type (no casts at the call sites).
+import type { ContractClient, EventName, EventPayloads } from '../../shared/contract.js';
+import type { ConsoleStore } from './model.js';
+
+export type EventHandlers = { [E in EventName]?: (payload: EventPayloads[E]) => void };
+
+export function bindEvents(client: ContractClient, handlers: EventHandlers): () => void {
+  return client.onEvent((name, payload) => {
+    const handler = handlers[name] as ((p: EventPayloads[typeof name]) => void) | undefined;
+    handler?.(payload);
+  });
+}
+
+/** At most one call per `ms`, the first request starting the wait. */
+export function coalesce(fn: () => void, ms = 250): () => void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  return () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      fn();
+    }, ms);
+  };
+}
+
+/** Wire a store to a client's events: lists change by events, details only for a signed-in, unlocked operator. */
+export function wireEvents(
+  client: ContractClient,
+  store: { getState(): ConsoleStore },
+  focusWindow: () => void = () => undefined,
+): () => void {
+  const s = () => store.getState();
+  const reloadRunbooks = coalesce(() => void s().refreshRunbooks());
+  const reloadHealth = coalesce(() => void s().loadHealth(), 500);
+  const reloadAudit = coalesce(() => void s().loadAudit(true));
+  // Changed ids without their incidents (a burst, or sent while locked) gather here: one request per 250 ms.
+  let changedIds: string[] = [];
+  const refreshIncidents = coalesce(() => {
+    const ids = changedIds;
+    changedIds = [];
+    void s().refreshIncidents(ids);
+  });
+  return bindEvents(client, {
+    'status.changed': (status) => s().setStatus(status),
+    'audit.appended': () => s().canRead() && s().view === 'audit' && reloadAudit(),
+    'incidents.changed': ({ ids, incidents }) => {
+      if (!s().canRead()) return;
+      if (incidents) void s().incidentsChanged(ids, incidents);
+      else {
+        changedIds.push(...ids);
+        refreshIncidents();
+      }
+    },
+    'probes.changed': () => s().canRead() && s().view === 'health' && reloadHealth(),
+    'runbooks.changed': () => s().canRead() && reloadRunbooks(),
+    page: (page) => s().onPage(page),
+    'incident.focus': ({ id }) => {
+      if (!s().canRead()) return;
+      s().setView('incidents');
+      void s().selectIncident(id);
+      focusWindow();
+    },
+  });
+}

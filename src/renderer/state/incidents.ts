@@ -1,0 +1,164 @@
+// Slice: the incident list (ordered, with a map by id), the selected incident
+// and its detail. Lists change through events and action replies only: an
+// acknowledgement is one request, and the event that follows is merged
+// without asking main again.
+import type { Incident } from '../../shared/domain/incident.js';
+import { compareIncidents, incidentMatches } from '../../shared/domain/incident-query.js';
+import { message, type SliceCreator } from './slice.js';
+import type { IncidentsSlice, IncidentsState } from './model.js';
+
+
+
+
+
+const EMPTY: Omit<IncidentsState, 'filter'> = { items: [], byId: {}, loaded: false, selectedId: null, detail: null };
+
+export const createIncidentsSlice: SliceCreator<IncidentsSlice> = (set, get, client) => {
+  /** Actions in flight, by incident: their reply brings the detail, so their event need not fetch it. */
+  const acting = new Set<string>();
+  /** The incident as this console's own action left it: its event, when it comes after the reply, is already shown. */
+  const settled = new Map<string, string>();
+
+  /** Put fresh incidents into the list (in place; re-sort only when an order key changed or rows came or went). */
+  const merge = (fresh: Incident[], gone: string[] = []) => {
+    const s = get().incidents;
+    const byId = { ...s.byId };
+    let items = s.items;
+    let reorder = false;
+    let changed = false;
+    for (const next of fresh) {
+      const old = byId[next.id];
+      const keep = incidentMatches(s.filter, next);
+      if (old && keep) {
+        if (old.state !== next.state || old.severity !== next.severity) reorder = true;
+        byId[next.id] = next;
+        changed = true;
+      } else if (old) {
+        delete byId[next.id];
+        changed = true;
+      } else if (keep) {
+        byId[next.id] = next;
+        reorder = changed = true;
+      }
+    }
+    for (const id of gone) if (byId[id]) (delete byId[id], (changed = true));
+    if (!changed) return;
+    items = reorder ? Object.values(byId).sort(compareIncidents) : items.filter((i) => byId[i.id]).map((i) => byId[i.id]!);
+    const keepSel = s.selectedId !== null && byId[s.selectedId] !== undefined;
+    const detail = keepSel && s.detail ? { ...s.detail, incident: byId[s.selectedId!]! } : keepSel ? s.detail : null;
+    set({ incidents: { ...s, items, byId, selectedId: keepSel ? s.selectedId : (items[0]?.id ?? null), detail } });
+  };
+
+  return {
+    incidents: { ...EMPTY, filter: { state: 'open', severity: '', search: '' } },
+    async loadIncidents() {
+      const f = get().incidents.filter;
+      try {
+        const { incidents } = await client.request('incidents.list', {
+          state: f.state,
+          ...(f.severity ? { severity: f.severity } : {}),
+          ...(f.search.trim() ? { search: f.search.trim() } : {}),
+        });
+        set((s) => {
+          const selectedId = s.incidents.selectedId && incidents.some((i) => i.id === s.incidents.selectedId) ? s.incidents.selectedId : (incidents[0]?.id ?? null);
+          return { incidents: { ...s.incidents, items: incidents, byId: Object.fromEntries(incidents.map((i) => [i.id, i])), loaded: true, selectedId } };
+        });
+        const sel = get().incidents.selectedId;
+        if (sel) await get().selectIncident(sel);
+        else set((s) => ({ incidents: { ...s.incidents, detail: null } }));
+      } catch (err) {
+        set({ lastError: message(err) });
+      }
+    },
+    async incidentsChanged(ids, incidents) {
+      if (!get().canRead()) return;
+      if (!incidents) return get().refreshIncidents(ids);
+      if (!get().incidents.loaded) return;
+      const before = get().incidents.selectedId;
+      const own = before !== null && settled.get(before) !== undefined && settled.get(before) === JSON.stringify(incidents.find((i) => i.id === before));
+      if (own) settled.delete(before!);
+      merge(incidents, ids.filter((id) => !incidents.some((i) => i.id === id)));
+      const sel = get().incidents.selectedId;
+      // the selected incident changed by someone else (or the selection moved): its timeline is new
+      if (sel && (sel !== before || (ids.includes(sel) && !acting.has(sel) && !own))) await get().selectIncident(sel);
+    },
+    async refreshIncidents(ids) {
+      const unique = [...new Set(ids)];
+      if (unique.length === 0) return;
+      if (unique.length > 500 || !get().incidents.loaded) return get().loadIncidents();
+      try {
+        const { incidents: fresh } = await client.request('incidents.byIds', { ids: unique });
+        const before = get().incidents.selectedId;
+        merge(fresh, unique.filter((id) => !fresh.some((i) => i.id === id)));
+        const sel = get().incidents.selectedId;
+        if (sel && (sel !== before || unique.includes(sel))) await get().selectIncident(sel);
+      } catch (err) {
+        set({ lastError: message(err) });
+      }
+    },
+    async selectIncident(id) {
+      set((s) => ({ incidents: { ...s.incidents, selectedId: id } }));
+      if (!id) return;
+      try {
+        const [detail, { runs }] = await Promise.all([client.request('incidents.get', { id }), client.request('runbooks.runs', { incidentId: id, state: 'all' })]);
+        if (get().incidents.selectedId === id && get().canRead()) set((s) => ({ incidents: { ...s.incidents, detail }, runbooks: { ...s.runbooks, incidentRuns: runs } }));
+      } catch (err) {
+        set({ lastError: message(err) });
+      }
+    },
+    moveSelection(delta) {
+      const { items, selectedId } = get().incidents;
+      if (items.length === 0) return;
+      const at = Math.max(0, items.findIndex((i) => i.id === selectedId));
+      const next = items[Math.min(items.length - 1, Math.max(0, at + delta))]!;
+      void get().selectIncident(next.id);
+    },
+    setIncidentFilter(patch) {
+      set((s) => ({ incidents: { ...s.incidents, filter: { ...s.incidents.filter, ...patch } } }));
+      void get().loadIncidents();
+    },
+    async incidentAction(action, id, extra = {}) {
+      acting.add(id);
+      try {
+        const detail =
+          action === 'acknowledge'
+            ? await client.request('incidents.acknowledge', { id })
+            : action === 'resolve'
+              ? await client.request('incidents.resolve', { id })
+              : action === 'escalate'
+                ? await client.request('incidents.escalate', { id })
+                : action === 'note'
+                  ? await client.request('incidents.note', { id, text: extra.text ?? '' })
+                  : action === 'snooze'
+                    ? await client.request('incidents.snooze', { id, minutes: extra.minutes ?? 15 })
+                    : await client.request('incidents.reassign', { id, to: extra.to ?? '' });
+        set({ lastError: null });
+        settled.set(id, JSON.stringify(detail.incident));
+        merge([detail.incident]);
+        if (get().incidents.selectedId === id) set((s) => ({ incidents: { ...s.incidents, detail } }));
+        return true;
+      } catch (err) {
+        set({ lastError: message(err) });
+        return false;
+      } finally {
+        acting.delete(id);
+      }
+    },
+    async markContacted(incidentId, contact) {
+      acting.add(incidentId);
+      try {
+        const detail = await client.request('incidents.contacted', { id: incidentId, contact });
+        settled.set(incidentId, JSON.stringify(detail.incident));
+        merge([detail.incident]);
+        if (get().incidents.selectedId === incidentId) set((s) => ({ incidents: { ...s.incidents, detail } }));
+      } catch (err) {
+        set({ lastError: message(err) });
+      } finally {
+        acting.delete(incidentId);
+      }
+    },
+    resetIncidents() {
+      set((s) => ({ incidents: { ...EMPTY, filter: s.incidents.filter } }));
+    },
+  };
+};

@@ -1,0 +1,18 @@
+// Slice: the in-app page (banner and tone) when the OS notification failed.
+import type { SliceCreator } from './slice.js';
+import type { PagingSlice, Tone } from './model.js';
+
+
+/** The tone a page plays; the renderer's entry point passes the WebAudio one (src/renderer/audio.ts). */
+
+export const createPagingSlice = (tone: Tone): SliceCreator<PagingSlice> => (set) => ({
+  banner: null,
+  onPage(page) {
+    // The OS notification carries the page; when it failed, the console itself must be loud.
+    if (page.fallback) {
+      set({ banner: page });
+      tone(page.severity);
+    }
+  },
+  dismissBanner: () => set({ banner: null }),
+});

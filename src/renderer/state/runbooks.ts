@@ -1,0 +1,55 @@
+// Slice: the runbook catalogue, runs, and the runs of the selected incident.
+import { message, type SliceCreator } from './slice.js';
+import type { RunbooksSlice } from './model.js';
+
+
+const EMPTY: RunbooksSlice['runbooks'] = { catalogue: [], errors: [], runs: [], selectedRunId: null, incidentRuns: [] };
+
+export const createRunbooksSlice: SliceCreator<RunbooksSlice> = (set, get, client) => ({
+  runbooks: EMPTY,
+  async loadRunbooks() {
+    try {
+      const [{ runbooks: catalogue, errors }, { runs }] = await Promise.all([client.request('runbooks.catalogue', {}), client.request('runbooks.runs', { state: 'all' })]);
+      set((s) => ({ runbooks: { ...s.runbooks, catalogue, errors, runs, selectedRunId: s.runbooks.selectedRunId ?? runs.find((r) => r.state === 'active')?.id ?? runs[0]?.id ?? null } }));
+    } catch (err) {
+      set({ lastError: message(err) });
+    }
+  },
+  selectRun: (id) => set((s) => ({ runbooks: { ...s.runbooks, selectedRunId: id } })),
+  async startRunbook(runbookId, incidentId) {
+    try {
+      const run = await client.request('runbooks.start', { runbookId, ...(incidentId ? { incidentId } : {}) });
+      set((s) => ({ runbooks: { ...s.runbooks, selectedRunId: run.id } }));
+      await get().refreshRunbooks();
+    } catch (err) {
+      set({ lastError: message(err) });
+    }
+  },
+  async runbookAction(kind, runId, stepId, extra = {}) {
+    try {
+      if (kind === 'tick') await client.request('runbooks.tick', { runId, stepId, ...(extra.note ? { note: extra.note } : {}) });
+      else if (kind === 'override') await client.request('runbooks.override', { runId, stepId, reason: extra.reason ?? '' });
+      else await client.request('runbooks.answer', { runId, stepId, answer: extra.answer ?? '' });
+      set({ lastError: null });
+      await get().refreshRunbooks();
+      return true;
+    } catch (err) {
+      set({ lastError: message(err) });
+      return false;
+    }
+  },
+  async refreshRunbooks() {
+    if (!get().canRead()) return;
+    const incidentId = get().incidents.selectedId;
+    try {
+      const [{ runs }, incidentRuns] = await Promise.all([
+        client.request('runbooks.runs', { state: 'all' }),
+        incidentId ? client.request('runbooks.runs', { incidentId, state: 'all' }).then((r) => r.runs) : Promise.resolve([]),
+      ]);
+      set((s) => ({ runbooks: { ...s.runbooks, runs, incidentRuns } }));
+    } catch (err) {
+      set({ lastError: message(err) });
+    }
+  },
+  resetRunbooks: () => set((s) => ({ runbooks: { ...EMPTY, catalogue: s.runbooks.catalogue, errors: s.runbooks.errors } })),
+});
