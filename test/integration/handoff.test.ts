@@ -1,31 +1,29 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { OnCallConsole } from '../../src/main/core/console.js';
 import { dispatch } from '../../src/main/core/dispatch.js';
 import type { RequestResults } from '../../src/shared/contract.js';
-import { FakeClock, tempDir, testConsole } from '../helpers.js';
+import { FakeClock } from '../helpers.js';
+import { consoleTest as baseConsoleTest } from '../support/fixtures.js';
 import { playScenario, SCENARIO_START } from '../support/kpi-scenario.js';
 
 const MIN = 60_000;
 
+const consoleTest = baseConsoleTest.override({
+  // eslint-disable-next-line no-empty-pattern
+  clock: async ({}, use) => use(new FakeClock(SCENARIO_START)),
+});
+
 describe('shift hand-off report', () => {
-  let dir: string;
-  let cleanup: () => void;
   let clock: FakeClock;
   let oncall: OnCallConsole;
   const ctx = { transport: 'test' } as const;
 
-  beforeEach(async () => {
-    ({ dir, cleanup } = tempDir());
-    clock = new FakeClock(SCENARIO_START);
-    oncall = testConsole(dir, { clock }); // no relay: every action stays pending sync
-    await oncall.start();
-  });
-  afterEach(async () => {
-    await oncall.stop();
-    cleanup();
+  consoleTest.beforeEach(({ oncall: started, clock: fake }) => {
+    oncall = started;
+    clock = fake;
   });
 
-  it('lists open incidents, what was done, runbooks in progress and pending sync; PHI masked, text escaped, audited', async () => {
+  consoleTest('lists open incidents, what was done, runbooks in progress and pending sync; PHI masked, text escaped, audited', async () => {
     const s = oncall.services();
     s.operator.signIn('rn.jones', 'Rita Jones');
     playScenario(
@@ -85,7 +83,7 @@ describe('shift hand-off report', () => {
     expect(JSON.parse(last!.details)).toMatchObject({ openIncidents: 2, runbooks: report.runbooksInProgress.length });
   });
 
-  it('is refused before sign-in and for a start in the future, changing nothing', async () => {
+  consoleTest('is refused before sign-in and for a start in the future, changing nothing', async () => {
     const before = oncall.services().audit.stats();
     const anon = await dispatch(oncall.handlers, 'report.handoff', {}, ctx);
     expect(anon).toMatchObject({ ok: false, error: { code: 'E_NOT_SIGNED_IN' } });

@@ -1,9 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { OnCallConsole } from '../../src/main/core/console.js';
 import { dispatch } from '../../src/main/core/dispatch.js';
 import { ProbeHistory } from '../../src/main/probes/probe-history.js';
 import type { KpiDashboard } from '../../src/shared/domain/kpi.js';
-import { FakeClock, tempDir, testConsole } from '../helpers.js';
+import { FakeClock } from '../helpers.js';
+import { consoleTest as baseConsoleTest } from '../support/fixtures.js';
 import { playScenario, SCENARIO_START, type ScenarioIncident } from '../support/kpi-scenario.js';
 
 const MIN = 60_000;
@@ -24,25 +25,22 @@ function mean(xs: number[]): number | null {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 }
 
+const consoleTest = baseConsoleTest.override({
+  // eslint-disable-next-line no-empty-pattern
+  clock: async ({}, use) => use(new FakeClock(SCENARIO_START)),
+});
+
 describe('KPI dashboard over the local database', () => {
-  let dir: string;
-  let cleanup: () => void;
   let clock: FakeClock;
   let oncall: OnCallConsole;
 
-  beforeEach(async () => {
-    ({ dir, cleanup } = tempDir());
-    clock = new FakeClock(SCENARIO_START);
-    oncall = testConsole(dir, { clock });
-    await oncall.start();
+  consoleTest.beforeEach(({ oncall: started, clock: fake }) => {
+    oncall = started;
+    clock = fake;
     oncall.services().operator.signIn('rn.jones', 'Rita Jones');
   });
-  afterEach(async () => {
-    await oncall.stop();
-    cleanup();
-  });
 
-  it('computes MTTA, MTTR and acks within target by severity as defined, and counts per day by severity and category', () => {
+  consoleTest('computes MTTA, MTTR and acks within target by severity as defined, and counts per day by severity and category', () => {
     playScenario(oncall, clock, SCENARIO, END_MIN);
     const from = new Date(SCENARIO_START).toISOString();
     const to = new Date(SCENARIO_START + END_MIN * MIN).toISOString();
@@ -71,7 +69,7 @@ describe('KPI dashboard over the local database', () => {
     expect(day2.response.SEV1.mttaMs).toBeNull();
   });
 
-  it('reports probe availability and nearest-rank latency percentiles from the history kept', () => {
+  consoleTest('reports probe availability and nearest-rank latency percentiles from the history kept', () => {
     const history = new ProbeHistory(oncall.services().db, 500);
     const at = (i: number) => new Date(SCENARIO_START + i * 1000).toISOString();
     // latencies 1..100 ms answered, 10 failed runs, 5 warnings (answered, 200 ms)
@@ -86,7 +84,7 @@ describe('KPI dashboard over the local database', () => {
     expect(api?.latency).toEqual({ p50: 53, p95: 100, p99: 200, max: 200 });
   });
 
-  it('refuses a backwards or oversized range, naming the field, and changes nothing', async () => {
+  consoleTest('refuses a backwards or oversized range, naming the field, and changes nothing', async () => {
     const before = oncall.services().audit.stats();
     const backwards = await dispatch(oncall.handlers, 'kpi.dashboard', { from: '2026-11-22T10:00:00Z', to: '2026-11-22T09:00:00Z' }, { transport: 'test' });
     expect(backwards).toMatchObject({ ok: false, error: { code: 'E_INVALID_INPUT' } });

@@ -1,26 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { dispatch } from '../../src/main/core/dispatch.js';
 import type { OnCallConsole } from '../../src/main/core/console.js';
-import { FakeClock, tempDir, testConsole } from '../helpers.js';
+import { FakeClock } from '../helpers.js';
+import { consoleTest } from '../support/fixtures.js';
 
 describe('operator identity and automatic logoff', () => {
-  let dir: string;
-  let cleanup: () => void;
   let oncall: OnCallConsole;
-  const clock = new FakeClock();
+  let clock: FakeClock;
   const call = (name: string, input: unknown = {}) => dispatch(oncall.handlers, name, input, { transport: 'test' });
 
-  beforeEach(async () => {
-    ({ dir, cleanup } = tempDir());
-    oncall = testConsole(dir, { clock });
-    await oncall.start();
-  });
-  afterEach(async () => {
-    await oncall.stop();
-    cleanup();
+  consoleTest.beforeEach(({ oncall: started, clock: fake }) => {
+    oncall = started;
+    clock = fake;
   });
 
-  it('stores a PIN as a salted hash and asks for it at the next sign-in', async () => {
+  consoleTest('stores a PIN as a salted hash and asks for it at the next sign-in', async () => {
     expect((await call('operator.signIn', { userId: 'rn.jones', displayName: 'Rita Jones', pin: '4821' })).ok).toBe(true);
     const row = oncall.services().db.prepare('SELECT pin_salt, pin_hash FROM operator WHERE user_id = ?').get('rn.jones') as { pin_salt: string; pin_hash: string };
     expect(row.pin_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -33,7 +27,7 @@ describe('operator identity and automatic logoff', () => {
     expect((await call('operator.signIn', { userId: 'rn.jones', displayName: 'Rita Jones', pin: 'abcd' })).ok).toBe(false); // schema: digits only
   });
 
-  it('locks after the inactivity period, refuses details and actions, keeps status counts, and unlocks audited', async () => {
+  consoleTest('locks after the inactivity period, refuses details and actions, keeps status counts, and unlocks audited', async () => {
     await call('operator.signIn', { userId: 'rn.jones', displayName: 'Rita Jones', pin: '4821' });
     const lockAfter = oncall.services().operator.lockAfterMs;
     expect(lockAfter).toBe(10 * 60_000);
@@ -60,7 +54,7 @@ describe('operator identity and automatic logoff', () => {
     expect(actions).toEqual(expect.arrayContaining(['operator.locked', 'operator.unlocked', 'operator.pin_refused']));
   });
 
-  it('switches operator from the lock screen, audited with who was there before', async () => {
+  consoleTest('switches operator from the lock screen, audited with who was there before', async () => {
     await call('operator.signIn', { userId: 'rn.jones', displayName: 'Rita Jones' }); // the first operator: admin
     expect((await call('operators.add', { userId: 'dr.wu', displayName: 'Li Wu', role: 'clinician', pin: '2468' })).ok).toBe(true);
     await call('operator.lock');
@@ -75,7 +69,7 @@ describe('operator identity and automatic logoff', () => {
     expect(JSON.parse(rec.details)).toMatchObject({ previous: 'rn.jones', wasLocked: true });
   });
 
-  it('serves nothing but counts when nobody is signed in', async () => {
+  consoleTest('serves nothing but counts when nobody is signed in', async () => {
     for (const [name, input] of [
       ['incidents.list', {}],
       ['audit.list', { limit: 5 }],
@@ -91,7 +85,7 @@ describe('operator identity and automatic logoff', () => {
     expect((await call('console.status')).ok).toBe(true);
   });
 
-  it('refuses invented ids, throttles wrong PINs with growing delays, locks the operator out after ten, and an admin reset lifts it', async () => {
+  consoleTest('refuses invented ids, throttles wrong PINs with growing delays, locks the operator out after ten, and an admin reset lifts it', async () => {
     await call('operator.signIn', { userId: 'admin.kim', displayName: 'Jo Kim', pin: '1357' }); // first: admin
     await call('operators.add', { userId: 'rn.lee', displayName: 'Sam Lee', role: 'clinician', pin: '4821' });
     await call('operator.signOut');

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { PageEvent } from '../../src/shared/domain/incident.js';
 import { PROFILES, type ProfileName } from '../../src/shared/domain/profile.js';
 import type { OnCallConsole } from '../../src/main/core/console.js';
@@ -6,27 +6,20 @@ import { ProbeHistory } from '../../src/main/probes/probe-history.js';
 import { ProbeScheduler } from '../../src/main/probes/probe-scheduler.js';
 import { silentLogger } from '../../src/main/platform/logger.js';
 import type { Outcome } from '../../src/main/probes/probe-kinds.js';
-import { FakeClock, tempDir, testConsole } from '../helpers.js';
+import { FakeClock } from '../helpers.js';
+import { consoleTest } from '../support/fixtures.js';
 
 describe('probe failure thresholds (fake clock, scripted target)', () => {
-  let dir: string;
-  let cleanup: () => void;
   let clock: FakeClock;
   let oncall: OnCallConsole;
   const pages: PageEvent[] = [];
   let next: Outcome['state'] = 'up';
 
-  beforeEach(async () => {
-    ({ dir, cleanup } = tempDir());
-    clock = new FakeClock();
+  consoleTest.beforeEach(({ oncall: started, clock: fake }) => {
+    oncall = started;
+    clock = fake;
     pages.length = 0;
-    oncall = testConsole(dir, { clock });
     oncall.events.on((n, p) => n === 'page' && pages.push(p as PageEvent));
-    await oncall.start();
-  });
-  afterEach(async () => {
-    await oncall.stop();
-    cleanup();
   });
 
   function scheduler(profile: ProfileName) {
@@ -48,7 +41,7 @@ describe('probe failure thresholds (fake clock, scripted target)', () => {
     await p.runOnce('api');
   }
 
-  it('critical care (threshold 2) opens the incident on the second consecutive failure', async () => {
+  consoleTest('critical care (threshold 2) opens the incident on the second consecutive failure', async () => {
     const p = scheduler('critical_care');
     await run(p, 'down');
     expect(openIncident()).toBeNull();
@@ -57,7 +50,7 @@ describe('probe failure thresholds (fake clock, scripted target)', () => {
     expect(pages).toHaveLength(1);
   });
 
-  it('routine clinic (threshold 5) opens it on the fifth', async () => {
+  consoleTest('routine clinic (threshold 5) opens it on the fifth', async () => {
     const p = scheduler('routine_clinic');
     for (let i = 1; i <= 4; i++) {
       await run(p, 'down');
@@ -68,7 +61,7 @@ describe('probe failure thresholds (fake clock, scripted target)', () => {
     expect(openIncident()).not.toBeNull();
   });
 
-  it('a success resets the count, recovery resolves, and a flapping target pages once per incident', async () => {
+  consoleTest('a success resets the count, recovery resolves, and a flapping target pages once per incident', async () => {
     const p = scheduler('critical_care');
     await run(p, 'down');
     await run(p, 'up');
@@ -90,7 +83,7 @@ describe('probe failure thresholds (fake clock, scripted target)', () => {
     expect(pages).toHaveLength(2); // one page per incident
   });
 
-  it('never runs one probe twice at the same time', async () => {
+  consoleTest('never runs one probe twice at the same time', async () => {
     const s = oncall.services();
     let release: () => void = () => undefined;
     const slow = new ProbeScheduler([{ id: 'slow', name: 'Slow', kind: 'tcp', host: '127.0.0.1', port: 1, timeout: 100, critical: false, severity: 'SEV3', retries: 0 }], {
@@ -103,7 +96,7 @@ describe('probe failure thresholds (fake clock, scripted target)', () => {
     expect((await first)?.state).toBe('up');
   });
 
-  it('reads workstation CPU, memory and disk', async () => {
+  consoleTest('reads workstation CPU, memory and disk', async () => {
     const { runProbe } = await import('../../src/main/probes/probe-kinds.js');
     const r = await runProbe({ id: 'ws', name: 'Workstation', kind: 'system', cpuWarn: 80, memoryWarn: 85, diskWarn: 80, diskPath: '/', timeout: 1000, critical: false, severity: 'SEV3' });
     expect(['up', 'warning']).toContain(r.state);
@@ -116,7 +109,7 @@ describe('probe failure thresholds (fake clock, scripted target)', () => {
     expect(strict.detail).toMatch(/above threshold: memory \d/);
   });
 
-  it('keeps a bounded history per probe', async () => {
+  consoleTest('keeps a bounded history per probe', async () => {
     const p = scheduler('critical_care');
     for (let i = 0; i < 25; i++) await run(p, 'up');
     p.stop(); // writes the batched results

@@ -1,13 +1,13 @@
 // The renderer store against a real console in this process (no Chromium):
 // what an acknowledgement costs, and what is left in memory after sign-out
 // and lock.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { OnCallConsole } from '../../src/main/core/console.js';
 import { createConsoleStore, type ConsoleStoreHook } from '../../src/renderer/state/store.js';
 import { wireEvents } from '../../src/renderer/state/events.js';
 import { alertBuilder } from '../support/alerts.js';
 import { inProcessClient, type CountingClient } from '../support/in-process-client.js';
-import { tempDir, testConsole } from '../helpers.js';
+import { consoleTest } from '../support/fixtures.js';
 
 const SUMMARY = 'Sepsis score stale for ward 4 West';
 const alert = alertBuilder('relay-r', { severity: 'SEV1', summary: SUMMARY, service: 'sepsis-model' });
@@ -18,15 +18,11 @@ const settle = async () => {
 
 describe('renderer store over a real console', () => {
   let oncall: OnCallConsole;
-  let cleanup: () => void;
   let client: CountingClient;
   let store: ConsoleStoreHook;
   const events: string[] = [];
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = tempDir());
-    oncall = testConsole(dir);
-    await oncall.start();
+  consoleTest.beforeEach(async ({ oncall: started }) => {
+    oncall = started;
     client = inProcessClient(oncall);
     store = createConsoleStore(client);
     wireEvents(client, store);
@@ -36,12 +32,8 @@ describe('renderer store over a real console', () => {
     await store.getState().loadIncidents();
     await settle();
   });
-  afterEach(async () => {
-    await oncall.stop();
-    cleanup();
-  });
 
-  it('acknowledges with one request and one event, and shows the result at once', async () => {
+  consoleTest('acknowledges with one request and one event, and shows the result at once', async () => {
     const target = store.getState().incidents.items.find((i) => i.summary === SUMMARY)!;
     await store.getState().selectIncident(target.id);
     await settle();
@@ -59,7 +51,7 @@ describe('renderer store over a real console', () => {
     expect(s.detail?.timeline.some((t) => t.kind === 'acknowledged')).toBe(true);
   });
 
-  it('merges a change made elsewhere from the event, and fetches the detail only for the selected incident', async () => {
+  consoleTest('merges a change made elsewhere from the event, and fetches the detail only for the selected incident', async () => {
     const other = store.getState().incidents.items.find((i) => i.summary !== SUMMARY)!;
     const selected = store.getState().incidents.items.find((i) => i.summary === SUMMARY)!;
     await store.getState().selectIncident(selected.id);
@@ -74,7 +66,7 @@ describe('renderer store over a real console', () => {
     expect(store.getState().incidents.detail?.timeline.some((t) => t.text.includes('lab confirmed'))).toBe(true);
   });
 
-  it('holds no incident text after sign-out', async () => {
+  consoleTest('holds no incident text after sign-out', async () => {
     await store.getState().selectIncident(store.getState().incidents.items[0]!.id);
     await store.getState().loadAudit(true);
     await settle();
@@ -88,7 +80,7 @@ describe('renderer store over a real console', () => {
     expect(store.getState().audit.records).toEqual([]);
   });
 
-  it('holds no incident text once the console locks, and takes none in while locked', async () => {
+  consoleTest('holds no incident text once the console locks, and takes none in while locked', async () => {
     await store.getState().selectIncident(store.getState().incidents.items[0]!.id);
     await settle();
     oncall.services().operator.lock('manual');

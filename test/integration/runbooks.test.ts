@@ -1,10 +1,11 @@
 import { writeFileSync, copyFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { Alert } from '../../src/shared/domain/alert.js';
 import { createConsole, resourcePath, type OnCallConsole } from '../../src/main/core/console.js';
 import { resolveConfig } from '../../src/main/core/config.js';
 import { loadContactBook, loadRunbooks } from '../../src/main/runbooks/runbook-schema.js';
-import { FakeClock, tempDir, testConsole } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+import { consoleTest } from '../support/fixtures.js';
 
 let seq = 0;
 function alert(key: string, severity: Alert['severity'], labels: Record<string, string> = {}): Alert {
@@ -13,7 +14,7 @@ function alert(key: string, severity: Alert['severity'], labels: Record<string, 
 }
 
 describe('shipped runbooks and contacts', () => {
-  it('all validate against the schema', () => {
+  consoleTest('all validate against the schema', () => {
     const { runbooks, errors } = loadRunbooks([resourcePath('runbooks')]);
     expect(errors).toEqual([]);
     expect(runbooks.map((r) => r.id).sort()).toEqual([
@@ -26,7 +27,7 @@ describe('shipped runbooks and contacts', () => {
     expect(book!.levels.map((l) => [l.level, l.afterMinutes])).toEqual([[1, 15], [2, 30], [3, 60], [4, 120]]);
   });
 
-  it('names the file, step and field of a broken runbook, and still loads the others', () => {
+  consoleTest('names the file, step and field of a broken runbook, and still loads the others', () => {
     const { dir, cleanup } = tempDir();
     try {
       copyFileSync(resourcePath('runbooks/emergency-sev3.yaml'), `${dir}/good.yaml`);
@@ -41,19 +42,10 @@ describe('shipped runbooks and contacts', () => {
 });
 
 describe('runbooks at work', () => {
-  let dir: string;
-  let cleanup: () => void;
   let oncall: OnCallConsole;
-  const clock = new FakeClock();
-  beforeEach(async () => {
-    ({ dir, cleanup } = tempDir());
-    oncall = testConsole(dir, { clock });
-    await oncall.start();
+  consoleTest.beforeEach(({ oncall: started }) => {
+    oncall = started;
     oncall.services().operator.signIn('rn.jones', 'Rita Jones');
-  });
-  afterEach(async () => {
-    await oncall.stop();
-    cleanup();
   });
   const ingest = (a: Alert) => {
     oncall.services().feedStore.storePage('r', [a]);
@@ -61,7 +53,7 @@ describe('runbooks at work', () => {
     return oncall.services().incidents.findOpen(a.key)!;
   };
 
-  it('attaches runbooks by severity and category', () => {
+  consoleTest('attaches runbooks by severity and category', () => {
     const sev1 = ingest(alert('a', 'SEV1'));
     expect(oncall.services().runbooks.runs({ incidentId: sev1.id }).map((r) => r.runbookId)).toEqual(['emergency-sev1']);
     const phi = ingest(alert('b', 'SEV1', { category: 'phi_violation' }));
@@ -70,7 +62,7 @@ describe('runbooks at work', () => {
     expect(oncall.services().runbooks.runs({ incidentId: sev3.id }).map((r) => r.runbookId)).toEqual(['emergency-sev3']);
   });
 
-  it('refuses to tick a probe step while its probe is not passing, ticks it when the probe passes, and allows an override with a reason', () => {
+  consoleTest('refuses to tick a probe step while its probe is not passing, ticks it when the probe passes, and allows an override with a reason', () => {
     const inc = ingest(alert('d', 'SEV1'));
     const rb = oncall.services().runbooks;
     const run = rb.runs({ incidentId: inc.id })[0]!;
@@ -84,7 +76,7 @@ describe('runbooks at work', () => {
     expect(rb.override(run.id, 'assess-database', 'DBA confirmed on the phone', op).steps.find((s) => s.id === 'assess-database')).toMatchObject({ status: 'overridden', by: 'rn.jones', note: 'DBA confirmed on the phone' });
   });
 
-  it('records "contacted X" on the incident, attributed and audited', () => {
+  consoleTest('records "contacted X" on the incident, attributed and audited', () => {
     const inc = ingest(alert('f', 'SEV1'));
     oncall.services().incidents.contacted(inc.id, 'On-Call Clinical Lead', oncall.status().operator);
     const detail = oncall.services().incidents.detail(inc.id);
@@ -94,7 +86,7 @@ describe('runbooks at work', () => {
     expect(JSON.parse(rec.details)).toEqual({ contact: 'On-Call Clinical Lead' });
   });
 
-  it('branches on decisions and completes when every applicable step is done', () => {
+  consoleTest('branches on decisions and completes when every applicable step is done', () => {
     const inc = ingest(alert('e', 'SEV3'));
     const rb = oncall.services().runbooks;
     const op = oncall.status().operator;
@@ -114,7 +106,7 @@ describe('runbooks at work', () => {
 });
 
 describe('runbooks offline', () => {
-  it('starts, progresses, survives a restart and completes with the relay and network down', async () => {
+  consoleTest('starts, progresses, survives a restart and completes with the relay and network down', async () => {
     const { dir, cleanup } = tempDir();
     const make = () =>
       createConsole(resolveConfig({ argv: ['--data-dir', dir, '--relay-url', 'ws://127.0.0.1:9/v1/stream', '--relay-token', 'x'.repeat(40), '--probes', 'none'], env: {}, version: 'test' }), { notificationSink: null, tickMs: 0 });

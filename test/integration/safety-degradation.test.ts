@@ -8,24 +8,18 @@ import { ProbeScheduler } from '../../src/main/probes/probe-scheduler.js';
 import { SafetyAssessor } from '../../src/main/probes/safety-assessment.js';
 import { silentLogger } from '../../src/main/platform/logger.js';
 import { FakeClock, tempDir, testConsole } from '../helpers.js';
+import { consoleTest } from '../support/fixtures.js';
 import { freePort } from '../support/servers.js';
 
 describe('clinical safety assessment', () => {
-  let dir: string;
-  let cleanup: () => void;
   let oncall: OnCallConsole;
-  const clock = new FakeClock();
-  beforeEach(async () => {
-    ({ dir, cleanup } = tempDir());
-    oncall = testConsole(dir, { clock });
-    await oncall.start();
-  });
-  afterEach(async () => {
-    await oncall.stop();
-    cleanup();
+  let clock: FakeClock;
+  consoleTest.beforeEach(({ oncall: started, clock: fake }) => {
+    oncall = started;
+    clock = fake;
   });
 
-  it('computes the seed indicators and opens a SEV1 on a critical violation, resolving it on recovery', async () => {
+  consoleTest('computes the seed indicators and opens a SEV1 on a critical violation, resolving it on recovery', async () => {
     let accuracy = 0.87;
     const s = oncall.services();
     const history = new ProbeHistory(s.db, 60);
