@@ -1,5 +1,5 @@
 // Slice: the runbook catalogue, runs, and the runs of the selected incident.
-import { message, type SliceCreator } from './slice.js';
+import { attempt, message, type SliceCreator } from './slice.js';
 import type { RunbooksSlice } from './model.js';
 
 
@@ -25,19 +25,13 @@ export const createRunbooksSlice: SliceCreator<RunbooksSlice> = (set, get, clien
       set({ lastError: message(err) });
     }
   },
-  async runbookAction(kind, runId, stepId, extra = {}) {
-    try {
+  runbookAction: (kind, runId, stepId, extra = {}) =>
+    attempt(set, async () => {
       if (kind === 'tick') await client.request('runbooks.tick', { runId, stepId, ...(extra.note ? { note: extra.note } : {}) });
       else if (kind === 'override') await client.request('runbooks.override', { runId, stepId, reason: extra.reason ?? '' });
       else await client.request('runbooks.answer', { runId, stepId, answer: extra.answer ?? '' });
-      set({ lastError: null });
       await get().refreshRunbooks();
-      return true;
-    } catch (err) {
-      set({ lastError: message(err) });
-      return false;
-    }
-  },
+    }),
   async refreshRunbooks() {
     if (!get().canRead()) return;
     const incidentId = get().incidents.selectedId;

@@ -1,7 +1,7 @@
 // Slice: status, sign-in, lock, navigation — and the reset that drops every
 // detail when the operator signs out or the console locks.
 import type { ConsoleStatus } from '../../shared/domain/status.js';
-import { message, type SliceCreator } from './slice.js';
+import { attempt, message, type SliceCreator } from './slice.js';
 import type { SessionSlice } from './model.js';
 
 
@@ -25,29 +25,18 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get, client)
       set({ lastError: message(err) });
     }
   },
-  async unlock(userId, pin) {
-    try {
+  unlock: (userId, pin) =>
+    attempt(set, async () => {
       await client.request('operator.unlock', { userId, ...(pin ? { pin } : {}) });
-      set({ lastError: null, banner: null });
+      set({ banner: null });
       await get().refreshStatus();
-      return true;
-    } catch (err) {
-      set({ lastError: message(err) });
-      return false;
-    }
-  },
-  async signIn(userId, displayName, pin) {
-    try {
+    }),
+  signIn: (userId, displayName, pin) =>
+    attempt(set, async () => {
       await client.request('operator.signIn', { userId, displayName, ...(pin ? { pin } : {}) });
-      set({ lastError: null });
       get().reset();
       await get().refreshStatus();
-      return true;
-    } catch (err) {
-      set({ lastError: message(err) });
-      return false;
-    }
-  },
+    }),
   async signOut() {
     try {
       await client.request('operator.signOut', {});

@@ -20,3 +20,15 @@ export function toIso(local: string): string | undefined {
   const d = new Date(local);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
+
+/** Run an action: true when it went through (the error bar cleared), false with the error shown. */
+export async function attempt(set: Set, action: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await action();
+    set({ lastError: null });
+    return true;
+  } catch (err) {
+    set({ lastError: message(err) });
+    return false;
+  }
+}

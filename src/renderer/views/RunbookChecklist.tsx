@@ -10,13 +10,39 @@ function elapsed(fromIso: string, toMs: number): string {
 
 const MARK: Record<RunStepView['status'], string> = { pending: '○', done: '✓', overridden: '⚑', answered: '✓', not_applicable: '–' };
 
+/**
+ * A button that opens a one-field form (a note, an override reason). Nothing is
+ * recorded until the person submits it; Escape closes it.
+ */
+function OpenableForm(props: { action: string; opener: string; keyHint: string; label: string; placeholder: string; submit: string; disabled?: boolean; onSubmit: (text: string) => Promise<boolean> }) {
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState('');
+  if (!open) {
+    return (
+      <button type="button" data-action={props.action} onClick={() => setOpen(true)} title={props.keyHint}>
+        {props.opener}
+      </button>
+    );
+  }
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (text.trim()) void props.onSubmit(text.trim()).then((ok) => ok && (setOpen(false), setText('')));
+      }}
+    >
+      <input autoFocus aria-label={props.label} placeholder={props.placeholder} value={text} onChange={(e) => setText(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && setOpen(false)} />
+      <button type="submit" disabled={props.disabled === true || !text.trim()}>
+        {props.submit}
+      </button>
+    </form>
+  );
+}
+
 function Step({ run, step, since, active, focused }: { run: RunbookRun; step: RunStepView; since: string; active: boolean; focused: boolean }) {
   const act = useConsole((s) => s.runbookAction);
   const now = useNow();
-  const [reason, setReason] = useState('');
-  const [overriding, setOverriding] = useState(false);
-  const [noting, setNoting] = useState(false);
-  const [note, setNote] = useState('');
   const probeBlocked = step.kind === 'probe' && step.probeState !== 'up' && step.probeState !== 'warning';
   const overLimit = active && step.timeLimitMinutes !== undefined && now - Date.parse(since) > step.timeLimitMinutes * 60_000;
   return (
@@ -56,41 +82,10 @@ function Step({ run, step, since, active, focused }: { run: RunbookRun; step: Ru
                 {step.kind === 'contact' ? 'Contacted' : step.kind === 'probe' ? 'Confirm' : 'Done'}
               </button>
             )}
-            {step.kind !== 'decision' &&
-              (!noting ? (
-                <button type="button" data-action="note" onClick={() => setNoting(true)} title="n">
-                  Note…
-                </button>
-              ) : (
-                <form
-                  className="inline-form"
-                  onSubmit={(e) => {
-                    e.preventDefault();
-                    if (note.trim()) void act('tick', run.id, step.id, { note: note.trim() }).then((ok) => ok && (setNoting(false), setNote('')));
-                  }}
-                >
-                  <input autoFocus aria-label="Step note" placeholder="Note" value={note} onChange={(e) => setNote(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && setNoting(false)} />
-                  <button type="submit" disabled={probeBlocked || !note.trim()}>
-                    Done with note
-                  </button>
-                </form>
-              ))}
-            {!overriding ? (
-              <button type="button" data-action="override" onClick={() => setOverriding(true)} title="o">
-                Override…
-              </button>
-            ) : (
-              <form
-                className="inline-form"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  void act('override', run.id, step.id, { reason }).then((ok) => ok && (setOverriding(false), setReason('')));
-                }}
-              >
-                <input autoFocus aria-label="Override reason" placeholder="Reason (required)" value={reason} onChange={(e) => setReason(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && setOverriding(false)} />
-                <button type="submit">Override</button>
-              </form>
+            {step.kind !== 'decision' && (
+              <OpenableForm action="note" opener="Note…" keyHint="n" label="Step note" placeholder="Note" submit="Done with note" disabled={probeBlocked} onSubmit={(note) => act('tick', run.id, step.id, { note })} />
             )}
+            <OpenableForm action="override" opener="Override…" keyHint="o" label="Override reason" placeholder="Reason (required)" submit="Override" onSubmit={(reason) => act('override', run.id, step.id, { reason })} />
           </div>
         )}
       </div>
