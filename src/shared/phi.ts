@@ -6,7 +6,8 @@
 // names a person. Scored on test/fixtures/phi-corpus.txt.
 
 import { findStructured } from './phi-structure.js';
-import { findBareIds, findDates, findNames, findTextIds, type TextFinding } from './phi-text.js';
+import { findNames } from './phi-names.js';
+import { findBareIds, findDates, findTextIds, type TextFinding } from './phi-text.js';
 
 export type PhiKind =
   | 'name'

@@ -1,0 +1,121 @@
+// Schema migrations 9 onwards (no page lost, audit and sign-in hardening).
+// Shipped: never edit; add new steps at the end.
+import type { Migration } from './migrations-first-wave.js';
+
+export const SECOND_WAVE: Migration[] = [
+  {
+    version: 9,
+    name: 'alerts applied to incidents (repair after a crash) and the per-alert quarantine',
+    sql: `
+      -- 0: stored, not yet made into an incident; 1: applied. Rows from before
+      -- this version were applied in the transaction after their storing.
+      ALTER TABLE feed_alert ADD COLUMN applied INTEGER NOT NULL DEFAULT 1;
+      CREATE INDEX feed_alert_unapplied ON feed_alert(applied) WHERE applied = 0;
+      -- an alert from the relay that this console's schema refuses: described, never kept verbatim
+      CREATE TABLE feed_quarantine (
+        id       INTEGER PRIMARY KEY,
+        at       TEXT    NOT NULL,
+        relay_id TEXT    NOT NULL,
+        seq      INTEGER,
+        reason   TEXT    NOT NULL,
+        bytes    INTEGER NOT NULL,
+        sha256   TEXT    NOT NULL
+      );
+    `,
+  },
+  {
+    version: 10,
+    name: 'audit: appends only in order, markers move only with the log, fault segments',
+    sql: `
+      -- A record can only be appended right after the last one (or the anchor), never at seq <= 0.
+      CREATE TRIGGER audit_log_append_only BEFORE INSERT ON audit_log
+      WHEN NEW.seq <= 0
+        OR NEW.seq != coalesce((SELECT max(seq) FROM audit_log), (SELECT seq FROM audit_meta WHERE name = 'anchor'), 0) + 1
+      BEGIN
+        SELECT RAISE(ABORT, 'E_AUDIT_APPEND_ONLY: audit records are appended in order, right after the last one');
+      END;
+      CREATE TRIGGER audit_meta_no_delete BEFORE DELETE ON audit_meta
+      BEGIN
+        SELECT RAISE(ABORT, 'E_AUDIT_APPEND_ONLY: audit markers cannot be removed');
+      END;
+      -- head follows the last record; checkpoints never run ahead of it; the key check never
+      -- changes; the anchor moves only through the purge gate
+      CREATE TRIGGER audit_meta_guard BEFORE UPDATE ON audit_meta
+      WHEN OLD.name = 'keycheck'
+        OR (OLD.name = 'head' AND NEW.seq IS NOT (SELECT max(seq) FROM audit_log))
+        OR (OLD.name IN ('checkpoint', 'fullcheck') AND NEW.seq > (SELECT seq FROM audit_meta WHERE name = 'head'))
+        OR (OLD.name = 'anchor' AND NOT EXISTS (SELECT 1 FROM audit_purge_gate WHERE open = 1))
+      BEGIN
+        SELECT RAISE(ABORT, 'E_AUDIT_APPEND_ONLY: audit markers move only with the log');
+      END;
+
+      -- When the main chain cannot be extended safely (wrong or missing key, a
+      -- marker missing, a record forged at its head), records go to a new,
+      -- separately keyed segment that starts from a signed statement of the fault.
+      CREATE TABLE audit_segment (
+        id            INTEGER PRIMARY KEY,
+        started_at    TEXT    NOT NULL,
+        fault_kind    TEXT    NOT NULL,
+        fault_seq     INTEGER NOT NULL,
+        fault_message TEXT    NOT NULL,
+        statement_mac TEXT    NOT NULL
+      );
+      CREATE TABLE audit_segment_log (
+        segment      INTEGER NOT NULL REFERENCES audit_segment(id),
+        seq          INTEGER NOT NULL,
+        ts           TEXT    NOT NULL,
+        operator     TEXT    NOT NULL,
+        action       TEXT    NOT NULL,
+        subject_type TEXT    NOT NULL,
+        subject_id   TEXT    NOT NULL,
+        details      TEXT    NOT NULL,
+        prev_hash    TEXT    NOT NULL,
+        hash         TEXT    NOT NULL,
+        PRIMARY KEY (segment, seq)
+      );
+      CREATE TRIGGER audit_segment_no_change BEFORE UPDATE ON audit_segment
+      BEGIN SELECT RAISE(ABORT, 'E_AUDIT_APPEND_ONLY: audit segments cannot be changed'); END;
+      CREATE TRIGGER audit_segment_no_delete BEFORE DELETE ON audit_segment
+      BEGIN SELECT RAISE(ABORT, 'E_AUDIT_APPEND_ONLY: audit segments cannot be removed'); END;
+      CREATE TRIGGER audit_segment_log_no_update BEFORE UPDATE ON audit_segment_log
+      BEGIN SELECT RAISE(ABORT, 'E_AUDIT_APPEND_ONLY: audit records cannot be changed'); END;
+      CREATE TRIGGER audit_segment_log_no_delete BEFORE DELETE ON audit_segment_log
+      BEGIN SELECT RAISE(ABORT, 'E_AUDIT_APPEND_ONLY: audit records cannot be deleted'); END;
+      CREATE TRIGGER audit_segment_log_append_only BEFORE INSERT ON audit_segment_log
+      WHEN NEW.seq != coalesce((SELECT max(seq) FROM audit_segment_log WHERE segment = NEW.segment), 0) + 1
+      BEGIN SELECT RAISE(ABORT, 'E_AUDIT_APPEND_ONLY: audit records are appended in order'); END;
+    `,
+  },
+  {
+    version: 11,
+    name: 'the last good set of each config file',
+    sql: `
+      CREATE TABLE config_last_good (
+        name     TEXT PRIMARY KEY,
+        json     TEXT NOT NULL,
+        source   TEXT NOT NULL,
+        saved_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 12,
+    name: 'operator registry: roles, failed PIN attempts, lock-out',
+    sql: `
+      ALTER TABLE operator ADD COLUMN role TEXT NOT NULL DEFAULT 'clinician' CHECK (role IN ('clinician', 'engineer', 'admin'));
+      ALTER TABLE operator ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE operator ADD COLUMN last_failed_at TEXT;
+      ALTER TABLE operator ADD COLUMN locked_out INTEGER NOT NULL DEFAULT 0;
+      -- the first operator ever registered administers the registry
+      UPDATE operator SET role = 'admin' WHERE user_id = (SELECT user_id FROM operator ORDER BY created_at, rowid LIMIT 1);
+    `,
+  },
+  {
+    version: 13,
+    name: 'the previous incident of a key, found by index',
+    sql: `
+      -- "re-fired after MAI-…" looks up the newest incident of a key among all states
+      CREATE INDEX incident_key_opened ON incident(key, opened_at);
+    `,
+  },
+];
