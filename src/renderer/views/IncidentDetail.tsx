@@ -1,0 +1,170 @@
+// The selected incident: state, actions, whom to call, its runbooks, timeline and alerts.
+import { useEffect, useState, type FormEvent } from 'react';
+import { useConsole } from '../state/context.js';
+import { countdown, useNow } from './useNow.js';
+import { RunbookChecklist } from './RunbookChecklist.js';
+import { ContactCard } from './ContactsView.js';
+
+function WhoToCall({ incidentId, names, heading }: { incidentId: string; names: string[]; heading: string }) {
+  const book = useConsole((s) => s.contacts.book);
+  const loadContacts = useConsole((s) => s.loadContacts);
+  const contacted = useConsole((s) => s.markContacted);
+  useEffect(() => {
+    if (!book) void loadContacts();
+  }, [book, loadContacts]);
+  const all = book?.groups.flatMap((g) => g.contacts) ?? [];
+  return (
+    <section aria-label="Who to call now" data-testid="who-to-call">
+      <h3>{heading}</h3>
+      {names.map((n) => {
+        const c = all.find((x) => x.name === n);
+        return (
+          <div key={n} className="call-row">
+            {c ? <ContactCard contact={c} /> : <strong>{n}</strong>}
+            <button type="button" onClick={() => void contacted(incidentId, n)}>
+              Contacted
+            </button>
+          </div>
+        );
+      })}
+    </section>
+  );
+}
+
+export function Detail() {
+  const detail = useConsole((s) => s.incidents.detail);
+  const runs = useConsole((s) => s.runbooks.incidentRuns);
+  const act = useConsole((s) => s.incidentAction);
+  const [note, setNote] = useState('');
+  const [to, setTo] = useState('');
+  const now = useNow();
+  if (!detail) return <div className="incident-detail empty">Select an incident.</div>;
+  const i = detail.incident;
+  const submitNote = async (e: FormEvent) => {
+    e.preventDefault();
+    if (note.trim() && (await act('note', i.id, { text: note.trim() }))) setNote('');
+  };
+  const submitReassign = async (e: FormEvent) => {
+    e.preventDefault();
+    if (to.trim() && (await act('reassign', i.id, { to: to.trim() }))) setTo('');
+  };
+  return (
+    <div className="incident-detail" data-testid="incident-detail" aria-label={`Incident ${i.id}`}>
+      <div className="detail-head">
+        <span className={`sev sev-${i.severity}`}>{i.severity}</span>
+        <h2 className="mono">{i.id}</h2>
+        <span className={`incident-state state-${i.state}`}>{i.state}</span>
+        {i.pendingSync && <span className="pill level-degraded">pending sync</span>}
+      </div>
+      <p className="summary-full">{i.summary}</p>
+      <dl className="facts">
+        <dt>Service</dt>
+        <dd>{i.service}</dd>
+        <dt>Opened</dt>
+        <dd>{new Date(i.openedAt).toLocaleString()}</dd>
+        <dt>Respond by</dt>
+        <dd>
+          {new Date(i.responseDueAt).toLocaleTimeString()} {i.state === 'triggered' && `(${countdown(i.responseDueAt, now).text})`}
+        </dd>
+        {i.acknowledgedBy && (
+          <>
+            <dt>Acknowledged</dt>
+            <dd data-testid="acknowledged-by">by {i.acknowledgedBy}</dd>
+          </>
+        )}
+        {i.assignee && (
+          <>
+            <dt>Assigned to</dt>
+            <dd>{i.assignee}</dd>
+          </>
+        )}
+        {i.previousId && (
+          <>
+            <dt>Re-fire of</dt>
+            <dd className="mono">{i.previousId}</dd>
+          </>
+        )}
+      </dl>
+      <div className="actions">
+        <button type="button" className="primary" disabled={i.state !== 'triggered'} onClick={() => void act('acknowledge', i.id)} title="a">
+          Acknowledge
+        </button>
+        <button type="button" disabled={i.state === 'resolved'} onClick={() => void act('resolve', i.id)} title="r">
+          Resolve
+        </button>
+        <button type="button" disabled={i.state === 'resolved' || detail.escalation.next === null && i.state !== 'triggered'} onClick={() => void act('escalate', i.id)} title="e">
+          Escalate
+        </button>
+        <button type="button" disabled={i.state === 'resolved'} onClick={() => void act('snooze', i.id, { minutes: 15 })}>
+          Snooze 15 min
+        </button>
+      </div>
+      <section className="escalation" aria-label="Escalation">
+        <h3>Escalation {i.escalationLevel > 0 ? `level ${i.escalationLevel}` : 'not yet escalated'}</h3>
+        {detail.escalation.current && (
+          <p>
+            Call now: <strong>{detail.escalation.current.contacts.join(', ')}</strong> ({detail.escalation.current.description})
+          </p>
+        )}
+        {detail.escalation.next && i.nextEscalationAt && (
+          <p className="muted">
+            Next: level {detail.escalation.next.level} ({detail.escalation.next.contacts.join(', ')}) at {new Date(i.nextEscalationAt).toLocaleTimeString()}
+          </p>
+        )}
+      </section>
+      {i.state !== 'resolved' && (
+        <WhoToCall
+          incidentId={i.id}
+          heading={detail.escalation.current ? `Who to call now (level ${detail.escalation.current.level})` : 'First responders (level 1)'}
+          names={(detail.escalation.current ?? detail.escalation.next)?.contacts ?? []}
+        />
+      )}
+      {runs.map((r) => (
+        <RunbookChecklist key={r.id} run={r} />
+      ))}
+      <form className="inline-form" onSubmit={(e) => void submitNote(e)}>
+        <input id="incident-note" aria-label="Note" placeholder="Add a note (n)" value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} />
+        <button type="submit">Add note</button>
+      </form>
+      <form className="inline-form" onSubmit={(e) => void submitReassign(e)}>
+        <input aria-label="Reassign to" placeholder="Reassign to…" value={to} onChange={(e) => setTo(e.target.value)} maxLength={80} />
+        <button type="submit">Reassign</button>
+      </form>
+      <section aria-label="Timeline">
+        <h3>Timeline</h3>
+        <ol className="timeline" data-testid="timeline">
+          {detail.timeline.map((t, k) => (
+            <li key={k}>
+              <time>{new Date(t.at).toLocaleTimeString()}</time> <span className="muted">{t.actor}</span> {t.text}
+            </li>
+          ))}
+        </ol>
+      </section>
+      <section aria-label="Alerts">
+        <h3>Alerts ({i.alertCount})</h3>
+        <ul className="alert-list">
+          {detail.alerts.slice(0, 50).map((a) => (
+            <li key={`${a.relayId}:${a.seq}`}>
+              <span className={`alert-status status-${a.status}`}>{a.status}</span> <span className="muted">{new Date(a.receivedAt).toLocaleTimeString()}</span> {a.source}
+              {Object.keys(a.labels).length > 0 && (
+                <span className="labels">
+                  {Object.entries(a.labels).map(([k, v]) => (
+                    <code key={k}>
+                      {k}={v}
+                    </code>
+                  ))}
+                </span>
+              )}
+              {a.links.map((l) => (
+                <span key={l.href} className="link-text" title="Copy and open on a trusted machine">
+                  {l.text ?? 'link'}: {l.href}
+                </span>
+              ))}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  );
+}
+
