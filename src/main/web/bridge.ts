@@ -1,15 +1,15 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Reply } from '../../shared/contract.js';
-import type { ConsoleErrorShape } from '../../shared/errors.js';
 import { dispatch, type HandlerTable } from '../core/dispatch.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../platform/logger.js';
 import { errorText } from '../../shared/safe-text.js';
+import { refuse, securityHeaders as headers, sendJson } from './http-reply.js';
+import { serveStatic } from './static-files.js';
+
+export { contentSecurityPolicy } from './static-files.js';
 
 export const BRIDGE_REQUEST_PATH = '/api/request';
 export const BRIDGE_EVENTS_PATH = '/api/events';
@@ -47,17 +47,6 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
-
 const STATUS_BY_CATEGORY: Record<string, number> = {
   input: 400,
   auth: 401,
@@ -66,22 +55,6 @@ const STATUS_BY_CATEGORY: Record<string, number> = {
   unavailable: 503,
   internal: 500,
 };
-
-export function contentSecurityPolicy(origin: string): string {
-  const ws = origin.replace(/^http/, 'ws');
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src 'self' ${ws}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-  ].join('; ');
-}
 
 function sameToken(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -120,25 +93,6 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     return cookieSession(req) !== null;
   };
   let allowedHosts = new Set<string>();
-
-  const headers = (res: ServerResponse) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    res.setHeader('Cache-Control', 'no-store');
-  };
-
-  const sendJson = (res: ServerResponse, status: number, body: unknown) => {
-    headers(res);
-    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify(body));
-  };
-
-  const refuse = (res: ServerResponse, status: number, error: ConsoleErrorShape) => {
-    const reply: Reply<never> = { ok: false, error };
-    sendJson(res, status, reply);
-  };
 
   /** DNS-rebinding guard: only our own loopback host names. */
   const hostOk = (req: IncomingMessage) => allowedHosts.has(req.headers.host ?? '');
@@ -189,34 +143,6 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     return sendJson(res, status, reply);
   };
 
-  const serveStatic = async (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return refuse(res, 405, { code: 'E_METHOD', category: 'input', message: 'only GET serves files' });
-    }
-    if (!options.staticDir) return refuse(res, 404, { code: 'E_NOT_FOUND', category: 'input', message: 'no renderer is served here' });
-    let path: string;
-    try {
-      path = decodeURIComponent(new URL(req.url ?? '/', origin).pathname);
-    } catch {
-      return refuse(res, 400, { code: 'E_BAD_PATH', category: 'input', message: 'the path is not valid percent-encoding' });
-    }
-    const rel = normalize(path === '/' ? '/index.html' : path).replace(/^([/\\])+/, '');
-    const file = join(options.staticDir, rel);
-    if (!file.startsWith(options.staticDir + sep) || rel.includes('\0')) {
-      return refuse(res, 404, { code: 'E_NOT_FOUND', category: 'input', message: 'not found' });
-    }
-    try {
-      const data = await readFile(file);
-      headers(res);
-      res.setHeader('Content-Security-Policy', contentSecurityPolicy(origin));
-      res.setHeader('X-Frame-Options', 'DENY');
-      res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
-      res.end(req.method === 'HEAD' ? undefined : data);
-    } catch {
-      refuse(res, 404, { code: 'E_NOT_FOUND', category: 'input', message: 'not found' });
-    }
-  };
-
   /** The one-time code from the launch URL, exchanged once for a session cookie. */
   const handleLaunch = async (req: IncomingMessage, res: ServerResponse) => {
     const code = new URL(req.url ?? '/', origin).searchParams.get('code') ?? '';
@@ -248,7 +174,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     }
     const path = (req.url ?? '/').split('?')[0];
     const work =
-      path === BRIDGE_REQUEST_PATH ? handleRequest(req, res) : path === BRIDGE_LAUNCH_PATH ? handleLaunch(req, res) : path === BRIDGE_LAUNCH_CODE_PATH ? handleLaunchCode(req, res) : serveStatic(req, res);
+      path === BRIDGE_REQUEST_PATH ? handleRequest(req, res) : path === BRIDGE_LAUNCH_PATH ? handleLaunch(req, res) : path === BRIDGE_LAUNCH_CODE_PATH ? handleLaunchCode(req, res) : serveStatic(req, res, options.staticDir, origin);
     work.catch((err: unknown) => {
       options.logger?.log('error', 'E_BRIDGE', `bridge request failed: ${errorText(err)}`);
       if (!res.headersSent) refuse(res, 500, { code: 'E_INTERNAL', category: 'internal', message: 'the bridge failed to answer; see the console log' });
