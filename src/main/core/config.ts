@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../../shared/contract.js';
 import { ConsoleError } from '../../shared/errors.js';

@@ -5,7 +5,6 @@ import {
   type ParsedInput,
   type Reply,
   type RequestName,
-  type RequestResult,
 } from '../../shared/contract.js';
 import { ConsoleError, type ConsoleErrorShape } from '../../shared/errors.js';
 import type { Logger } from '../platform/logger.js';

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import {
   BrokenCircuitError,
   CircuitBreakerPolicy,
-  CircuitState,
+
   ConsecutiveBreaker,
   ExponentialBackoff,
   decorrelatedJitterGenerator,
@@ -11,70 +11,21 @@ import {
   circuitBreaker,
   type IBackoff,
 } from 'cockatiel';
-import type { Alert } from '../../shared/domain/alert.js';
 import type { FeedState } from '../../shared/domain/status.js';
-import { isoTime, type Clock } from '../../shared/clock.js';
+import { isoTime } from '../../shared/clock.js';
 import { describeIssues } from '../../shared/contract.js';
 import { RELAY_SUBPROTOCOL, ServerFrameSchema, type AuditCheckpoint, type RelayAck, type ServerFrame } from '../../shared/relay-protocol.js';
-import type { Logger } from '../platform/logger.js';
 import { storageFaultCode } from '../../shared/storage-fault.js';
-import type { FeedStore, ReceivedPage } from './feed-store.js';
+import type { FeedDeps, FeedOptions, FeedStatus } from './feed-options.js';
 import { errorText } from '../../shared/safe-text.js';
+import { breakerState } from '../resilience/breaker-state.js';
 
 /** The largest frame the console reads; the relay bounds its pages well under this (maxPageBytes). */
 export const FEED_MAX_PAYLOAD = 64 * 1024 * 1024;
 
-export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+export type { BreakerState } from '../resilience/breaker-state.js';
 
-export interface FeedStatus {
-  state: FeedState;
-  since: string;
-  detail: string;
-  breaker: BreakerState;
-  relayId: string | null;
-  lastSeq: number;
-  reconnects: number;
-  invalidFrames: number;
-  /** the relay's storage fault, as it last reported it (null: fine) */
-  relayStorageFault: { code: string; since: string } | null;
-}
-
-export interface FeedOptions {
-  url: string;
-  token: string;
-  /** client pings this often; no pong by the next ping = dead link (detected within 2× this) */
-  pingIntervalMs?: number;
-  backoff?: { initialMs: number; maxMs: number };
-  breaker?: { threshold: number; halfOpenAfterMs: number };
-  connectTimeoutMs?: number;
-  maxPayload?: number;
-}
-
-export interface FeedDeps {
-  store: FeedStore;
-  clock: Clock;
-  logger: Logger;
-  /** store a received page (default: the feed store alone, then onAlerts) */
-  receive?: (relayId: string, items: unknown[]) => ReceivedPage;
-  /** alerts stored for the first time, in sequence order (with the default receive) */
-  onAlerts?: (alerts: Alert[]) => void;
-  /** the audit checkpoint this console last sent to the relay (at connect) */
-  onCheckpoint?: (checkpoint: AuditCheckpoint) => void;
-  /** receivedAt: when the relay stored the action (its clock) */
-  onAck?: (ack: RelayAck, consoleId: string, receivedAt: string | undefined) => void;
-  onStatus?: (status: FeedStatus) => void;
-  /** the breaker to use (from the resilience registry); default: its own */
-  breaker?: CircuitBreakerPolicy;
-  /** a connection attempt failed (counted by category for the status view) */
-  onConnectFailed?: (reason: string) => void;
-}
-
-const BREAKER: Record<CircuitState, BreakerState> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'isolated',
-};
+export type { FeedDeps, FeedOptions, FeedStatus } from './feed-options.js';
 
 class ConnectFailed extends Error {}
 
@@ -107,14 +58,14 @@ export class FeedClient {
       state: 'offline',
       since: isoTime(deps.clock.now()),
       detail: 'not started',
-      breaker: BREAKER[this.breaker.state],
+      breaker: breakerState(this.breaker.state),
       relayId: null,
       lastSeq: 0,
       reconnects: 0,
       invalidFrames: 0,
       relayStorageFault: null,
     };
-    this.breaker.onStateChange((s) => this.update({ breaker: BREAKER[s] }));
+    this.breaker.onStateChange((s) => this.update({ breaker: breakerState(s) }));
   }
 
   status(): FeedStatus {

@@ -2,7 +2,6 @@ import { isMap, type LineCounter, type Node } from 'yaml';
 import { parseYaml, readYamlFile, type YamlRead } from '../platform/yaml-file.js';
 import { z } from 'zod';
 import { SeveritySchema } from '../../shared/domain/alert.js';
-import { PROBE_KINDS } from '../../shared/domain/probe.js';
 
 const Base = {
   id: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lower-case letters, digits and . _ - (max 64)'),

@@ -1,6 +1,6 @@
 import {
   BrokenCircuitError,
-  CircuitState,
+
   ConsecutiveBreaker,
   ExponentialBackoff,
   circuitBreaker,
@@ -20,6 +20,7 @@ import type { IncidentEngine } from '../incidents/incident-engine.js';
 import { describeTarget, type ProbeConfig } from './probe-config.js';
 import type { ProbeHistory } from './probe-history.js';
 import { runProbe, type Outcome } from './probe-kinds.js';
+import { breakerState } from '../resilience/breaker-state.js';
 
 export const LOCAL_RELAY_ID = 'local';
 
@@ -28,13 +29,6 @@ class ProbeDown extends Error {
     super(outcome.detail);
   }
 }
-
-const BREAKER: Record<CircuitState, ProbeView['breaker']> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'isolated',
-};
 
 interface Slot {
   config: ProbeConfig;
@@ -225,7 +219,7 @@ export class ProbeScheduler {
       lastLatencyMs: s.last?.latencyMs ?? null,
       lastDetail: s.last?.detail ?? 'not run yet',
       consecutiveFailures: s.consecutiveFailures,
-      breaker: BREAKER[s.breaker.state],
+      breaker: breakerState(s.breaker.state),
       recentLatencies: this.deps.history.recent(s.config.id, 60).map((h) => (h.state === 'down' ? null : h.latencyMs)),
     }));
   }

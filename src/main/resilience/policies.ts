@@ -1,5 +1,5 @@
 import {
-  CircuitState,
+
   ConsecutiveBreaker,
   ExponentialBackoff,
   circuitBreaker,
@@ -12,6 +12,7 @@ import {
 import { isoTime, type Clock } from '../../shared/clock.js';
 import type { BreakerStatus, ClinicalPriority, ErrorCategory, ResilienceStatus } from '../../shared/domain/taxonomy.js';
 import type { ResilienceProfile } from '../../shared/domain/profile.js';
+import { breakerState } from './breaker-state.js';
 
 /** Retry by clinical priority (seed 004): critical fails fast; low work may wait. */
 export function retrySettings(priority: ClinicalPriority, profile: ResilienceProfile): { attempts: number; initialMs: number; maxMs: number } {
@@ -31,13 +32,6 @@ export function retrySettings(priority: ClinicalPriority, profile: ResiliencePro
 export function breakerSettings(profile: ResilienceProfile, patientSafety: boolean): { threshold: number; halfOpenAfterMs: number } {
   return { threshold: patientSafety ? Math.min(profile.failureThreshold, 2) : profile.failureThreshold, halfOpenAfterMs: patientSafety ? 60_000 : 30_000 };
 }
-
-const STATE: Record<CircuitState, BreakerStatus['state']> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'isolated',
-};
 
 /**
  * Every policy the console uses, made from the active profile and watched:
@@ -62,9 +56,9 @@ export class ResilienceRegistry {
     const status: BreakerStatus = { name, state: 'closed', since: isoTime(this.clock.now()), patientSafety: opts.patientSafety ?? false, transitions: [] };
     policy.onStateChange((s) => {
       const at = isoTime(this.clock.now());
-      status.state = STATE[s];
+      status.state = breakerState(s);
       status.since = at;
-      status.transitions.push({ at, to: STATE[s] });
+      status.transitions.push({ at, to: breakerState(s) });
       if (status.transitions.length > 50) status.transitions.shift();
       this.onChange();
     });

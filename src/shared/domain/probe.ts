@@ -1,4 +1,5 @@
 import type { Severity } from './alert.js';
+import type { BreakerState } from './taxonomy.js';
 
 export const PROBE_KINDS = ['http', 'tcp', 'postgres', 'redis', 'tls', 'metrics', 'system'] as const;
 export type ProbeKind = (typeof PROBE_KINDS)[number];
@@ -29,7 +30,7 @@ export interface ProbeView {
   lastLatencyMs: number | null;
   lastDetail: string;
   consecutiveFailures: number;
-  breaker: 'closed' | 'open' | 'half-open' | 'isolated';
+  breaker: BreakerState;
   /** latencies of recent runs, oldest first (null = failed run) */
   recentLatencies: (number | null)[];
 }

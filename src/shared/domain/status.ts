@@ -2,6 +2,7 @@ import type { Operator } from './operator.js';
 import type { Severity } from './alert.js';
 import type { ResilienceStatus } from './taxonomy.js';
 import type { AuditVerifyReport } from './audit.js';
+import type { BreakerState } from './taxonomy.js';
 
 export type FeedState = 'not_configured' | 'connecting' | 'connected' | 'reconnecting' | 'offline';
 export type DegradationLevel = 'normal' | 'degraded' | 'emergency';
@@ -18,7 +19,7 @@ export interface ConsoleStatus {
     state: FeedState;
     since: string;
     detail: string;
-    breaker: 'closed' | 'open' | 'half-open' | 'isolated';
+    breaker: BreakerState;
     relayId: string | null;
     lastSeq: number;
     alertsStored: number;

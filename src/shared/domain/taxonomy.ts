@@ -1,3 +1,6 @@
+/** A circuit breaker's state, as every view shows it. */
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
 /** Seed 004: medical error categories, their severity, and when one escalates. */
 export const ERROR_CATEGORIES = [
   'patient_safety',
@@ -44,7 +47,7 @@ export type ClinicalPriority = 'critical' | 'high' | 'normal' | 'low';
 
 export interface BreakerStatus {
   name: string;
-  state: 'closed' | 'open' | 'half-open' | 'isolated';
+  state: BreakerState;
   since: string;
   patientSafety: boolean;
   transitions: { at: string; to: string }[];

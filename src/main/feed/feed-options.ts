@@ -1,0 +1,52 @@
+// What the feed client is given (options, dependencies) and what it reports (status).
+import type { CircuitBreakerPolicy } from 'cockatiel';
+import type { Alert } from '../../shared/domain/alert.js';
+import type { FeedState } from '../../shared/domain/status.js';
+import type { Clock } from '../../shared/clock.js';
+import type { AuditCheckpoint, RelayAck } from '../../shared/relay-protocol.js';
+import type { Logger } from '../platform/logger.js';
+import type { BreakerState } from '../resilience/breaker-state.js';
+import type { FeedStore, ReceivedPage } from './feed-store.js';
+
+export interface FeedStatus {
+  state: FeedState;
+  since: string;
+  detail: string;
+  breaker: BreakerState;
+  relayId: string | null;
+  lastSeq: number;
+  reconnects: number;
+  invalidFrames: number;
+  /** the relay's storage fault, as it last reported it (null: fine) */
+  relayStorageFault: { code: string; since: string } | null;
+}
+
+export interface FeedOptions {
+  url: string;
+  token: string;
+  /** client pings this often; no pong by the next ping = dead link (detected within 2× this) */
+  pingIntervalMs?: number;
+  backoff?: { initialMs: number; maxMs: number };
+  breaker?: { threshold: number; halfOpenAfterMs: number };
+  connectTimeoutMs?: number;
+  maxPayload?: number;
+}
+
+export interface FeedDeps {
+  store: FeedStore;
+  clock: Clock;
+  logger: Logger;
+  /** store a received page (default: the feed store alone, then onAlerts) */
+  receive?: (relayId: string, items: unknown[]) => ReceivedPage;
+  /** alerts stored for the first time, in sequence order (with the default receive) */
+  onAlerts?: (alerts: Alert[]) => void;
+  /** the audit checkpoint this console last sent to the relay (at connect) */
+  onCheckpoint?: (checkpoint: AuditCheckpoint) => void;
+  /** receivedAt: when the relay stored the action (its clock) */
+  onAck?: (ack: RelayAck, consoleId: string, receivedAt: string | undefined) => void;
+  onStatus?: (status: FeedStatus) => void;
+  /** the breaker to use (from the resilience registry); default: its own */
+  breaker?: CircuitBreakerPolicy;
+  /** a connection attempt failed (counted by category for the status view) */
+  onConnectFailed?: (reason: string) => void;
+}
