@@ -63,3 +63,14 @@ export function walkChain(
   }
   return { checked, lastSeq: expected - 1, lastHash: prevHash, stop: null };
 }
+
+/** Does this content verify at another position (within 4,096 of `at`)? Then it was moved, not edited. */
+export function originalPosition<F>(at: number, fields: F, hash: string, maxSeq: number, recordHash: (seq: number, fields: F) => string): number | null {
+  for (let d = 1; d <= 4096; d++) {
+    for (const candidate of [at - d, at + d]) {
+      if (candidate < 1 || candidate > maxSeq) continue;
+      if (recordHash(candidate, fields) === hash) return candidate;
+    }
+  }
+  return null;
+}
