@@ -1,25 +1,17 @@
 // What the feed client is given (options, dependencies) and what it reports (status).
 import type { CircuitBreakerPolicy } from 'cockatiel';
 import type { Alert } from '../../shared/domain/alert.js';
-import type { FeedState } from '../../shared/domain/status.js';
+import type { ConsoleStatus } from '../../shared/domain/status.js';
 import type { Clock } from '../../shared/clock.js';
 import type { AuditCheckpoint, RelayAck } from '../../shared/relay-protocol.js';
 import type { Logger } from '../platform/logger.js';
-import type { BreakerState } from '../resilience/breaker-state.js';
 import type { FeedStore, ReceivedPage } from './feed-store.js';
 
-export interface FeedStatus {
-  state: FeedState;
-  since: string;
-  detail: string;
-  breaker: BreakerState;
-  relayId: string | null;
-  lastSeq: number;
+/** What the status bar shows of the link (the shared shape), and the client's own counters. */
+export type FeedStatus = Pick<ConsoleStatus['feed'], 'state' | 'since' | 'detail' | 'breaker' | 'relayId' | 'lastSeq' | 'relayStorageFault'> & {
   reconnects: number;
   invalidFrames: number;
-  /** the relay's storage fault, as it last reported it (null: fine) */
-  relayStorageFault: { code: string; since: string } | null;
-}
+};
 
 export interface FeedOptions {
   url: string;
