@@ -4,12 +4,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import { WebSocketServer } from 'ws';
 import { isoTime, systemClock, type Clock } from '../shared/clock.js';
-import { describeIssues } from '../shared/contract.js';
 import type { AlertSource } from '../shared/domain/alert.js';
-import { jsonDepth } from '../shared/json-limits.js';
-import { ClientFrameSchema, RELAY_STREAM_PATH, RELAY_SUBPROTOCOL, type ServerFrame } from '../shared/relay-protocol.js';
+import { RELAY_STREAM_PATH, RELAY_SUBPROTOCOL, type ServerFrame } from '../shared/relay-protocol.js';
 import { storageFaultCode } from '../shared/storage-fault.js';
 import type { RelayConfig } from './config.js';
 import { allowedHosts, bearerToken, checkHostAndOrigin, checkJsonContentType, HttpError } from './http-guard.js';
@@ -17,27 +15,16 @@ import { deliveryDigest, MAX_JSON_DEPTH, parseDelivery } from './ingest.js';
 import type { NewAlert, SeverityPolicy } from './normalize.js';
 import { TokenBucket } from './rate-limit.js';
 import { RelayStore, type AppendResult } from './store.js';
+import { ConsoleStream, tokenDigest } from './stream.js';
 import { isWatchdog, META_LAST_SEEN, META_SILENT, Watchdog } from './watchdog.js';
 import { errorText } from '../shared/safe-text.js';
 
 export { MAX_JSON_DEPTH };
-const BAD_FRAMES_BEFORE_CLOSE = 20;
 /** Seconds a sender is asked to wait after a storage fault or overload. */
 const RETRY_AFTER_S = 5;
 
 export interface RelayLog {
   (level: 'info' | 'warn' | 'error', code: string, message: string): void;
-}
-
-interface Subscriber {
-  ws: WebSocket;
-  consoleId: string;
-  sentSeq: number;
-  ackSeq: number;
-  subscribed: boolean;
-  busy: boolean;
-  alive: boolean;
-  badFrames: number;
 }
 
 interface Pending {
@@ -56,10 +43,6 @@ interface StorageFault {
   since: string;
 }
 
-function tokenDigest(token: string): Buffer {
-  return createHash('sha256').update(token).digest();
-}
-
 /**
  * The alert relay: HTTP ingest from Alertmanager, PagerDuty-style senders and
  * native JSON; a durable, sequenced log; a WebSocket stream to the consoles.
@@ -69,7 +52,7 @@ export class Relay {
   readonly registry = new Registry();
   private server: Server | null = null;
   private wss: WebSocketServer | null = null;
-  private readonly subscribers = new Set<Subscriber>();
+  private readonly stream: ConsoleStream;
   private readonly buckets = new Map<AlertSource, TokenBucket>();
   private pending: Pending[] = [];
   private flushScheduled = false;
@@ -112,6 +95,21 @@ export class Relay {
       commit: new Histogram({ name: 'relay_ingest_commit_seconds', help: 'Time to commit one ingest batch', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1], registers: r }),
     };
     this.m.lastSeq.set(this.store.lastSeq());
+    this.stream = new ConsoleStream({
+      store: this.store,
+      clock,
+      hosts: this.hosts,
+      allowedOrigins: config.allowedOrigins,
+      consoleTokens: this.consoleTokens,
+      pageSize: config.pageSize,
+      maxPageBytes: config.maxPageBytes,
+      metrics: { frames: this.m.frames, acks: this.m.acks },
+      quarantine: (channel, reason, raw) => this.quarantine(channel, reason, raw),
+      storageFailed: (op, err) => void this.storageFailed(op, err),
+      storageRecovered: () => this.storageRecovered(),
+      health: () => this.healthFrame(),
+      lastSeq: () => this.safeLastSeq(),
+    });
   }
 
   get url(): string {
@@ -133,13 +131,13 @@ export class Relay {
       maxPayload: this.config.maxFrameBytes,
       handleProtocols: (p) => (p.has(RELAY_SUBPROTOCOL) ? RELAY_SUBPROTOCOL : false),
     });
-    this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    this.server.on('upgrade', (req, socket, head) => this.stream.upgrade(this.wss, req, socket, head));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.config.listen.port, this.config.listen.host, () => resolve());
     });
     this.port = (this.server.address() as AddressInfo).port;
-    this.heartbeat = setInterval(() => this.beat(), this.config.heartbeatMs);
+    this.heartbeat = setInterval(() => this.stream.beat(), this.config.heartbeatMs);
     this.retention = setInterval(() => this.purge(), 3_600_000);
     this.retention.unref();
     this.maintenance = setInterval(() => this.maintain(), Math.max(250, Math.min(5000, (this.config.watchdog.timeoutS || 20) * 250)));
@@ -158,22 +156,19 @@ export class Relay {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       this.flush();
-      for (const s of this.subscribers) s.ws.close(1001, 'relay stopping');
+      this.stream.closeAll(1001, 'relay stopping');
       this.wss?.close();
       const force = setTimeout(() => server.closeAllConnections(), 2000);
       await closed;
       clearTimeout(force);
     }
-    for (const s of this.subscribers) s.ws.terminate();
-    this.subscribers.clear();
+    this.stream.terminateAll();
     this.store.close();
   }
 
   /** Cut every console's connection (used by the loss test and by operators). */
   terminateConsoles(): number {
-    const n = this.subscribers.size;
-    for (const s of this.subscribers) s.ws.terminate();
-    return n;
+    return this.stream.terminateAll();
   }
 
   // ------------------------------------------------------------------ HTTP
@@ -192,13 +187,13 @@ export class Relay {
         status: fault ? 'degraded' : 'ok',
         relayId: this.store.relayId,
         lastSeq: this.safeLastSeq(),
-        consoles: this.subscribers.size,
+        consoles: this.stream.size,
         storage: fault ? { state: 'fault', ...fault } : { state: 'ok' },
         watchdog: { state: this.watchdog.state.kind, lastSeen: this.watchdog.state.kind === 'alive' && !this.watchdog.state.sinceStart ? isoTime(this.watchdog.state.lastSeenMs) : this.watchdog.state.kind === 'silent' && this.watchdog.state.lastSeenMs !== null ? isoTime(this.watchdog.state.lastSeenMs) : null },
       });
     }
     if (req.method === 'GET' && path === '/metrics') {
-      this.m.consoles.set(this.subscribers.size);
+      this.m.consoles.set(this.stream.size);
       res.writeHead(200, { 'Content-Type': this.registry.contentType });
       res.end(await this.registry.metrics());
       return;
@@ -318,7 +313,7 @@ export class Relay {
       this.storageFault = { code, message: (err as Error).message.slice(0, 200), since: isoTime(this.clock.now()) };
       this.m.storageFault.set(1);
       this.log('error', 'E_RELAY_STORAGE', `${op}: ${code}: ${errorText(err, 200)}; answering 503 until a write succeeds`);
-      for (const s of this.subscribers) this.sendHealth(s);
+      this.stream.broadcastHealth();
     }
     return new HttpError(503, 'E_RELAY_STORAGE', `the relay cannot store right now (${code}); retry`, { 'Retry-After': String(RETRY_AFTER_S) });
   }
@@ -328,12 +323,12 @@ export class Relay {
     this.log('info', 'I_RELAY_STORAGE_OK', `storage writable again after ${this.storageFault.code} since ${this.storageFault.since}`);
     this.storageFault = null;
     this.m.storageFault.set(0);
-    for (const s of this.subscribers) this.sendHealth(s);
+    this.stream.broadcastHealth();
   }
 
-  private sendHealth(sub: Subscriber): void {
+  private healthFrame(): ServerFrame {
     const f = this.storageFault;
-    this.send(sub, f ? { type: 'relay.health', storage: 'fault', code: f.code.slice(0, 64), since: f.since } : { type: 'relay.health', storage: 'ok' });
+    return f ? { type: 'relay.health', storage: 'fault', code: f.code.slice(0, 64), since: f.since } : { type: 'relay.health', storage: 'ok' };
   }
 
   private safeLastSeq(): number | null {
@@ -417,7 +412,7 @@ export class Relay {
       p.resolve(r);
     });
     if (stored) this.m.lastSeq.set(this.store.lastSeq());
-    for (const s of this.subscribers) this.pump(s);
+    this.stream.pumpAll();
   }
 
   /** Dead man's switch and dedup window housekeeping. */
@@ -437,152 +432,6 @@ export class Relay {
       this.store.purgeDeliveries(now - this.config.dedupWindowS * 1000);
     } catch (err) {
       this.storageFailed('dedup-purge', err);
-    }
-  }
-
-  // ------------------------------------------------------------- WebSocket
-
-  private upgrade(req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void {
-    const reject = (status: number, text: string, code: string) => {
-      this.m.frames.inc({ reason: code });
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ code })}`);
-    };
-    try {
-      checkHostAndOrigin(req.headers, this.hosts, this.config.allowedOrigins);
-    } catch (err) {
-      const e = err as HttpError;
-      return reject(e.status, e.status === 421 ? 'Misdirected Request' : 'Forbidden', e.code);
-    }
-    const path = (req.url ?? '/').split('?')[0];
-    if (path !== RELAY_STREAM_PATH || !this.wss) return reject(404, 'Not Found', 'E_NOT_FOUND');
-    const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-    if (!protocols.includes(RELAY_SUBPROTOCOL)) return reject(400, 'Bad Request', 'E_SUBPROTOCOL');
-    let token: string | undefined;
-    try {
-      token = bearerToken(req.headers.authorization);
-    } catch {
-      return reject(401, 'Unauthorized', 'E_AUTH_SCHEME');
-    }
-    if (token === undefined) return reject(401, 'Unauthorized', 'E_TOKEN_MISSING');
-    const digest = tokenDigest(token);
-    // compare against every token so timing does not tell which matched
-    let consoleId: string | null = null;
-    for (const t of this.consoleTokens) if (timingSafeEqual(digest, t.digest)) consoleId = t.id;
-    if (!consoleId) return reject(401, 'Unauthorized', 'E_TOKEN');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, consoleId));
-  }
-
-  private attach(ws: WebSocket, consoleId: string): void {
-    const sub: Subscriber = { ws, consoleId, sentSeq: 0, ackSeq: 0, subscribed: false, busy: false, alive: true, badFrames: 0 };
-    this.subscribers.add(sub);
-    ws.on('pong', () => (sub.alive = true));
-    ws.on('close', () => this.subscribers.delete(sub));
-    ws.on('error', (err: Error & { code?: string }) => {
-      this.m.frames.inc({ reason: err.code ?? 'E_WS' });
-      this.subscribers.delete(sub);
-    });
-    ws.on('message', (data: RawData) => this.onFrame(sub, data));
-    let checkpoint;
-    try {
-      checkpoint = this.store.checkpoint(consoleId);
-    } catch {
-      checkpoint = undefined;
-    }
-    this.send(sub, { type: 'hello', relayId: this.store.relayId, consoleId, lastSeq: this.safeLastSeq() ?? 0, ...(checkpoint ? { checkpoint } : {}) });
-    if (this.storageFault) this.sendHealth(sub);
-  }
-
-  private onFrame(sub: Subscriber, data: RawData): void {
-    sub.alive = true;
-    const text = data.toString();
-    const bad = (code: string, message: string) => {
-      this.m.frames.inc({ reason: code });
-      this.quarantine(`ws:${sub.consoleId}`, code, text);
-      this.send(sub, { type: 'error', code, message });
-      if (++sub.badFrames >= BAD_FRAMES_BEFORE_CLOSE) sub.ws.close(1008, 'too many bad frames');
-    };
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return bad('E_BAD_JSON', 'the frame is not valid JSON');
-    }
-    if (jsonDepth(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return bad('E_TOO_DEEP', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
-    const frame = ClientFrameSchema.safeParse(parsed);
-    if (!frame.success) return bad('E_SCHEMA', describeIssues(frame.error));
-    const f = frame.data;
-    if (f.type === 'checkpoint') {
-      try {
-        this.store.storeCheckpoint(sub.consoleId, f.checkpoint, isoTime(this.clock.now()));
-        this.storageRecovered();
-      } catch (err) {
-        this.storageFailed('checkpoint', err);
-      }
-      return;
-    }
-    if (f.type === 'subscribe') {
-      sub.sentSeq = f.since;
-      sub.ackSeq = f.acksSince;
-      sub.subscribed = true;
-      this.pump(sub);
-      return;
-    }
-    let status: 'stored' | 'duplicate' | 'unavailable';
-    try {
-      status = this.store.storeAck(f.ack, sub.consoleId, isoTime(this.clock.now()));
-      this.storageRecovered();
-    } catch (err) {
-      this.storageFailed('ack', err);
-      status = 'unavailable';
-    }
-    this.m.acks.inc({ status });
-    this.send(sub, { type: 'ack.result', id: f.ack.id, status });
-    if (status === 'stored') for (const other of this.subscribers) if (other !== sub) this.pump(other);
-  }
-
-  /** One page in flight per console: a slow console never makes the relay buffer without bound. Alerts first, then acks. */
-  private pump(sub: Subscriber): void {
-    if (!sub.subscribed || sub.busy || sub.ws.readyState !== sub.ws.OPEN) return;
-    let text: string;
-    try {
-      const page = this.store.pageAfter(sub.sentSeq, this.config.pageSize, this.config.maxPageBytes);
-      if (page.json.length > 0) {
-        sub.sentSeq = page.lastSeq;
-        text = `{"type":"alerts","alerts":[${page.json.join(',')}]}`;
-      } else {
-        const all = this.store.acksAfter(sub.ackSeq, '', this.config.pageSize);
-        if (all.length === 0) return;
-        sub.ackSeq = all.at(-1)!.seq; // our own acks are skipped but still move the cursor
-        const acks = all.filter((a) => a.consoleId !== sub.consoleId);
-        if (acks.length === 0) return this.pump(sub);
-        text = JSON.stringify({ type: 'acks', acks } satisfies ServerFrame);
-      }
-    } catch (err) {
-      // a read failed (I/O error): the console keeps its cursor; try again at the next heartbeat
-      this.storageFailed('read', err);
-      return;
-    }
-    sub.busy = true;
-    sub.ws.send(text, (err) => {
-      sub.busy = false;
-      if (!err) this.pump(sub);
-    });
-  }
-
-  private send(sub: Subscriber, frame: ServerFrame): void {
-    if (sub.ws.readyState === sub.ws.OPEN) sub.ws.send(JSON.stringify(frame));
-  }
-
-  private beat(): void {
-    for (const s of this.subscribers) this.pump(s); // resumes consoles a failed read left waiting
-    for (const s of this.subscribers) {
-      if (!s.alive) {
-        s.ws.terminate();
-        this.subscribers.delete(s);
-        continue;
-      }
-      s.alive = false;
-      s.ws.ping();
     }
   }
 

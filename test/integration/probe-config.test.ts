@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseProbeFile } from '../../src/main/probes/probe-config.js';
-import { loadProbes, resourcePath } from '../../src/main/core/console.js';
+import { loadProbes } from '../../src/main/probes/probe-config.js';
+import { resourcePath } from '../../src/main/platform/paths.js';
 
 describe('probe configuration', () => {
   it('ships a default set that validates and mirrors the daily health check', () => {

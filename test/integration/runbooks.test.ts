@@ -1,7 +1,8 @@
 import { writeFileSync, copyFileSync } from 'node:fs';
 import { describe, expect } from 'vitest';
 import type { Alert } from '../../src/shared/domain/alert.js';
-import { createConsole, resourcePath, type OnCallConsole } from '../../src/main/core/console.js';
+import { createConsole, type OnCallConsole } from '../../src/main/core/console.js';
+import { resourcePath } from '../../src/main/platform/paths.js';
 import { resolveConfig } from '../../src/main/core/config.js';
 import { loadContactBook, loadRunbooks } from '../../src/main/runbooks/runbook-schema.js';
 import { tempDir } from '../helpers.js';

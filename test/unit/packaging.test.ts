@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT } from '../support/browser-mode.js';
+import { listSources } from '../support/import-rules.js';
 
 interface BuilderConfig {
   appId: string;
@@ -21,7 +22,7 @@ const config = parse(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) a
 
 describe('electron-builder.yml', () => {
   it('packs every bundled resource the console reads', () => {
-    const source = readFileSync(join(ROOT, 'src/main/core/console.ts'), 'utf8');
+    const source = listSources(join(ROOT, 'src/main')).map((f) => readFileSync(f, 'utf8')).join('\n');
     const used = [...source.matchAll(/resourcePath\('([^']+)'\)/g)].map((m) => `resources/${m[1]}`);
     expect(used.length).toBeGreaterThanOrEqual(3);
     for (const path of used) {

@@ -1,5 +1,9 @@
 // What a running console holds: the services the composition root builds,
-// as the handlers and tests reach them. Types only.
+// as the handlers and tests reach them, and what it may be given. Types only.
+import type { Clock } from '../../shared/clock.js';
+import type { AuditKeyStore } from '../audit/key-store.js';
+import type { NotificationSink } from '../notify/pager.js';
+import type { Logger } from '../platform/logger.js';
 import type { AuditVerifyReport } from '../../shared/domain/audit.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/database.js';
@@ -41,4 +45,16 @@ export interface RunningServices {
   runbookErrors: string[];
   contacts: { book?: ContactBook; error?: string };
   kpis: KpiService;
+}
+
+/** What the composition root may be given instead of its defaults (tests, Electron). */
+export interface ConsoleDeps {
+  clock?: Clock;
+  logger?: Logger;
+  /** defaults to a 0600 key file in the data dir; Electron passes safeStorage */
+  keyStore?: AuditKeyStore;
+  /** overrides config.notifySink (tests) */
+  notificationSink?: NotificationSink | null;
+  /** how often escalation and repeat pages are checked (ms); 0 = only when tick() is called */
+  tickMs?: number;
 }

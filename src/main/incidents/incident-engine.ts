@@ -2,47 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { isoTime, type Clock } from '../../shared/clock.js';
 import { ConsoleError } from '../../shared/errors.js';
 import type { Alert, Severity } from '../../shared/domain/alert.js';
-import type { Incident, IncidentDetail, IncidentState, TimelineEntry } from '../../shared/domain/incident.js';
-import { DEFAULT_ESCALATION, SEVERITY_POLICY, severityRank, type EscalationLevel } from '../../shared/domain/severity.js';
+import type { Incident, IncidentDetail } from '../../shared/domain/incident.js';
+import { DEFAULT_ESCALATION, severityRank, type EscalationLevel } from '../../shared/domain/severity.js';
 import type { Operator } from '../../shared/domain/operator.js';
 import type { RelayAck } from '../../shared/relay-protocol.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/database.js';
 import type { Logger } from '../platform/logger.js';
-import { foldCase, matchesSearch } from '../../shared/domain/incident-query.js';
+import { alertCategory, IncidentRepository, type IncidentFilter, type Row } from './incident-repository.js';
+import { remoteActionTime } from './remote-time.js';
 
-/** How far ahead of this console's clock another console's action time may be before it is not believed. */
-export const REMOTE_SKEW_MS = 2 * 60_000;
+export type { IncidentFilter } from './incident-repository.js';
+
+export { REMOTE_SKEW_MS } from './remote-time.js';
 
 const MAX_SNOOZE_MINUTES = 120;
-
-interface Row {
-  id: string;
-  key: string;
-  severity: Severity;
-  service: string;
-  summary: string;
-  source: Incident['source'];
-  state: IncidentState;
-  opened_at: string;
-  acknowledged_at: string | null;
-  acknowledged_by: string | null;
-  resolved_at: string | null;
-  assignee: string | null;
-  snoozed_until: string | null;
-  escalation_level: number;
-  alert_count: number;
-  previous_id: string | null;
-  last_paged_at: string | null;
-  pending: number;
-}
-
-export interface IncidentFilter {
-  state?: 'open' | IncidentState | 'all' | undefined;
-  severity?: Severity | undefined;
-  search?: string | undefined;
-  limit?: number | undefined;
-}
 
 /** What the engine asks the pager to do after a commit. */
 export interface PageRequest {
@@ -66,18 +40,6 @@ export interface IncidentEngineDeps {
   onOpened?: (incident: Incident, alert: Alert) => void;
 }
 
-/** The alert's "category" label (seed 004's error categories, or the sender's own), kept short; null when absent. */
-export function alertCategory(a: Alert): string | null {
-  const c = a.labels.category?.trim();
-  return c ? c.slice(0, 64) : null;
-}
-
-function compactStamp(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
-}
-
 /**
  * Alerts into incidents (dedup by key), the incident lifecycle, the ack
  * outbox, and escalation. Every change goes through the one write path: state,
@@ -88,154 +50,31 @@ export class IncidentEngine {
   private readonly audit: AuditLog;
   private readonly clock: Clock;
   readonly escalation: EscalationLevel[];
+  readonly repo: IncidentRepository;
 
   constructor(private readonly deps: IncidentEngineDeps) {
     this.db = deps.db;
     this.audit = deps.audit;
     this.clock = deps.clock;
     this.escalation = [...(deps.escalation ?? DEFAULT_ESCALATION)].sort((a, b) => a.afterMinutes - b.afterMinutes);
+    this.repo = new IncidentRepository(deps.db, deps.clock, this.escalation);
   }
 
   private now(): string {
     return isoTime(this.clock.now());
   }
 
-  // ------------------------------------------------------------- reading
+  // ------------------------------------------------------------- reading (the repository)
 
-  private static readonly SELECT = `SELECT i.*, EXISTS (SELECT 1 FROM outbox o WHERE o.incident_id = i.id AND o.synced_at IS NULL) AS pending FROM incident i`;
-
-  private view(r: Row): Incident {
-    const opened = Date.parse(r.opened_at);
-    const next = r.state === 'triggered' ? this.escalation.find((l) => l.level > r.escalation_level) : undefined;
-    return {
-      id: r.id,
-      key: r.key,
-      severity: r.severity,
-      service: r.service,
-      summary: r.summary,
-      source: r.source,
-      state: r.state,
-      openedAt: r.opened_at,
-      acknowledgedAt: r.acknowledged_at,
-      acknowledgedBy: r.acknowledged_by,
-      resolvedAt: r.resolved_at,
-      assignee: r.assignee,
-      snoozedUntil: r.snoozed_until,
-      escalationLevel: r.escalation_level,
-      alertCount: r.alert_count,
-      previousId: r.previous_id,
-      pendingSync: r.pending === 1,
-      responseDueAt: isoTime(opened + SEVERITY_POLICY[r.severity].responseMinutes * 60_000),
-      nextEscalationAt: next ? isoTime(opened + next.afterMinutes * 60_000) : null,
-    };
-  }
-
-  get(id: string): Incident {
-    const row = this.db.prepare(`${IncidentEngine.SELECT} WHERE i.id = ?`).get(id) as Row | undefined;
-    if (!row) throw new ConsoleError('E_INCIDENT_NOT_FOUND', 'input', `no incident ${id}`);
-    return this.view(row);
-  }
-
-  list(filter: IncidentFilter = {}): Incident[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const state = filter.state ?? 'open';
-    if (state === 'open') where.push(`i.state != 'resolved'`);
-    else if (state !== 'all') (where.push('i.state = ?'), params.push(state));
-    if (filter.severity) (where.push('i.severity = ?'), params.push(filter.severity));
-    const order = `ORDER BY CASE i.state WHEN 'triggered' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END, i.severity, i.opened_at DESC`;
-    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const limit = filter.limit ?? 10_000;
-    const search = foldCase((filter.search ?? '').trim());
-    if (search) {
-      // the search is the shared predicate (case- and accent-insensitive), so main and the renderer agree:
-      // narrow by the cheap columns first, then read the whole rows of the matches
-      const ids: string[] = [];
-      for (const r of this.db.prepare(`SELECT i.id, i.service, i.summary FROM incident i ${whereSql} ${order}`).iterate(...params) as Iterable<{ id: string; service: string; summary: string }>) {
-        if (matchesSearch(search, r)) ids.push(r.id);
-        if (ids.length >= limit) break;
-      }
-      return this.byIds(ids);
-    }
-    const rows = this.db.prepare(`${IncidentEngine.SELECT} ${whereSql} ${order} LIMIT ?`).all(...params, limit) as Row[];
-    return rows.map((r) => this.view(r));
-  }
-
+  get(id: string): Incident { return this.repo.get(id); }
+  list(filter: IncidentFilter = {}): Incident[] { return this.repo.list(filter); }
   /** The open incident for an alert key, if any. */
-  findOpen(key: string): Incident | null {
-    const r = this.db.prepare(`${IncidentEngine.SELECT} WHERE i.key = ? AND i.state != 'resolved'`).get(key) as Row | undefined;
-    return r ? this.view(r) : null;
-  }
-
-  byIds(ids: string[]): Incident[] {
-    const stmt = this.db.prepare(`${IncidentEngine.SELECT} WHERE i.id = ?`);
-    return ids.flatMap((id) => {
-      const r = stmt.get(id) as Row | undefined;
-      return r ? [this.view(r)] : [];
-    });
-  }
-
-  counts(): { open: number; bySeverity: Record<Severity, number>; unacknowledged: number } {
-    const rows = this.db.prepare(`SELECT severity, state, count(*) AS n FROM incident WHERE state != 'resolved' GROUP BY severity, state`).all() as { severity: Severity; state: IncidentState; n: number }[];
-    const bySeverity: Record<Severity, number> = { SEV1: 0, SEV2: 0, SEV3: 0 };
-    let open = 0;
-    let unacknowledged = 0;
-    for (const r of rows) {
-      bySeverity[r.severity] += r.n;
-      open += r.n;
-      if (r.state === 'triggered') unacknowledged += r.n;
-    }
-    return { open, bySeverity, unacknowledged };
-  }
-
-  detail(id: string): IncidentDetail {
-    const incident = this.get(id);
-    const timeline = this.db.prepare('SELECT at, kind, actor, text FROM incident_event WHERE incident_id = ? ORDER BY id').all(id) as TimelineEntry[];
-    const alerts = (
-      this.db
-        .prepare('SELECT f.body FROM incident_alert ia JOIN feed_alert f ON f.relay_id = ia.relay_id AND f.seq = ia.seq WHERE ia.incident_id = ? ORDER BY ia.rowid DESC LIMIT 200')
-        .pluck()
-        .all(id) as string[]
-    ).map((b) => JSON.parse(b) as Alert);
-    const current = this.escalation.find((l) => l.level === incident.escalationLevel) ?? null;
-    const next = incident.state === 'triggered' ? (this.escalation.find((l) => l.level > incident.escalationLevel) ?? null) : null;
-    return { incident, timeline, alerts, escalation: { current, next } };
-  }
-
-  pendingCount(): number {
-    return this.db.prepare('SELECT count(*) FROM outbox WHERE synced_at IS NULL').pluck().get() as number;
-  }
-
-  pendingOutbox(): { id: string; incidentId: string; payload: RelayAck }[] {
-    return (this.db.prepare('SELECT id, incident_id AS incidentId, payload FROM outbox WHERE synced_at IS NULL ORDER BY created_at, rowid').all() as { id: string; incidentId: string; payload: string }[]).map((r) => ({
-      ...r,
-      payload: JSON.parse(r.payload) as RelayAck,
-    }));
-  }
-
-  // ------------------------------------------------------------- writing helpers
-
-  private event(incidentId: string, kind: string, actor: string, text: string): void {
-    this.db.prepare('INSERT INTO incident_event (incident_id, at, kind, actor, text) VALUES (?, ?, ?, ?, ?)').run(incidentId, this.now(), kind, actor, text);
-  }
-
-  private newId(): string {
-    const base = `MAI-${compactStamp(this.clock.now())}`;
-    // a range on the primary key ('-' < '.'), not LIKE, which SQLite cannot answer from the index: the cost never grows with history
-    const taken = new Set(this.db.prepare(`SELECT id FROM incident WHERE id = ? OR (id > ? AND id < ?)`).pluck().all(base, `${base}-`, `${base}.`) as string[]);
-    if (!taken.has(base)) return base;
-    for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
-  }
-
-  private openByKey(key: string): Row | undefined {
-    return this.db.prepare(`SELECT *, 0 AS pending FROM incident WHERE key = ? AND state != 'resolved'`).get(key) as Row | undefined;
-  }
-
-  private row(id: string): Row {
-    const r = this.db.prepare('SELECT *, 0 AS pending FROM incident WHERE id = ?').get(id) as Row | undefined;
-    if (!r) throw new ConsoleError('E_INCIDENT_NOT_FOUND', 'input', `no incident ${id}`);
-    return r;
-  }
+  findOpen(key: string): Incident | null { return this.repo.findOpen(key); }
+  byIds(ids: string[]): Incident[] { return this.repo.byIds(ids); }
+  counts(): { open: number; bySeverity: Record<Severity, number>; unacknowledged: number } { return this.repo.counts(); }
+  detail(id: string): IncidentDetail { return this.repo.detail(id); }
+  pendingCount(): number { return this.repo.pendingCount(); }
+  pendingOutbox(): { id: string; incidentId: string; payload: RelayAck }[] { return this.repo.pendingOutbox(); }
 
   // ------------------------------------------------------------- alerts in
 
@@ -253,21 +92,21 @@ export class IncidentEngine {
       for (const a of alerts) {
         applied.run(a.relayId, a.seq);
         if (linked.get(a.relayId, a.seq)) continue; // applied before: idempotent on (relay, seq)
-        const open = this.openByKey(a.key);
+        const open = this.repo.openByKey(a.key);
         if (a.status === 'firing') {
           if (open) {
             const worse = severityRank(a.severity) < severityRank(open.severity);
             this.db.prepare('UPDATE incident SET alert_count = alert_count + 1, severity = ?, updated_at = ? WHERE id = ?').run(worse ? a.severity : open.severity, this.now(), open.id);
             link.run(a.relayId, a.seq, open.id);
             if (worse) {
-              this.event(open.id, 'severity.raised', 'system', `severity raised to ${a.severity}`);
+              this.repo.event(open.id, 'severity.raised', 'system', `severity raised to ${a.severity}`);
               this.audit.append({ operator: 'system', action: 'incident.severity_raised', subjectType: 'incident', subjectId: open.id, details: { severity: a.severity } });
               pages.push(open.id);
             }
             changed.add(open.id);
             continue;
           }
-          const id = this.newId();
+          const id = this.repo.newId();
           const previous = this.db.prepare(`SELECT id FROM incident WHERE key = ? ORDER BY opened_at DESC LIMIT 1`).pluck().get(a.key) as string | undefined;
           const now = this.now();
           this.db
@@ -277,7 +116,7 @@ export class IncidentEngine {
             )
             .run(id, a.key, a.severity, a.service, a.summary, source === 'local' ? 'local' : a.source, now, previous ?? null, now, alertCategory(a));
           link.run(a.relayId, a.seq, id);
-          this.event(id, 'alert.firing', a.source, previous ? `opened (re-fired after ${previous})` : 'opened');
+          this.repo.event(id, 'alert.firing', a.source, previous ? `opened (re-fired after ${previous})` : 'opened');
           this.audit.append({ operator: 'system', action: 'incident.opened', subjectType: 'incident', subjectId: id, details: { severity: a.severity, service: a.service, key: a.key, previous: previous ?? null } });
           changed.add(id);
           pages.push(id);
@@ -286,11 +125,11 @@ export class IncidentEngine {
           link.run(a.relayId, a.seq, open.id);
           if (a.status === 'resolved') {
             this.db.prepare(`UPDATE incident SET state = 'resolved', resolved_at = ?, updated_at = ? WHERE id = ?`).run(this.now(), this.now(), open.id);
-            this.event(open.id, 'alert.resolved', a.source, 'resolved by its source');
+            this.repo.event(open.id, 'alert.resolved', a.source, 'resolved by its source');
             this.audit.append({ operator: 'system', action: 'incident.resolved', subjectType: 'incident', subjectId: open.id, details: { by: a.source } });
           } else if (open.state === 'triggered') {
             this.db.prepare(`UPDATE incident SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE id = ?`).run(this.now(), `${a.source} sender`, this.now(), open.id);
-            this.event(open.id, 'acknowledged', a.source, `acknowledged at the ${a.source} sender`);
+            this.repo.event(open.id, 'acknowledged', a.source, `acknowledged at the ${a.source} sender`);
             this.audit.append({ operator: 'system', action: 'incident.acknowledged_at_source', subjectType: 'incident', subjectId: open.id, details: { by: a.source } });
           }
           changed.add(open.id);
@@ -313,10 +152,10 @@ export class IncidentEngine {
     if (!operator) throw new ConsoleError('E_NOT_SIGNED_IN', 'state', 'sign in first: every incident action is attributed');
     let wroteOutbox = false;
     this.audit.transaction(() => {
-      const r = this.row(id);
+      const r = this.repo.row(id);
       const { kind, text, details, outbox } = apply(r, operator);
       this.db.prepare('UPDATE incident SET updated_at = ? WHERE id = ?').run(this.now(), id);
-      this.event(id, kind, operator.userId, text);
+      this.repo.event(id, kind, operator.userId, text);
       if (outbox) {
         const ack: RelayAck = { id: randomUUID(), alertKey: r.key, action: outbox, operator: { userId: operator.userId, displayName: operator.displayName }, at: this.now(), incidentId: id };
         this.db.prepare('INSERT INTO outbox (id, incident_id, created_at, payload) VALUES (?, ?, ?, ?)').run(ack.id, id, ack.at, JSON.stringify(ack));
@@ -390,39 +229,22 @@ export class IncidentEngine {
     if (!row) return;
     this.db.transaction(() => {
       this.db.prepare('UPDATE outbox SET synced_at = ?, result = ?, attempts = attempts + 1 WHERE id = ?').run(this.now(), result, outboxId);
-      this.event(row, 'synced', 'relay', result === 'stored' ? 'action reached the relay' : 'action was already at the relay');
+      this.repo.event(row, 'synced', 'relay', result === 'stored' ? 'action reached the relay' : 'action was already at the relay');
     }).immediate();
     this.deps.onChanged?.([row]);
-  }
-
-  /**
-   * When another console's action counts. Its claimed time is believed when it
-   * lies between the incident's opening and now (plus a small skew); otherwise
-   * the relay's receive time (or now) is used and the skew is logged, so a
-   * wrong or hostile clock cannot rewrite the response-time figures.
-   */
-  private remoteTime(ack: RelayAck, openedAt: string, receivedAt: string | undefined): { at: string; adjusted: boolean } {
-    const now = this.clock.now();
-    const claimed = Date.parse(ack.at);
-    const opened = Date.parse(openedAt);
-    if (Number.isFinite(claimed) && claimed <= now + REMOTE_SKEW_MS && claimed >= opened) return { at: isoTime(Math.min(claimed, now)), adjusted: false };
-    const received = receivedAt ? Date.parse(receivedAt) : NaN;
-    const fallback = Number.isFinite(received) && received <= now + REMOTE_SKEW_MS ? Math.min(received, now) : now;
-    const at = Math.max(fallback, opened);
-    this.deps.logger?.log('warn', 'W_REMOTE_ACK_SKEW', `an action from another console claimed a time ${Number.isFinite(claimed) ? `${Math.round((claimed - at) / 1000)} s away from` : 'unreadable instead of'} when it could have happened; applied at ${isoTime(at)}`, { ackId: ack.id });
-    return { at: isoTime(at), adjusted: true };
   }
 
   /** Another console acted on an alert we hold: show who. */
   applyRemote(ack: RelayAck, consoleId: string, receivedAt?: string): void {
     if (this.db.prepare('SELECT 1 FROM remote_ack WHERE id = ?').get(ack.id)) return; // seen before
-    const open = this.openByKey(ack.alertKey);
+    const open = this.repo.openByKey(ack.alertKey);
     if (!open) {
       this.db.prepare('INSERT OR IGNORE INTO remote_ack (id, applied_at) VALUES (?, ?)').run(ack.id, this.now());
       return;
     }
     const who = `${ack.operator.displayName} (${ack.operator.userId}) at ${consoleId}`;
-    const { at, adjusted } = this.remoteTime(ack, open.opened_at, receivedAt);
+    const { at, adjusted, claimed } = remoteActionTime(ack.at, open.opened_at, receivedAt, this.clock.now());
+    if (adjusted) this.deps.logger?.log('warn', 'W_REMOTE_ACK_SKEW', `an action from another console claimed a time ${claimed === null ? 'unreadable instead of' : `${Math.round((claimed - Date.parse(at)) / 1000)} s away from`} when it could have happened; applied at ${at}`, { ackId: ack.id });
     this.audit.transaction(() => {
       this.db.prepare('INSERT INTO remote_ack (id, applied_at) VALUES (?, ?)').run(ack.id, this.now());
       if (ack.action === 'acknowledge' && open.state === 'triggered') {
@@ -430,7 +252,7 @@ export class IncidentEngine {
       } else if (ack.action === 'resolve') {
         this.db.prepare(`UPDATE incident SET state = 'resolved', resolved_at = ?, updated_at = ? WHERE id = ?`).run(at, this.now(), open.id);
       }
-      this.event(open.id, `remote.${ack.action}`, ack.operator.userId, `${ack.action === 'note' ? 'note' : `${ack.action}d`} by ${who}`);
+      this.repo.event(open.id, `remote.${ack.action}`, ack.operator.userId, `${ack.action === 'note' ? 'note' : `${ack.action}d`} by ${who}`);
       this.audit.append({ operator: ack.operator.userId, action: `incident.remote_${ack.action}`, subjectType: 'incident', subjectId: open.id, details: { console: consoleId, ackId: ack.id, ...(adjusted ? { claimedAt: ack.at.slice(0, 40), appliedAt: at } : {}) } });
     });
     this.deps.onChanged?.([open.id]);
@@ -454,7 +276,7 @@ export class IncidentEngine {
         const due = this.escalation.filter((l) => l.afterMinutes <= elapsedMin).at(-1);
         if (due && due.level > r.escalation_level) {
           this.db.prepare('UPDATE incident SET escalation_level = ?, last_paged_at = ?, updated_at = ? WHERE id = ?').run(due.level, isoTime(nowMs), isoTime(nowMs), r.id);
-          this.event(r.id, 'escalated', 'system', `no acknowledgement after ${due.afterMinutes} min: level ${due.level} (${due.description}): call ${due.contacts.join(', ')}`);
+          this.repo.event(r.id, 'escalated', 'system', `no acknowledgement after ${due.afterMinutes} min: level ${due.level} (${due.description}): call ${due.contacts.join(', ')}`);
           this.audit.append({ operator: 'system', action: 'incident.escalated', subjectType: 'incident', subjectId: r.id, details: { level: due.level, afterMinutes: due.afterMinutes } });
           escalated.push(r.id);
           continue;

@@ -2,6 +2,9 @@ import { isMap, type LineCounter, type Node } from 'yaml';
 import { parseYaml, readYamlFile, type YamlRead } from '../platform/yaml-file.js';
 import { z } from 'zod';
 import { SeveritySchema } from '../../shared/domain/alert.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { resourcePath } from '../platform/paths.js';
 
 const Base = {
   id: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lower-case letters, digits and . _ - (max 64)'),
@@ -108,4 +111,17 @@ export function describeTarget(p: ProbeConfig): string {
     case 'system':
       return `this workstation (${p.diskPath})`;
   }
+}
+
+/** Which probe file: none, a given file, or the data dir's probes.yaml, else the bundled default set. */
+export function probeFileOf(spec: string, dataDir: string): string | null {
+  if (spec === 'none') return null;
+  if (spec !== 'default') return spec;
+  const own = join(dataDir, 'probes.yaml');
+  return existsSync(own) ? own : resourcePath('probes.default.yaml');
+}
+
+export function loadProbes(spec: string, dataDir: string): ProbeFileResult {
+  const file = probeFileOf(spec, dataDir);
+  return file === null ? { probes: [], errors: [] } : loadProbeFile(file);
 }

@@ -1,0 +1,185 @@
+// Building a running console's services, in dependency order, from the
+// config and the opened database and audit log; wiring each service's
+// callbacks to events, the status push and the other services.
+import { wrap } from 'cockatiel';
+import { join } from 'node:path';
+import type { Clock } from '../../shared/clock.js';
+import type { AuditVerifyReport } from '../../shared/domain/audit.js';
+import type { ConsoleStatus } from '../../shared/domain/status.js';
+import { PROFILES } from '../../shared/domain/profile.js';
+import { configurePhiAllowList, findPhi } from '../../shared/phi.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditWatch } from '../audit/audit-watch.js';
+import { AlertIntake } from '../feed/alert-intake.js';
+import { FeedClient } from '../feed/feed-client.js';
+import { FeedStore } from '../feed/feed-store.js';
+import { FeedSilenceGuard } from '../feed/pipeline-guard.js';
+import { IncidentEngine } from '../incidents/incident-engine.js';
+import { OutboxSync } from '../incidents/outbox-sync.js';
+import { KpiService } from '../kpi/kpi-service.js';
+import { Pager, sinkFromSpec } from '../notify/pager.js';
+import { OperatorSession } from '../operator/session.js';
+import type { DisposableStore } from '../platform/disposables.js';
+import { accumulate } from '../platform/emitter.js';
+import type { Logger } from '../platform/logger.js';
+import { resourcePath } from '../platform/paths.js';
+import { probeFileOf } from '../probes/probe-config.js';
+import { ProbeHistory } from '../probes/probe-history.js';
+import { ProbeScheduler } from '../probes/probe-scheduler.js';
+import { SafetyAssessor } from '../probes/safety-assessment.js';
+import { ResilienceRegistry } from '../resilience/policies.js';
+import { RunbookService } from '../runbooks/runbook-service.js';
+import type { Db } from '../store/database.js';
+import type { ConsoleConfig } from './config.js';
+import { contactsFileOf, loadConfigSets } from './config-files.js';
+import type { EventBus } from './events.js';
+import type { ConsoleDeps, RunningServices } from './services.js';
+
+export interface BuildContext {
+  config: ConsoleConfig;
+  deps: ConsoleDeps;
+  clock: Clock;
+  logger: Logger;
+  events: EventBus;
+  lifetime: DisposableStore;
+  publishStatus(): void;
+  publishStatusNow(): void;
+  guardFeed(state: ConsoleStatus['feed']['state']): void;
+  /** may changed incidents ride along in events (a signed-in operator, unlocked)? */
+  readable(): boolean;
+  watch(): AuditWatch | null;
+}
+
+export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startupVerification: AuditVerifyReport): RunningServices {
+  const { config, deps, clock, logger, events, publishStatus, publishStatusNow, guardFeed } = ctx;
+    const operator = new OperatorSession(db, audit, clock, () => publishStatusNow(), config.lockAfterMs);
+    audit.onAppended((lastSeq) => events.emit('audit.appended', { lastSeq }));
+    const feedStore = new FeedStore(db, clock);
+    const resilience = new ResilienceRegistry(PROFILES[config.profile], clock, () => publishStatus());
+    const bundledContacts = resourcePath('contacts.example.yaml');
+    const sets = loadConfigSets(db, clock, logger, {
+      probes: probeFileOf(config.probes, config.dataDir),
+      runbookDirs: [resourcePath('runbooks'), join(config.dataDir, 'runbooks')],
+      contacts: contactsFileOf(config.dataDir, bundledContacts),
+      bundledContacts,
+    });
+    const contacts = sets.contacts;
+    const runbookFiles = sets.runbooks;
+    // the hospital's own on-call numbers, mailboxes and names, operators and probe targets are never PHI
+    configurePhiAllowList([
+      ...(contacts.book?.groups.flatMap((g) => g.contacts.flatMap((c) => [c.name, c.phone, c.email, c.pager])) ?? []),
+      ...(db.prepare('SELECT user_id, display_name FROM operator').all() as { user_id: string; display_name: string }[]).flatMap((o) => [o.user_id, o.display_name]),
+      ...sets.probeFile.probes.flatMap((p) => [p.id, p.name, ...('host' in p && typeof p.host === 'string' ? [p.host] : [])]),
+    ]);
+    let runbooks: RunbookService;
+    let probesRef: ProbeScheduler | null = null;
+    let pager: Pager;
+    let outbox: OutboxSync;
+    const incidents = new IncidentEngine({
+      db,
+      audit,
+      clock,
+      logger,
+      onChanged: (ids) => {
+        // the changed incidents ride along for a signed-in, unlocked operator: the renderer merges them without asking again
+        const readable = ctx.readable();
+        events.emit('incidents.changed', readable && ids.length <= 100 ? { ids, incidents: incidents.byIds(ids) } : { ids });
+        publishStatus();
+      },
+      onPage: (req) => void pager.page(req),
+      onOutbox: () => void outbox.drain(),
+      onOpened: (incident, alert) => void runbooks.attach(incident, alert.labels.category),
+      ...(contacts.book ? { escalation: contacts.book.levels.map((l) => ({ level: l.level, afterMinutes: l.afterMinutes, description: l.description, contacts: l.contacts, actions: l.actions })) } : {}),
+    });
+    runbooks = new RunbookService({
+      db,
+      audit,
+      clock,
+      runbooks: runbookFiles.runbooks,
+      probes: () => probesRef?.views() ?? [],
+      onChanged: (runIds) => events.emit('runbooks.changed', { runIds }),
+    });
+    pager = new Pager({
+      policy: wrap(resilience.retry('critical'), resilience.breaker('notify:os', { threshold: 3, halfOpenAfterMs: 60_000 })),
+      onFailed: () => resilience.error('service_unavailable'),
+      sink: deps.notificationSink !== undefined ? deps.notificationSink : sinkFromSpec(config.notifySink),
+      audit,
+      logger,
+      emit: (page) => events.emit('page', page),
+      focus: (id) => events.emit('incident.focus', { id }),
+    });
+    let lastSeqSeen = 0;
+    const intake = new AlertIntake({
+      feedStore,
+      incidents,
+      audit,
+      logger,
+      onQuarantined: () => {
+        resilience.error('data_corruption');
+        publishStatus();
+      },
+      onApplied: (alerts) => {
+        lastSeqSeen = alerts.at(-1)!.seq;
+        // PHI in incoming alert text: counted and audited by kind, never by value
+        for (const a of alerts) {
+          const kinds = [...new Set(findPhi(a.summary).map((f) => f.kind))];
+          if (kinds.length) {
+            resilience.error('phi_violation');
+            audit.append({ operator: 'system', action: 'phi.detected', subjectType: 'incident', subjectId: a.key.slice(0, 120), details: { kinds, relayId: a.relayId, seq: a.seq } });
+          }
+        }
+        events.emit('alerts.received', { count: alerts.length, lastSeq: lastSeqSeen });
+      },
+    });
+    let feedSilence: FeedSilenceGuard | null = null;
+    const feed = config.relay
+      ? new FeedClient(
+          { url: config.relay.url, token: config.relay.token, pingIntervalMs: config.relay.pingIntervalMs },
+          {
+            store: feedStore,
+            clock,
+            logger,
+            breaker: resilience.breaker('feed:relay', { halfOpenAfterMs: 10_000 }),
+            onConnectFailed: () => resilience.error('service_unavailable'),
+            receive: (relayId, items) => intake.receive(relayId, items),
+            onCheckpoint: (cp) => ctx.watch()?.onRelayCheckpoint(cp),
+            onAck: (ack, consoleId, receivedAt) => incidents.applyRemote(ack, consoleId, receivedAt),
+            onStatus: (st) => {
+              if (st.state === 'connected') {
+                void outbox.drain();
+                ctx.watch()?.sendCheckpoint();
+              }
+              guardFeed(st.state);
+              publishStatus();
+            },
+          },
+        )
+      : null;
+    outbox = new OutboxSync(incidents, feed, logger);
+    const profile = PROFILES[config.profile];
+    const probeFile = sets.probeFile;
+    const history = new ProbeHistory(db);
+    const probesChanged = accumulate<string>(ctx.lifetime, 250, (ids) => {
+      events.emit('probes.changed', { ids: [...new Set(ids)] });
+      publishStatus();
+    });
+    const probes = new ProbeScheduler(probeFile.probes, {
+      clock,
+      profile,
+      history,
+      incidents,
+      feedStore,
+      logger,
+      breakerFor: (c, intervalMs) => resilience.breaker(`probe:${c.id}`, { patientSafety: c.critical, threshold: Math.max(3, profile.failureThreshold), halfOpenAfterMs: intervalMs }),
+      onDown: () => resilience.error('service_unavailable'),
+      onResult: (r) => {
+        if (r.state === 'up' || r.state === 'warning') runbooks.onProbePassed(r.probeId, r.detail);
+        probesChanged(r.probeId);
+      },
+    });
+    probesRef = probes;
+    const safety = new SafetyAssessor({ scheduler: probes, history, incidents, feedStore, clock });
+    if (feed) feedSilence = new FeedSilenceGuard({ clock, incidents, feedStore, silenceMs: config.feedSilencePageS * 1000, criticalDown: () => probes.criticalDown() });
+    const kpis = new KpiService(db, clock, () => new Map(probes.configs().map((c) => [c.id, c.name])));
+  return { db, audit, operator, startupVerification, feedStore, feed, intake, feedSilence, incidents, pager, outbox, profile, probes, probeErrors: probeFile.errors, safety, runbooks, runbookErrors: runbookFiles.errors, contacts, resilience, kpis };
+}

@@ -1,0 +1,197 @@
+// The incident tables as the engine and the views read them: rows mapped to
+// incidents (with their response and escalation times), the list query, one
+// incident's detail, counts, the unsynced outbox, and the small writes the
+// engine's transactions are made of (timeline entries, new ids).
+import { isoTime, type Clock } from '../../shared/clock.js';
+import { ConsoleError } from '../../shared/errors.js';
+import type { Alert, Severity } from '../../shared/domain/alert.js';
+import type { Incident, IncidentDetail, IncidentState, TimelineEntry } from '../../shared/domain/incident.js';
+import { foldCase, matchesSearch } from '../../shared/domain/incident-query.js';
+import { SEVERITY_POLICY, type EscalationLevel } from '../../shared/domain/severity.js';
+import type { RelayAck } from '../../shared/relay-protocol.js';
+import type { Db } from '../store/database.js';
+
+export interface Row {
+  id: string;
+  key: string;
+  severity: Severity;
+  service: string;
+  summary: string;
+  source: Incident['source'];
+  state: IncidentState;
+  opened_at: string;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  resolved_at: string | null;
+  assignee: string | null;
+  snoozed_until: string | null;
+  escalation_level: number;
+  alert_count: number;
+  previous_id: string | null;
+  last_paged_at: string | null;
+  pending: number;
+}
+
+export interface IncidentFilter {
+  state?: 'open' | IncidentState | 'all' | undefined;
+  severity?: Severity | undefined;
+  search?: string | undefined;
+  limit?: number | undefined;
+}
+
+function compactStamp(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}
+
+/** The alert's "category" label (seed 004's error categories, or the sender's own), kept short; null when absent. */
+export function alertCategory(a: Alert): string | null {
+  const c = a.labels.category?.trim();
+  return c ? c.slice(0, 64) : null;
+}
+
+export class IncidentRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly escalation: EscalationLevel[],
+  ) {}
+
+  private now(): string {
+    return isoTime(this.clock.now());
+  }
+
+  private static readonly SELECT = `SELECT i.*, EXISTS (SELECT 1 FROM outbox o WHERE o.incident_id = i.id AND o.synced_at IS NULL) AS pending FROM incident i`;
+
+  view(r: Row): Incident {
+    const opened = Date.parse(r.opened_at);
+    const next = r.state === 'triggered' ? this.escalation.find((l) => l.level > r.escalation_level) : undefined;
+    return {
+      id: r.id,
+      key: r.key,
+      severity: r.severity,
+      service: r.service,
+      summary: r.summary,
+      source: r.source,
+      state: r.state,
+      openedAt: r.opened_at,
+      acknowledgedAt: r.acknowledged_at,
+      acknowledgedBy: r.acknowledged_by,
+      resolvedAt: r.resolved_at,
+      assignee: r.assignee,
+      snoozedUntil: r.snoozed_until,
+      escalationLevel: r.escalation_level,
+      alertCount: r.alert_count,
+      previousId: r.previous_id,
+      pendingSync: r.pending === 1,
+      responseDueAt: isoTime(opened + SEVERITY_POLICY[r.severity].responseMinutes * 60_000),
+      nextEscalationAt: next ? isoTime(opened + next.afterMinutes * 60_000) : null,
+    };
+  }
+
+  get(id: string): Incident {
+    const row = this.db.prepare(`${IncidentRepository.SELECT} WHERE i.id = ?`).get(id) as Row | undefined;
+    if (!row) throw new ConsoleError('E_INCIDENT_NOT_FOUND', 'input', `no incident ${id}`);
+    return this.view(row);
+  }
+
+  list(filter: IncidentFilter = {}): Incident[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const state = filter.state ?? 'open';
+    if (state === 'open') where.push(`i.state != 'resolved'`);
+    else if (state !== 'all') (where.push('i.state = ?'), params.push(state));
+    if (filter.severity) (where.push('i.severity = ?'), params.push(filter.severity));
+    const order = `ORDER BY CASE i.state WHEN 'triggered' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END, i.severity, i.opened_at DESC`;
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const limit = filter.limit ?? 10_000;
+    const search = foldCase((filter.search ?? '').trim());
+    if (search) {
+      // the search is the shared predicate (case- and accent-insensitive), so main and the renderer agree:
+      // narrow by the cheap columns first, then read the whole rows of the matches
+      const ids: string[] = [];
+      for (const r of this.db.prepare(`SELECT i.id, i.service, i.summary FROM incident i ${whereSql} ${order}`).iterate(...params) as Iterable<{ id: string; service: string; summary: string }>) {
+        if (matchesSearch(search, r)) ids.push(r.id);
+        if (ids.length >= limit) break;
+      }
+      return this.byIds(ids);
+    }
+    const rows = this.db.prepare(`${IncidentRepository.SELECT} ${whereSql} ${order} LIMIT ?`).all(...params, limit) as Row[];
+    return rows.map((r) => this.view(r));
+  }
+
+  /** The open incident for an alert key, if any. */
+  findOpen(key: string): Incident | null {
+    const r = this.db.prepare(`${IncidentRepository.SELECT} WHERE i.key = ? AND i.state != 'resolved'`).get(key) as Row | undefined;
+    return r ? this.view(r) : null;
+  }
+
+  byIds(ids: string[]): Incident[] {
+    const stmt = this.db.prepare(`${IncidentRepository.SELECT} WHERE i.id = ?`);
+    return ids.flatMap((id) => {
+      const r = stmt.get(id) as Row | undefined;
+      return r ? [this.view(r)] : [];
+    });
+  }
+
+  counts(): { open: number; bySeverity: Record<Severity, number>; unacknowledged: number } {
+    const rows = this.db.prepare(`SELECT severity, state, count(*) AS n FROM incident WHERE state != 'resolved' GROUP BY severity, state`).all() as { severity: Severity; state: IncidentState; n: number }[];
+    const bySeverity: Record<Severity, number> = { SEV1: 0, SEV2: 0, SEV3: 0 };
+    let open = 0;
+    let unacknowledged = 0;
+    for (const r of rows) {
+      bySeverity[r.severity] += r.n;
+      open += r.n;
+      if (r.state === 'triggered') unacknowledged += r.n;
+    }
+    return { open, bySeverity, unacknowledged };
+  }
+
+  detail(id: string): IncidentDetail {
+    const incident = this.get(id);
+    const timeline = this.db.prepare('SELECT at, kind, actor, text FROM incident_event WHERE incident_id = ? ORDER BY id').all(id) as TimelineEntry[];
+    const alerts = (
+      this.db
+        .prepare('SELECT f.body FROM incident_alert ia JOIN feed_alert f ON f.relay_id = ia.relay_id AND f.seq = ia.seq WHERE ia.incident_id = ? ORDER BY ia.rowid DESC LIMIT 200')
+        .pluck()
+        .all(id) as string[]
+    ).map((b) => JSON.parse(b) as Alert);
+    const current = this.escalation.find((l) => l.level === incident.escalationLevel) ?? null;
+    const next = incident.state === 'triggered' ? (this.escalation.find((l) => l.level > incident.escalationLevel) ?? null) : null;
+    return { incident, timeline, alerts, escalation: { current, next } };
+  }
+
+  pendingCount(): number {
+    return this.db.prepare('SELECT count(*) FROM outbox WHERE synced_at IS NULL').pluck().get() as number;
+  }
+
+  pendingOutbox(): { id: string; incidentId: string; payload: RelayAck }[] {
+    return (this.db.prepare('SELECT id, incident_id AS incidentId, payload FROM outbox WHERE synced_at IS NULL ORDER BY created_at, rowid').all() as { id: string; incidentId: string; payload: string }[]).map((r) => ({
+      ...r,
+      payload: JSON.parse(r.payload) as RelayAck,
+    }));
+  }
+
+  event(incidentId: string, kind: string, actor: string, text: string): void {
+    this.db.prepare('INSERT INTO incident_event (incident_id, at, kind, actor, text) VALUES (?, ?, ?, ?, ?)').run(incidentId, this.now(), kind, actor, text);
+  }
+
+  newId(): string {
+    const base = `MAI-${compactStamp(this.clock.now())}`;
+    // a range on the primary key ('-' < '.'), not LIKE, which SQLite cannot answer from the index: the cost never grows with history
+    const taken = new Set(this.db.prepare(`SELECT id FROM incident WHERE id = ? OR (id > ? AND id < ?)`).pluck().all(base, `${base}-`, `${base}.`) as string[]);
+    if (!taken.has(base)) return base;
+    for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+  }
+
+  openByKey(key: string): Row | undefined {
+    return this.db.prepare(`SELECT *, 0 AS pending FROM incident WHERE key = ? AND state != 'resolved'`).get(key) as Row | undefined;
+  }
+
+  row(id: string): Row {
+    const r = this.db.prepare('SELECT *, 0 AS pending FROM incident WHERE id = ?').get(id) as Row | undefined;
+    if (!r) throw new ConsoleError('E_INCIDENT_NOT_FOUND', 'input', `no incident ${id}`);
+    return r;
+  }
+}

@@ -1,0 +1,80 @@
+// What the status bar, the lock screen and the Status view show: one
+// projection of the running services (counts and states only, no alert text).
+import { isoTime } from '../../shared/clock.js';
+import { WATCHDOG_KEY } from '../../shared/domain/pipeline.js';
+import type { ConsoleStatus } from '../../shared/domain/status.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { FeedClient } from '../feed/feed-client.js';
+import type { AlertIntake } from '../feed/alert-intake.js';
+import type { FeedStore } from '../feed/feed-store.js';
+import type { FeedSilenceGuard } from '../feed/pipeline-guard.js';
+import type { IncidentEngine } from '../incidents/incident-engine.js';
+import type { OperatorSession } from '../operator/session.js';
+import type { ProbeScheduler } from '../probes/probe-scheduler.js';
+import type { ResilienceRegistry } from '../resilience/policies.js';
+import type { ResilienceProfile } from '../../shared/domain/profile.js';
+
+/** The parts of a running console the projection reads. */
+export interface StatusSources {
+  audit: AuditLog;
+  operator: OperatorSession;
+  feedStore: FeedStore;
+  feed: FeedClient | null;
+  intake: AlertIntake;
+  feedSilence: FeedSilenceGuard | null;
+  incidents: IncidentEngine;
+  profile: ResilienceProfile;
+  probes: ProbeScheduler;
+  probeErrors: string[];
+  resilience: ResilienceRegistry;
+}
+
+export interface StatusInput {
+  config: { version: string; mode: ConsoleStatus['mode']; electronRuntime: boolean; lockAfterMs: number; profile: string };
+  startedAt: string;
+  now: number;
+  running: StatusSources | null;
+  verifying: boolean;
+}
+
+/** normal; degraded: the feed is down but local probes run; emergency: feed down and a critical probe failing. */
+export function degradation(s: StatusSources | null): ConsoleStatus['degradation'] {
+  if (!s?.feed) return 'normal';
+  const feedDown = s.feed.status().state !== 'connected';
+  if (!feedDown) return 'normal';
+  return s.probes.criticalDown() > 0 ? 'emergency' : 'degraded';
+}
+
+export function projectStatus({ config, startedAt, now, running, verifying }: StatusInput): ConsoleStatus {
+  const s = running;
+  const audit = s ? { ...s.audit.stats(), segmentRecords: s.audit.segmentRecords() } : { records: 0, lastSeq: 0, segmentRecords: 0 };
+  return {
+    version: config.version,
+    mode: config.mode,
+    electronRuntime: config.electronRuntime,
+    startedAt,
+    now: isoTime(now),
+    feed: s?.feed
+      ? (() => {
+          const f = s.feed.status();
+          return { state: f.state, since: f.since, detail: f.detail, breaker: f.breaker, relayId: f.relayId, lastSeq: f.lastSeq, alertsStored: s.feedStore.count(), quarantined: s.feedStore.quarantinedCount(), applyPending: s.intake.pending, relayStorageFault: f.relayStorageFault };
+        })()
+      : { state: 'not_configured', since: startedAt, detail: 'no relay configured: local mode', breaker: 'closed', relayId: null, lastSeq: 0, alertsStored: s?.feedStore.count() ?? 0, quarantined: s?.feedStore.quarantinedCount() ?? 0, applyPending: s?.intake.pending ?? false, relayStorageFault: null },
+    pipeline: {
+      feedSilentSince: s?.feedSilence?.silentSince() ?? null,
+      watchdogSilentSince: (s && s.incidents.findOpen(WATCHDOG_KEY)?.openedAt) ?? null,
+    },
+    degradation: degradation(s),
+    resilience: s?.resilience.status() ?? null,
+    operator: s?.operator.operator ?? null,
+    locked: s?.operator.isLocked ?? false,
+    lockAfterMs: config.lockAfterMs,
+    probes: s
+      ? { ...s.probes.counts(), errors: s.probeErrors.length, profile: s.profile.name }
+      : { total: 0, down: 0, criticalDown: 0, errors: 0, profile: config.profile },
+    incidents: s
+      ? { ...s.incidents.counts(), pendingSync: s.incidents.pendingCount() }
+      : { open: 0, unacknowledged: 0, bySeverity: { SEV1: 0, SEV2: 0, SEV3: 0 }, pendingSync: 0 },
+    audit: { ...audit, lastVerification: s?.audit.lastVerification() ?? null, verifying, segment: s?.audit.segment ?? null },
+  };
+}

@@ -1,0 +1,235 @@
+// The relay's WebSocket stream to the consoles: authenticate (token digests
+// compared in constant time), greet with the console's last checkpoint, then
+// send every alert after the console's sequence and every other console's
+// action, one page in flight per console, with a heartbeat.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Counter } from 'prom-client';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import { isoTime, type Clock } from '../shared/clock.js';
+import { describeIssues } from '../shared/contract.js';
+import { jsonDepth } from '../shared/json-limits.js';
+import { ClientFrameSchema, RELAY_STREAM_PATH, RELAY_SUBPROTOCOL, type ServerFrame } from '../shared/relay-protocol.js';
+import { bearerToken, checkHostAndOrigin, type HttpError } from './http-guard.js';
+import { MAX_JSON_DEPTH } from './ingest.js';
+import type { RelayStore } from './store.js';
+
+const BAD_FRAMES_BEFORE_CLOSE = 20;
+
+export function tokenDigest(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+/**
+ * Where a console's link is: greeted (hello sent, no subscription yet), idle
+ * (subscribed, nothing in flight), or sending one page. The cursors exist only
+ * once it has subscribed.
+ */
+type LinkState = { kind: 'greeted' } | { kind: 'idle'; sentSeq: number; ackSeq: number } | { kind: 'sending'; sentSeq: number; ackSeq: number };
+
+interface Subscriber {
+  ws: WebSocket;
+  consoleId: string;
+  state: LinkState;
+  /** answered the last ping (or sent anything since) */
+  alive: boolean;
+  badFrames: number;
+}
+
+export interface StreamDeps {
+  store: RelayStore;
+  clock: Clock;
+  hosts: Set<string>;
+  allowedOrigins: string[];
+  consoleTokens: { id: string; digest: Buffer }[];
+  pageSize: number;
+  maxPageBytes: number;
+  metrics: { frames: Counter<'reason'>; acks: Counter<'status'> };
+  quarantine(channel: string, reason: string, raw: string): void;
+  storageFailed(op: string, err: unknown): void;
+  storageRecovered(): void;
+  /** the health frame for the relay's storage now */
+  health(): ServerFrame;
+  lastSeq(): number | null;
+}
+
+export class ConsoleStream {
+  private readonly subscribers = new Set<Subscriber>();
+
+  constructor(private readonly deps: StreamDeps) {}
+
+  get size(): number {
+    return this.subscribers.size;
+  }
+
+  upgrade(wss: WebSocketServer | null, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const reject = (status: number, text: string, code: string) => {
+      this.deps.metrics.frames.inc({ reason: code });
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ code })}`);
+    };
+    try {
+      checkHostAndOrigin(req.headers, this.deps.hosts, this.deps.allowedOrigins);
+    } catch (err) {
+      const e = err as HttpError;
+      return reject(e.status, e.status === 421 ? 'Misdirected Request' : 'Forbidden', e.code);
+    }
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== RELAY_STREAM_PATH || !wss) return reject(404, 'Not Found', 'E_NOT_FOUND');
+    const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (!protocols.includes(RELAY_SUBPROTOCOL)) return reject(400, 'Bad Request', 'E_SUBPROTOCOL');
+    let token: string | undefined;
+    try {
+      token = bearerToken(req.headers.authorization);
+    } catch {
+      return reject(401, 'Unauthorized', 'E_AUTH_SCHEME');
+    }
+    if (token === undefined) return reject(401, 'Unauthorized', 'E_TOKEN_MISSING');
+    const digest = tokenDigest(token);
+    // compare against every token so timing does not tell which matched
+    let consoleId: string | null = null;
+    for (const t of this.deps.consoleTokens) if (timingSafeEqual(digest, t.digest)) consoleId = t.id;
+    if (!consoleId) return reject(401, 'Unauthorized', 'E_TOKEN');
+    wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, consoleId));
+  }
+
+  private attach(ws: WebSocket, consoleId: string): void {
+    const sub: Subscriber = { ws, consoleId, state: { kind: 'greeted' }, alive: true, badFrames: 0 };
+    this.subscribers.add(sub);
+    ws.on('pong', () => (sub.alive = true));
+    ws.on('close', () => this.subscribers.delete(sub));
+    ws.on('error', (err: Error & { code?: string }) => {
+      this.deps.metrics.frames.inc({ reason: err.code ?? 'E_WS' });
+      this.subscribers.delete(sub);
+    });
+    ws.on('message', (data: RawData) => this.onFrame(sub, data));
+    let checkpoint;
+    try {
+      checkpoint = this.deps.store.checkpoint(consoleId);
+    } catch {
+      checkpoint = undefined;
+    }
+    this.send(sub, { type: 'hello', relayId: this.deps.store.relayId, consoleId, lastSeq: this.deps.lastSeq() ?? 0, ...(checkpoint ? { checkpoint } : {}) });
+    const health = this.deps.health();
+    if (health.type === 'relay.health' && health.storage === 'fault') this.send(sub, health);
+  }
+
+  private onFrame(sub: Subscriber, data: RawData): void {
+    sub.alive = true;
+    const text = data.toString();
+    const bad = (code: string, message: string) => {
+      this.deps.metrics.frames.inc({ reason: code });
+      this.deps.quarantine(`ws:${sub.consoleId}`, code, text);
+      this.send(sub, { type: 'error', code, message });
+      if (++sub.badFrames >= BAD_FRAMES_BEFORE_CLOSE) sub.ws.close(1008, 'too many bad frames');
+    };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return bad('E_BAD_JSON', 'the frame is not valid JSON');
+    }
+    if (jsonDepth(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return bad('E_TOO_DEEP', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+    const frame = ClientFrameSchema.safeParse(parsed);
+    if (!frame.success) return bad('E_SCHEMA', describeIssues(frame.error));
+    const f = frame.data;
+    const { store, clock } = this.deps;
+    if (f.type === 'checkpoint') {
+      try {
+        store.storeCheckpoint(sub.consoleId, f.checkpoint, isoTime(clock.now()));
+        this.deps.storageRecovered();
+      } catch (err) {
+        this.deps.storageFailed('checkpoint', err);
+      }
+      return;
+    }
+    if (f.type === 'subscribe') {
+      // a new subscription moves the cursors; a page in flight finishes and then continues from them
+      sub.state = { kind: sub.state.kind === 'sending' ? 'sending' : 'idle', sentSeq: f.since, ackSeq: f.acksSince };
+      this.pump(sub);
+      return;
+    }
+    let status: 'stored' | 'duplicate' | 'unavailable';
+    try {
+      status = store.storeAck(f.ack, sub.consoleId, isoTime(clock.now()));
+      this.deps.storageRecovered();
+    } catch (err) {
+      this.deps.storageFailed('ack', err);
+      status = 'unavailable';
+    }
+    this.deps.metrics.acks.inc({ status });
+    this.send(sub, { type: 'ack.result', id: f.ack.id, status });
+    if (status === 'stored') for (const other of this.subscribers) if (other !== sub) this.pump(other);
+  }
+
+  /** One page in flight per console: a slow console never makes the relay buffer without bound. Alerts first, then acks. */
+  private pump(sub: Subscriber): void {
+    const st = sub.state;
+    if (st.kind !== 'idle' || sub.ws.readyState !== sub.ws.OPEN) return;
+    const { store, pageSize, maxPageBytes } = this.deps;
+    let text: string;
+    try {
+      const page = store.pageAfter(st.sentSeq, pageSize, maxPageBytes);
+      if (page.json.length > 0) {
+        st.sentSeq = page.lastSeq;
+        text = `{"type":"alerts","alerts":[${page.json.join(',')}]}`;
+      } else {
+        const all = store.acksAfter(st.ackSeq, '', pageSize);
+        if (all.length === 0) return;
+        st.ackSeq = all.at(-1)!.seq; // our own acks are skipped but still move the cursor
+        const acks = all.filter((a) => a.consoleId !== sub.consoleId);
+        if (acks.length === 0) return this.pump(sub);
+        text = JSON.stringify({ type: 'acks', acks } satisfies ServerFrame);
+      }
+    } catch (err) {
+      // a read failed (I/O error): the console keeps its cursor; try again at the next heartbeat
+      this.deps.storageFailed('read', err);
+      return;
+    }
+    sub.state = { kind: 'sending', sentSeq: st.sentSeq, ackSeq: st.ackSeq };
+    sub.ws.send(text, (err) => {
+      if (sub.state.kind === 'sending') sub.state = { kind: 'idle', sentSeq: sub.state.sentSeq, ackSeq: sub.state.ackSeq };
+      if (!err) this.pump(sub);
+    });
+  }
+
+  private send(sub: Subscriber, frame: ServerFrame): void {
+    if (sub.ws.readyState === sub.ws.OPEN) sub.ws.send(JSON.stringify(frame));
+  }
+
+  /** New rows or acks committed: every subscribed console gets what it lacks. */
+  pumpAll(): void {
+    for (const s of this.subscribers) this.pump(s);
+  }
+
+  /** The storage's health to every console (a fault, or its end). */
+  broadcastHealth(): void {
+    const frame = this.deps.health();
+    for (const s of this.subscribers) this.send(s, frame);
+  }
+
+  /** Resume consoles a failed read left waiting; drop those that missed a ping. */
+  beat(): void {
+    this.pumpAll();
+    for (const s of this.subscribers) {
+      if (!s.alive) {
+        s.ws.terminate();
+        this.subscribers.delete(s);
+        continue;
+      }
+      s.alive = false;
+      s.ws.ping();
+    }
+  }
+
+  closeAll(code: number, reason: string): void {
+    for (const s of this.subscribers) s.ws.close(code, reason);
+  }
+
+  terminateAll(): number {
+    const n = this.subscribers.size;
+    for (const s of this.subscribers) s.ws.terminate();
+    this.subscribers.clear();
+    return n;
+  }
+}
