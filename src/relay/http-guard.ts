@@ -1,4 +1,5 @@
 // Who may talk to the relay over HTTP at all: the right Host (no DNS
+import type { IncomingMessage, ServerResponse } from 'node:http';
 // rebinding), no foreign browser Origin, JSON only (no CORS "simple request"
 // can carry it), and the Bearer scheme for credentials.
 import type { IncomingHttpHeaders } from 'node:http';
@@ -74,4 +75,30 @@ export function bearerToken(header: string | undefined): string | undefined {
   const m = /^Bearer +(\S+) *$/i.exec(header);
   if (!m) throw new HttpError(401, 'E_AUTH_SCHEME', 'Authorization must use the Bearer scheme: "Authorization: Bearer <token>"');
   return m[1];
+}
+
+/** The request body, refused (413) past `maxBytes` without holding more than that in memory. */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) {
+        over = true;
+        chunks.length = 0;
+        return;
+      }
+      if (!over) chunks.push(c);
+    });
+    req.on('end', () => (over ? reject(new HttpError(413, 'E_TOO_LARGE', `body exceeds ${maxBytes} bytes`, { Connection: 'close' })) : resolve(Buffer.concat(chunks))));
+    req.on('error', reject);
+    req.on('aborted', () => reject(new HttpError(400, 'E_ABORTED', 'the sender closed the connection mid-body')));
+  });
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
 }

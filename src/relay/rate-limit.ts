@@ -33,3 +33,22 @@ export class TokenBucket {
     return Math.max(1, Math.ceil((Math.min(n, this.burst) - this.tokens) / this.rate));
   }
 }
+
+/** One bucket per source (Alertmanager, PagerDuty, native), made on first use. */
+export class SourceBuckets<K> {
+  private readonly buckets = new Map<K, TokenBucket>();
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    private readonly clock: Clock,
+  ) {}
+
+  get(key: K): TokenBucket {
+    let b = this.buckets.get(key);
+    if (!b) {
+      b = new TokenBucket(this.rate, this.burst, this.clock);
+      this.buckets.set(key, b);
+    }
+    return b;
+  }
+}

@@ -1,47 +1,30 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
+import type { RelayLog } from './log.js';
+import { createRelayMetrics, type RelayMetrics } from './metrics.js';
 import { WebSocketServer } from 'ws';
 import { isoTime, systemClock, type Clock } from '../shared/clock.js';
 import type { AlertSource } from '../shared/domain/alert.js';
-import { RELAY_STREAM_PATH, RELAY_SUBPROTOCOL, type ServerFrame } from '../shared/relay-protocol.js';
+import { RELAY_STREAM_PATH, RELAY_SUBPROTOCOL } from '../shared/relay-protocol.js';
 import { storageFaultCode } from '../shared/storage-fault.js';
 import type { RelayConfig } from './config.js';
-import { allowedHosts, bearerToken, checkHostAndOrigin, checkJsonContentType, HttpError } from './http-guard.js';
-import { deliveryDigest, MAX_JSON_DEPTH, parseDelivery } from './ingest.js';
-import type { NewAlert, SeverityPolicy } from './normalize.js';
-import { TokenBucket } from './rate-limit.js';
+import { allowedHosts, bearerToken, checkHostAndOrigin, checkJsonContentType, HttpError, readBody, sendJson } from './http-guard.js';
+import { deliveryDigest, parseDelivery } from './ingest.js';
+import type { SeverityPolicy } from './normalize.js';
+import { SourceBuckets } from './rate-limit.js';
 import { RelayStore, type AppendResult } from './store.js';
+import { quarantineRaw, RETRY_AFTER_S, StorageHealth } from './storage-health.js';
+import { GroupCommit } from './group-commit.js';
 import { ConsoleStream, tokenDigest } from './stream.js';
 import { isWatchdog, META_LAST_SEEN, META_SILENT, Watchdog } from './watchdog.js';
 import { errorText } from '../shared/safe-text.js';
 
-export { MAX_JSON_DEPTH };
-/** Seconds a sender is asked to wait after a storage fault or overload. */
-const RETRY_AFTER_S = 5;
-
-export interface RelayLog {
-  (level: 'info' | 'warn' | 'error', code: string, message: string): void;
-}
-
-interface Pending {
-  alerts: NewAlert[];
-  receivedAt: string;
-  atMs: number;
-  digest?: string;
-  resolve: (result: AppendResult) => void;
-  reject: (err: Error) => void;
-}
-
-/** A storage fault seen on a write; cleared by the next write that succeeds. */
-interface StorageFault {
-  code: string;
-  message: string;
-  since: string;
-}
+export { MAX_JSON_DEPTH } from './ingest.js';
+export type { RelayLog } from './log.js';
 
 /**
  * The alert relay: HTTP ingest from Alertmanager, PagerDuty-style senders and
@@ -53,19 +36,17 @@ export class Relay {
   private server: Server | null = null;
   private wss: WebSocketServer | null = null;
   private readonly stream: ConsoleStream;
-  private readonly buckets = new Map<AlertSource, TokenBucket>();
-  private pending: Pending[] = [];
-  private flushScheduled = false;
-  private heartbeat: NodeJS.Timeout | null = null;
-  private retention: NodeJS.Timeout | null = null;
-  private maintenance: NodeJS.Timeout | null = null;
-  private storageFault: StorageFault | null = null;
+  private readonly buckets: SourceBuckets<AlertSource>;
+  private readonly commits: GroupCommit;
+  /** heartbeat, retention and maintenance: cleared at close */
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly health: StorageHealth;
   private readonly hosts: Set<string>;
   private readonly watchdog: Watchdog;
   private readonly consoleTokens: { id: string; digest: Buffer }[];
   private readonly ingestDigest: Buffer | null;
   private readonly policy: SeverityPolicy;
-  private readonly m;
+  private readonly m: RelayMetrics;
   private port = 0;
 
   constructor(
@@ -80,21 +61,20 @@ export class Relay {
     this.policy = { map: config.severityMap, fallback: config.defaultSeverity };
     this.hosts = allowedHosts({ listenHost: config.listen.host, publicHosts: config.publicHosts, allowedOrigins: config.allowedOrigins });
     this.watchdog = new Watchdog(config.watchdog, this.store.meta(META_LAST_SEEN), this.store.meta(META_SILENT), clock.now());
-    const r = [this.registry];
-    this.m = {
-      received: new Counter({ name: 'relay_alerts_received_total', help: 'Alerts stored, by source', labelNames: ['source'], registers: r }),
-      rejected: new Counter({ name: 'relay_requests_rejected_total', help: 'Ingest requests refused, by source and reason', labelNames: ['source', 'reason'], registers: r }),
-      frames: new Counter({ name: 'relay_frames_rejected_total', help: 'WebSocket frames refused, by reason', labelNames: ['reason'], registers: r }),
-      acks: new Counter({ name: 'relay_acks_total', help: 'Acks from consoles, by outcome', labelNames: ['status'], registers: r }),
-      consoles: new Gauge({ name: 'relay_consoles_connected', help: 'Consoles subscribed now', registers: r, collect: () => undefined }),
-      lastSeq: new Gauge({ name: 'relay_last_seq', help: 'Highest sequence number stored', registers: r }),
-      storageErrors: new Counter({ name: 'relay_storage_errors_total', help: 'Writes refused by the database (disk full, I/O error, read-only), by operation and code', labelNames: ['op', 'code'], registers: r }),
-      storageFault: new Gauge({ name: 'relay_storage_fault', help: '1 while the last write failed for a storage reason', registers: r }),
-      watchdogSilent: new Gauge({ name: 'relay_watchdog_silent', help: '1 while the Watchdog alert has not arrived within its timeout', registers: r }),
-      duplicates: new Counter({ name: 'relay_deliveries_duplicate_total', help: 'Retried deliveries answered from the first storing', labelNames: ['source'], registers: r }),
-      commit: new Histogram({ name: 'relay_ingest_commit_seconds', help: 'Time to commit one ingest batch', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1], registers: r }),
-    };
+    this.m = createRelayMetrics(this.registry);
+    this.buckets = new SourceBuckets(config.rateLimit.alertsPerSecond, config.rateLimit.burst, clock);
+    this.health = new StorageHealth({ metrics: this.m, clock, log, broadcast: () => this.stream.broadcastHealth() });
     this.m.lastSeq.set(this.store.lastSeq());
+    this.commits = new GroupCommit({
+      store: this.store,
+      metrics: this.m,
+      health: this.health,
+      log,
+      marks: () => this.watchdog.marks(),
+      open: () => this.server !== null,
+      overloaded: (source, message, retryAfterS) => this.overloaded(source, message, retryAfterS),
+      committed: () => this.stream.pumpAll(),
+    });
     this.stream = new ConsoleStream({
       store: this.store,
       clock,
@@ -105,9 +85,9 @@ export class Relay {
       maxPageBytes: config.maxPageBytes,
       metrics: { frames: this.m.frames, acks: this.m.acks },
       quarantine: (channel, reason, raw) => this.quarantine(channel, reason, raw),
-      storageFailed: (op, err) => void this.storageFailed(op, err),
-      storageRecovered: () => this.storageRecovered(),
-      health: () => this.healthFrame(),
+      storageFailed: (op, err) => void this.health.failed(op, err),
+      storageRecovered: () => this.health.recovered(),
+      health: () => this.health.frame(),
       lastSeq: () => this.safeLastSeq(),
     });
   }
@@ -137,25 +117,21 @@ export class Relay {
       this.server!.listen(this.config.listen.port, this.config.listen.host, () => resolve());
     });
     this.port = (this.server.address() as AddressInfo).port;
-    this.heartbeat = setInterval(() => this.stream.beat(), this.config.heartbeatMs);
-    this.retention = setInterval(() => this.purge(), 3_600_000);
-    this.retention.unref();
-    this.maintenance = setInterval(() => this.maintain(), Math.max(250, Math.min(5000, (this.config.watchdog.timeoutS || 20) * 250)));
-    this.maintenance.unref();
+    this.timers.push(setInterval(() => this.stream.beat(), this.config.heartbeatMs));
+    this.timers.push(setInterval(() => this.purge(), 3_600_000).unref());
+    this.timers.push(setInterval(() => this.maintain(), Math.max(250, Math.min(5000, (this.config.watchdog.timeoutS || 20) * 250))).unref());
     this.log('info', 'I_RELAY_STARTED', `relay ${this.store.relayId} listening on ${this.url}`);
   }
 
   /** Stop taking alerts, answer what is in flight, close consoles cleanly, checkpoint the log. */
   async close(): Promise<void> {
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    if (this.retention) clearInterval(this.retention);
-    if (this.maintenance) clearInterval(this.maintenance);
+    for (const t of this.timers.splice(0)) clearInterval(t);
     const server = this.server;
     this.server = null;
     if (server) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      this.flush();
+      this.commits.flush();
       this.stream.closeAll(1001, 'relay stopping');
       this.wss?.close();
       const force = setTimeout(() => server.closeAllConnections(), 2000);
@@ -182,14 +158,14 @@ export class Relay {
       throw err;
     }
     if (req.method === 'GET' && path === '/healthz') {
-      const fault = this.storageFault;
-      return this.json(res, fault ? 503 : 200, {
+      const fault = this.health.fault;
+      return sendJson(res, fault ? 503 : 200, {
         status: fault ? 'degraded' : 'ok',
         relayId: this.store.relayId,
         lastSeq: this.safeLastSeq(),
         consoles: this.stream.size,
         storage: fault ? { state: 'fault', ...fault } : { state: 'ok' },
-        watchdog: { state: this.watchdog.state.kind, lastSeen: this.watchdog.state.kind === 'alive' && !this.watchdog.state.sinceStart ? isoTime(this.watchdog.state.lastSeenMs) : this.watchdog.state.kind === 'silent' && this.watchdog.state.lastSeenMs !== null ? isoTime(this.watchdog.state.lastSeenMs) : null },
+        watchdog: this.watchdog.report(),
       });
     }
     if (req.method === 'GET' && path === '/metrics') {
@@ -223,7 +199,7 @@ export class Relay {
     checkJsonContentType(req.headers['content-type']);
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > this.config.maxBodyBytes) throw new HttpError(413, 'E_TOO_LARGE', `body exceeds ${this.config.maxBodyBytes} bytes (maxBodyBytes)`, { Connection: 'close' });
-    const raw = await this.readBody(req);
+    const raw = await readBody(req, this.config.maxBodyBytes);
     const atMs = this.clock.now();
     const receivedAt = isoTime(atMs);
 
@@ -242,7 +218,7 @@ export class Relay {
     const watchdogs = delivery.alerts.filter((a) => a.status === 'firing' && isWatchdog(a, this.config.watchdog.alertname));
     const alerts = watchdogs.length ? delivery.alerts.filter((a) => !isWatchdog(a, this.config.watchdog.alertname)) : delivery.alerts;
 
-    const bucket = this.bucket(source);
+    const bucket = this.buckets.get(source);
     if (!bucket.take(alerts.length)) {
       throw this.overloaded(source, `more than ${this.config.rateLimit.alertsPerSecond} alerts/s from ${source}; retry later`, bucket.waitSeconds(alerts.length));
     }
@@ -256,79 +232,18 @@ export class Relay {
     }
     let stored: AppendResult;
     try {
-      stored = await this.enqueue(alerts, receivedAt, atMs, digest, source);
+      stored = await this.commits.enqueue(alerts, receivedAt, atMs, digest, source);
     } catch (err) {
       if (watchdogs.length && before.kind === 'silent') this.watchdog.state = before; // its resolution was not stored: still silent
       throw err;
     }
     if (stored.duplicate) this.m.duplicates.inc({ source });
-    if (source === 'pagerduty') return this.json(res, 202, { status: 'success', message: 'Event processed', dedup_key: delivery.dedupKey });
-    return this.json(res, 202, { status: 'accepted', accepted: stored.seqs.length, seqs: stored.seqs, ...(stored.duplicate ? { duplicate: true } : {}), ...(watchdogs.length ? { watchdog: watchdogs.length } : {}) });
-  }
-
-  private readBody(req: IncomingMessage): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let over = false;
-      req.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > this.config.maxBodyBytes) {
-          over = true;
-          chunks.length = 0;
-          return;
-        }
-        if (!over) chunks.push(c);
-      });
-      req.on('end', () => (over ? reject(new HttpError(413, 'E_TOO_LARGE', `body exceeds ${this.config.maxBodyBytes} bytes`, { Connection: 'close' })) : resolve(Buffer.concat(chunks))));
-      req.on('error', reject);
-      req.on('aborted', () => reject(new HttpError(400, 'E_ABORTED', 'the sender closed the connection mid-body')));
-    });
-  }
-
-  private bucket(source: AlertSource): TokenBucket {
-    let b = this.buckets.get(source);
-    if (!b) {
-      b = new TokenBucket(this.config.rateLimit.alertsPerSecond, this.config.rateLimit.burst, this.clock);
-      this.buckets.set(source, b);
-    }
-    return b;
+    if (source === 'pagerduty') return sendJson(res, 202, { status: 'success', message: 'Event processed', dedup_key: delivery.dedupKey });
+    return sendJson(res, 202, { status: 'accepted', accepted: stored.seqs.length, seqs: stored.seqs, ...(stored.duplicate ? { duplicate: true } : {}), ...(watchdogs.length ? { watchdog: watchdogs.length } : {}) });
   }
 
   private quarantine(channel: string, reason: string, raw: Buffer | string): void {
-    const buf = typeof raw === 'string' ? Buffer.from(raw) : raw;
-    try {
-      this.store.quarantine(channel, reason, buf.length, createHash('sha256').update(buf).digest('hex'), isoTime(this.clock.now()));
-    } catch (err) {
-      // counting bad input must never turn it into a crash (the rejection metric still counts it)
-      this.storageFailed('quarantine', err);
-    }
-  }
-
-  /** A write failed: a storage fault is shown in /healthz and /metrics and answered with 503; anything else is logged. */
-  private storageFailed(op: string, err: unknown): HttpError {
-    const code = storageFaultCode(err) ?? 'E_STORE';
-    this.m.storageErrors.inc({ op, code });
-    if (!this.storageFault) {
-      this.storageFault = { code, message: (err as Error).message.slice(0, 200), since: isoTime(this.clock.now()) };
-      this.m.storageFault.set(1);
-      this.log('error', 'E_RELAY_STORAGE', `${op}: ${code}: ${errorText(err, 200)}; answering 503 until a write succeeds`);
-      this.stream.broadcastHealth();
-    }
-    return new HttpError(503, 'E_RELAY_STORAGE', `the relay cannot store right now (${code}); retry`, { 'Retry-After': String(RETRY_AFTER_S) });
-  }
-
-  private storageRecovered(): void {
-    if (!this.storageFault) return;
-    this.log('info', 'I_RELAY_STORAGE_OK', `storage writable again after ${this.storageFault.code} since ${this.storageFault.since}`);
-    this.storageFault = null;
-    this.m.storageFault.set(0);
-    this.stream.broadcastHealth();
-  }
-
-  private healthFrame(): ServerFrame {
-    const f = this.storageFault;
-    return f ? { type: 'relay.health', storage: 'fault', code: f.code.slice(0, 64), since: f.since } : { type: 'relay.health', storage: 'ok' };
+    quarantineRaw(this.store, this.health, this.clock.now(), channel, reason, raw);
   }
 
   private safeLastSeq(): number | null {
@@ -339,80 +254,18 @@ export class Relay {
     }
   }
 
-  private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
-    res.end(JSON.stringify(body));
-  }
-
   private fail(res: ServerResponse, err: unknown): void {
     if (res.headersSent || res.destroyed) return void res.end();
     if (err instanceof HttpError) {
       const status = err.status >= 500 ? 'error' : 'invalid event';
-      return this.json(res, err.status, { status, code: err.code, message: err.message, errors: [err.message] }, err.headers);
+      return sendJson(res, err.status, { status, code: err.code, message: err.message, errors: [err.message] }, err.headers);
     }
     if (storageFaultCode(err)) {
-      const e = this.storageFailed('request', err);
-      return this.json(res, e.status, { status: 'error', code: e.code, message: e.message, errors: [e.message] }, e.headers);
+      const e = this.health.failed('request', err);
+      return sendJson(res, e.status, { status: 'error', code: e.code, message: e.message, errors: [e.message] }, e.headers);
     }
     this.log('error', 'E_RELAY_INTERNAL', errorText(err, 300));
-    this.json(res, 503, { status: 'error', code: 'E_INTERNAL', message: 'the relay failed to store the alert; retry' }, { 'Retry-After': String(RETRY_AFTER_S) });
-  }
-
-  // ------------------------------------------------------- durable group commit
-
-  /** Alerts arriving together are committed in one transaction, then every sender is answered. */
-  private enqueue(alerts: NewAlert[], receivedAt: string, atMs: number, digest: string | undefined, source: AlertSource): Promise<AppendResult> {
-    if (!this.server) return Promise.reject(this.overloaded(source, 'the relay is stopping; retry', 1));
-    return new Promise((resolve, reject) => {
-      this.pending.push({ alerts, receivedAt, atMs, ...(digest ? { digest } : {}), resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    // two identical deliveries in one group commit: the second is the first's duplicate
-    const firstOf = new Map<string, number>();
-    const unique: Pending[] = [];
-    const sameAs: (number | null)[] = batch.map((p) => {
-      if (p.digest && firstOf.has(p.digest)) return firstOf.get(p.digest)!;
-      if (p.digest) firstOf.set(p.digest, unique.length);
-      unique.push(p);
-      return null;
-    });
-    const end = this.m.commit.startTimer();
-    let results: AppendResult[];
-    try {
-      results = this.store.append(unique, this.watchdog.marks());
-      this.storageRecovered();
-    } catch (err) {
-      const e = storageFaultCode(err) ? this.storageFailed('ingest', err) : err;
-      if (!(e instanceof HttpError)) this.log('error', 'E_RELAY_INTERNAL', `ingest commit failed: ${errorText(err, 300)}`);
-      for (const p of batch) p.reject(e instanceof HttpError ? e : new HttpError(503, 'E_INTERNAL', 'the relay failed to store the alerts; retry', { 'Retry-After': String(RETRY_AFTER_S) }));
-      return;
-    } finally {
-      end();
-    }
-    let stored = 0;
-    let k = 0;
-    batch.forEach((p, i) => {
-      const same = sameAs[i];
-      if (same !== null && same !== undefined) return p.resolve({ seqs: results[same]!.seqs, duplicate: true });
-      const r = results[k++]!;
-      if (!r.duplicate) {
-        stored += r.seqs.length;
-        for (const a of p.alerts) this.m.received.inc({ source: a.source });
-      }
-      p.resolve(r);
-    });
-    if (stored) this.m.lastSeq.set(this.store.lastSeq());
-    this.stream.pumpAll();
+    sendJson(res, 503, { status: 'error', code: 'E_INTERNAL', message: 'the relay failed to store the alert; retry' }, { 'Retry-After': String(RETRY_AFTER_S) });
   }
 
   /** Dead man's switch and dedup window housekeeping. */
@@ -422,7 +275,7 @@ export class Relay {
     if (silent) {
       this.m.watchdogSilent.set(1);
       this.log('warn', 'W_RELAY_WATCHDOG', `no ${this.config.watchdog.alertname} alert within ${this.config.watchdog.timeoutS} s: storing ${silent.key}`);
-      this.enqueue([silent], isoTime(now), now, undefined, 'native').catch((err: unknown) => {
+      this.commits.enqueue([silent], isoTime(now), now, undefined, 'native').catch((err: unknown) => {
         // not stored (disk full): try again at the next check
         this.watchdog.state = { kind: 'alive', lastSeenMs: now - this.config.watchdog.timeoutS * 1000 }; // try again at the next check
         this.log('error', 'E_RELAY_WATCHDOG', `could not store ${silent.key}: ${errorText(err, 200)}`);
@@ -431,7 +284,7 @@ export class Relay {
     try {
       this.store.purgeDeliveries(now - this.config.dedupWindowS * 1000);
     } catch (err) {
-      this.storageFailed('dedup-purge', err);
+      this.health.failed('dedup-purge', err);
     }
   }
 
@@ -441,7 +294,7 @@ export class Relay {
       const n = this.store.purgeOlderThan(cutoff);
       if (n > 0) this.log('info', 'I_RELAY_RETENTION', `purged ${n} alerts older than ${this.config.retentionDays} days`);
     } catch (err) {
-      this.storageFailed('retention', err);
+      this.health.failed('retention', err);
     }
   }
 }

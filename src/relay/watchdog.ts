@@ -52,6 +52,13 @@ export function pipelineAlert(status: 'firing' | 'resolved', c: WatchdogConfig, 
 export class Watchdog {
   state: WatchdogState;
 
+  /** For /healthz: alive or silent, and when the Watchdog was last seen (null: not since this relay started). */
+  report(): { state: WatchdogState['kind']; lastSeen: string | null } {
+    const s = this.state;
+    const seen = s.kind === 'alive' ? (s.sinceStart ? null : s.lastSeenMs) : s.kind === 'silent' ? s.lastSeenMs : null;
+    return { state: s.kind, lastSeen: seen === null ? null : isoTime(seen) };
+  }
+
   constructor(
     readonly config: WatchdogConfig,
     lastSeen: string | undefined,

@@ -1,0 +1,97 @@
+// Durable group commit: alerts arriving together are committed in one
+// transaction (a retried delivery answered from its first storing), then
+// every sender is answered and the consoles are sent what is new.
+import type { AlertSource } from '../shared/domain/alert.js';
+import { errorText } from '../shared/safe-text.js';
+import { storageFaultCode } from '../shared/storage-fault.js';
+import { HttpError } from './http-guard.js';
+import type { RelayLog } from './log.js';
+import type { RelayMetrics } from './metrics.js';
+import type { NewAlert } from './normalize.js';
+import { RETRY_AFTER_S, type StorageHealth } from './storage-health.js';
+import type { AppendResult, RelayStore } from './store.js';
+
+interface Pending {
+  alerts: NewAlert[];
+  receivedAt: string;
+  atMs: number;
+  digest?: string;
+  resolve: (result: AppendResult) => void;
+  reject: (err: Error) => void;
+}
+
+export interface GroupCommitDeps {
+  store: RelayStore;
+  metrics: RelayMetrics;
+  health: StorageHealth;
+  log: RelayLog;
+  /** the watchdog's marks, stored with each commit */
+  marks: () => Parameters<RelayStore['append']>[1];
+  /** false once the relay is stopping */
+  open: () => boolean;
+  overloaded: (source: AlertSource, message: string, retryAfterS: number) => HttpError;
+  /** after a commit: tell the consoles */
+  committed: () => void;
+}
+
+export class GroupCommit {
+  private pending: Pending[] = [];
+  private flushScheduled = false;
+
+  constructor(private readonly deps: GroupCommitDeps) {}
+
+  /** Alerts arriving together are committed in one transaction, then every sender is answered. */
+  enqueue(alerts: NewAlert[], receivedAt: string, atMs: number, digest: string | undefined, source: AlertSource): Promise<AppendResult> {
+    if (!this.deps.open()) return Promise.reject(this.deps.overloaded(source, 'the relay is stopping; retry', 1));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ alerts, receivedAt, atMs, ...(digest ? { digest } : {}), resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    // two identical deliveries in one group commit: the second is the first's duplicate
+    const firstOf = new Map<string, number>();
+    const unique: Pending[] = [];
+    const sameAs: (number | null)[] = batch.map((p) => {
+      if (p.digest && firstOf.has(p.digest)) return firstOf.get(p.digest)!;
+      if (p.digest) firstOf.set(p.digest, unique.length);
+      unique.push(p);
+      return null;
+    });
+    const end = this.deps.metrics.commit.startTimer();
+    let results: AppendResult[];
+    try {
+      results = this.deps.store.append(unique, this.deps.marks());
+      this.deps.health.recovered();
+    } catch (err) {
+      const e = storageFaultCode(err) ? this.deps.health.failed('ingest', err) : err;
+      if (!(e instanceof HttpError)) this.deps.log('error', 'E_RELAY_INTERNAL', `ingest commit failed: ${errorText(err, 300)}`);
+      for (const p of batch) p.reject(e instanceof HttpError ? e : new HttpError(503, 'E_INTERNAL', 'the relay failed to store the alerts; retry', { 'Retry-After': String(RETRY_AFTER_S) }));
+      return;
+    } finally {
+      end();
+    }
+    let stored = 0;
+    let k = 0;
+    batch.forEach((p, i) => {
+      const same = sameAs[i];
+      if (same !== null && same !== undefined) return p.resolve({ seqs: results[same]!.seqs, duplicate: true });
+      const r = results[k++]!;
+      if (!r.duplicate) {
+        stored += r.seqs.length;
+        for (const a of p.alerts) this.deps.metrics.received.inc({ source: a.source });
+      }
+      p.resolve(r);
+    });
+    if (stored) this.deps.metrics.lastSeq.set(this.deps.store.lastSeq());
+    this.deps.committed();
+  }
+}
