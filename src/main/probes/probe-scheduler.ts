@@ -35,9 +35,10 @@ interface Slot {
   intervalMs: number;
   breaker: CircuitBreakerPolicy;
   retry: RetryPolicy;
+  /** a run in progress (scheduled or on demand); a second is skipped */
   running: boolean;
-  timer: NodeJS.Timeout | null;
-  dueAt: number;
+  /** the next scheduled run: none (stopped), or due at a time with its timer */
+  schedule: { kind: 'off' } | { kind: 'due'; at: number; timer: NodeJS.Timeout };
   consecutiveFailures: number;
   last: ProbeResult | null;
   /** false once we know there is no open incident for this probe (skips a query per healthy run) */
@@ -98,7 +99,7 @@ export class ProbeScheduler {
         maxAttempts: retries,
         backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
       });
-      this.slots.set(config.id, { config, intervalMs, breaker, retry: retryPolicy, running: false, timer: null, dueAt: 0, consecutiveFailures: 0, last: null, mayHaveIncident: true });
+      this.slots.set(config.id, { config, intervalMs, breaker, retry: retryPolicy, running: false, schedule: { kind: 'off' }, consecutiveFailures: 0, last: null, mayHaveIncident: true });
     }
   }
 
@@ -120,20 +121,21 @@ export class ProbeScheduler {
     this.started = false;
     this.deps.history.flush();
     for (const s of this.slots.values()) {
-      if (s.timer) clearTimeout(s.timer);
-      s.timer = null;
+      if (s.schedule.kind === 'due') clearTimeout(s.schedule.timer);
+      s.schedule = { kind: 'off' };
     }
   }
 
   private schedule(slot: Slot, delay: number): void {
     if (!this.started) return;
-    slot.dueAt = Date.now() + delay;
-    slot.timer = setTimeout(() => {
-      this.deps.onStartLag?.(Date.now() - slot.dueAt);
-      const next = slot.dueAt + slot.intervalMs;
+    const at = Date.now() + delay;
+    const timer = setTimeout(() => {
+      this.deps.onStartLag?.(Date.now() - at);
+      const next = at + slot.intervalMs;
       void this.runOnce(slot.config.id).finally(() => this.schedule(slot, Math.max(0, next - Date.now())));
     }, delay);
-    slot.timer.unref?.();
+    timer.unref?.();
+    slot.schedule = { kind: 'due', at, timer };
   }
 
   /** Run one probe now (skipped if it is already running). */

@@ -1,12 +1,26 @@
 // Slice: the audit trail view — filtered pages backwards, verification, export.
+import type { AuditRecord, AuditVerifyReport } from '../../shared/domain/audit.js';
 import { message, toIso, type SliceCreator } from './slice.js';
-import type { AuditSlice } from './model.js';
 
+export interface AuditFilterState {
+  operator: string;
+  action: string;
+  since: string; // datetime-local value or ''
+  until: string;
+}
+
+export interface AuditSlice {
+  audit: { records: AuditRecord[]; total: number; loading: boolean; filter: AuditFilterState; verification: AuditVerifyReport | null };
+  setAuditFilter(patch: Partial<AuditFilterState>): void;
+  loadAudit(reset: boolean): Promise<void>;
+  verifyAudit(): Promise<void>;
+  exportAudit(format: 'jsonl' | 'csv'): Promise<{ filename: string; mimeType: string; content: string } | null>;
+  resetAudit(): void;
+}
 
 const PAGE = 200;
 
-
-export const createAuditSlice: SliceCreator<AuditSlice> = (set, get, client) => ({
+export const createAuditSlice: SliceCreator<AuditSlice, { lastError: string | null; canRead(): boolean }> = (set, get, client) => ({
   audit: { records: [], total: 0, loading: false, filter: { operator: '', action: '', since: '', until: '' }, verification: null },
   setAuditFilter(patch) {
     set((s) => ({ audit: { ...s.audit, filter: { ...s.audit.filter, ...patch } } }));

@@ -1,6 +1,5 @@
 import { createContext, useContext, type ReactNode } from 'react';
-import type { ConsoleStore } from './model.js';
-import type { ConsoleStoreHook } from './store.js';
+import type { ConsoleStore, ConsoleStoreHook } from './store.js';
 
 const StoreContext = createContext<ConsoleStoreHook | null>(null);
 

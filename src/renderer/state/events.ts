@@ -1,7 +1,7 @@
 // Typed subscription to what main pushes: one handler per event name, each
 // with its payload's own type (no casts at the call sites).
 import type { ContractClient, EventName, EventPayloads } from '../../shared/contract.js';
-import type { ConsoleStore } from './model.js';
+import type { ConsoleStore } from './store.js';
 
 export type EventHandlers = { [E in EventName]?: (payload: EventPayloads[E]) => void };
 

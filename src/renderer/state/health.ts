@@ -1,9 +1,14 @@
 // Slice: local health probes and the safety assessment.
+import type { ProbeView, SafetyAssessment } from '../../shared/domain/probe.js';
 import { message, type SliceCreator } from './slice.js';
-import type { HealthSlice } from './model.js';
 
+export interface HealthSlice {
+  health: { probes: ProbeView[]; errors: string[]; safety: SafetyAssessment | null; profile: string; loaded: boolean };
+  loadHealth(): Promise<void>;
+  runProbe(id: string): Promise<void>;
+}
 
-export const createHealthSlice: SliceCreator<HealthSlice> = (set, get, client) => ({
+export const createHealthSlice: SliceCreator<HealthSlice, { lastError: string | null }> = (set, get, client) => ({
   health: { probes: [], errors: [], safety: null, profile: '', loaded: false },
   async loadHealth() {
     try {

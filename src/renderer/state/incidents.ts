@@ -2,18 +2,47 @@
 // and its detail. Lists change through events and action replies only: an
 // acknowledgement is one request, and the event that follows is merged
 // without asking main again.
-import type { Incident } from '../../shared/domain/incident.js';
-import { compareIncidents, incidentMatches } from '../../shared/domain/incident-query.js';
+import { compareIncidents, incidentMatches, type IncidentQuery } from '../../shared/domain/incident-query.js';
+import type { Incident, IncidentDetail } from '../../shared/domain/incident.js';
+import type { RunbookRun } from '../../shared/domain/runbook.js';
 import { message, type SliceCreator } from './slice.js';
-import type { IncidentsSlice, IncidentsState } from './model.js';
 
+export interface IncidentFilterState {
+  state: IncidentQuery['state'];
+  severity: NonNullable<IncidentQuery['severity']>;
+  search: string;
+}
 
+export type IncidentAction = 'acknowledge' | 'resolve' | 'note' | 'escalate' | 'snooze' | 'reassign';
 
+export interface IncidentsState {
+  /** in list order */
+  items: Incident[];
+  byId: Record<string, Incident>;
+  loaded: boolean;
+  selectedId: string | null;
+  detail: IncidentDetail | null;
+  filter: IncidentFilterState;
+}
 
+export interface IncidentsSlice {
+  incidents: IncidentsState;
+  loadIncidents(): Promise<void>;
+  /** changed incidents from an event: merged as sent, or fetched (one request) when the event carried only ids */
+  incidentsChanged(ids: string[], incidents?: Incident[]): Promise<void>;
+  /** merge just these changed incidents (falls back to a full reload for big bursts) */
+  refreshIncidents(ids: string[]): Promise<void>;
+  selectIncident(id: string | null): Promise<void>;
+  moveSelection(delta: number): void;
+  setIncidentFilter(patch: Partial<IncidentFilterState>): void;
+  incidentAction(action: IncidentAction, id: string, extra?: { text?: string; to?: string; minutes?: number }): Promise<boolean>;
+  markContacted(incidentId: string, contact: string): Promise<void>;
+  resetIncidents(): void;
+}
 
 const EMPTY: Omit<IncidentsState, 'filter'> = { items: [], byId: {}, loaded: false, selectedId: null, detail: null };
 
-export const createIncidentsSlice: SliceCreator<IncidentsSlice> = (set, get, client) => {
+export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: string | null; canRead(): boolean; runbooks: { incidentRuns: RunbookRun[] } }> = (set, get, client) => {
   /** Actions in flight, by incident: their reply brings the detail, so their event need not fetch it. */
   const acting = new Set<string>();
   /** The incident as this console's own action left it: its event, when it comes after the reply, is already shown. */

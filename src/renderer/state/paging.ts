@@ -1,7 +1,16 @@
 // Slice: the in-app page (banner and tone) when the OS notification failed.
+import type { Severity } from '../../shared/domain/alert.js';
+import type { PageEvent } from '../../shared/domain/incident.js';
 import type { SliceCreator } from './slice.js';
-import type { PagingSlice, Tone } from './model.js';
 
+/** The tone a page plays; the renderer's entry point passes the WebAudio one (src/renderer/audio.ts). */
+export type Tone = (severity: Severity) => void;
+
+export interface PagingSlice {
+  banner: PageEvent | null;
+  onPage(page: PageEvent): void;
+  dismissBanner(): void;
+}
 
 /** The tone a page plays; the renderer's entry point passes the WebAudio one (src/renderer/audio.ts). */
 

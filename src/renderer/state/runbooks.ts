@@ -1,11 +1,20 @@
 // Slice: the runbook catalogue, runs, and the runs of the selected incident.
+import type { Runbook, RunbookRun } from '../../shared/domain/runbook.js';
 import { attempt, message, type SliceCreator } from './slice.js';
-import type { RunbooksSlice } from './model.js';
 
+export interface RunbooksSlice {
+  runbooks: { catalogue: Runbook[]; errors: string[]; runs: RunbookRun[]; selectedRunId: string | null; incidentRuns: RunbookRun[] };
+  loadRunbooks(): Promise<void>;
+  selectRun(id: string): void;
+  startRunbook(runbookId: string, incidentId?: string): Promise<void>;
+  runbookAction(kind: 'tick' | 'override' | 'answer', runId: string, stepId: string, extra?: { note?: string; reason?: string; answer?: string }): Promise<boolean>;
+  refreshRunbooks(): Promise<void>;
+  resetRunbooks(): void;
+}
 
 const EMPTY: RunbooksSlice['runbooks'] = { catalogue: [], errors: [], runs: [], selectedRunId: null, incidentRuns: [] };
 
-export const createRunbooksSlice: SliceCreator<RunbooksSlice> = (set, get, client) => ({
+export const createRunbooksSlice: SliceCreator<RunbooksSlice, { lastError: string | null; canRead(): boolean; incidents: { selectedId: string | null } }> = (set, get, client) => ({
   runbooks: EMPTY,
   async loadRunbooks() {
     try {

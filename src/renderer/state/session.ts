@@ -2,13 +2,28 @@
 // detail when the operator signs out or the console locks.
 import type { ConsoleStatus } from '../../shared/domain/status.js';
 import { attempt, message, type SliceCreator } from './slice.js';
-import type { SessionSlice } from './model.js';
 
+export const VIEWS = ['incidents', 'health', 'runbooks', 'contacts', 'dashboard', 'handoff', 'audit', 'status'] as const;
 
+export type View = (typeof VIEWS)[number];
+
+export interface SessionSlice {
+  status: ConsoleStatus | null;
+  lastError: string | null;
+  setStatus(status: ConsoleStatus): void;
+  refreshStatus(): Promise<void>;
+  signIn(userId: string, displayName: string, pin?: string): Promise<boolean>;
+  unlock(userId: string, pin?: string): Promise<boolean>;
+  signOut(): Promise<void>;
+  view: View;
+  setView(view: View): void;
+  /** May details be shown (and kept)? Only to a signed-in operator of an unlocked console. */
+  canRead(): boolean;
+}
 
 const readable = (s: ConsoleStatus | null) => Boolean(s?.operator) && !s?.locked;
 
-export const createSessionSlice: SliceCreator<SessionSlice> = (set, get, client) => ({
+export const createSessionSlice: SliceCreator<SessionSlice, { reset(): void; dismissBanner(): void }> = (set, get, client) => ({
   status: null,
   lastError: null,
   setStatus(status) {
@@ -28,7 +43,7 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get, client)
   unlock: (userId, pin) =>
     attempt(set, async () => {
       await client.request('operator.unlock', { userId, ...(pin ? { pin } : {}) });
-      set({ banner: null });
+      get().dismissBanner();
       await get().refreshStatus();
     }),
   signIn: (userId, displayName, pin) =>
@@ -49,10 +64,4 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get, client)
   view: 'incidents',
   setView: (view) => set({ view }),
   canRead: () => readable(get().status),
-  reset() {
-    get().resetIncidents();
-    get().resetRunbooks();
-    get().resetAudit();
-    set({ banner: null });
-  },
 });

@@ -1,13 +1,14 @@
 // How the renderer store is built: one slice per domain, each a function of
 // the store's set/get and the contract client; the store joins them.
-import type { StoreApi } from 'zustand';
 import type { ContractClient } from '../../shared/contract.js';
 import { ConsoleError } from '../../shared/errors.js';
-import type { ConsoleStore } from './model.js';
 
-export type Set = StoreApi<ConsoleStore>['setState'];
-export type Get = StoreApi<ConsoleStore>['getState'];
-export type SliceCreator<T> = (set: Set, get: Get, client: ContractClient) => T;
+/**
+ * A slice sees its own state and only what it declares it needs of the
+ * others (`Needs`, structurally): no slice imports another, or the store.
+ */
+export type Set<S> = (partial: Partial<S> | ((s: S) => Partial<S>)) => void;
+export type SliceCreator<T, Needs = object> = (set: Set<T & Needs>, get: () => T & Needs, client: ContractClient) => T;
 
 /** The line shown in the error bar; null for a locked console (the lock screen already says so). */
 export function message(err: unknown): string | null {
@@ -22,7 +23,7 @@ export function toIso(local: string): string | undefined {
 }
 
 /** Run an action: true when it went through (the error bar cleared), false with the error shown. */
-export async function attempt(set: Set, action: () => Promise<unknown>): Promise<boolean> {
+export async function attempt(set: Set<{ lastError: string | null }>, action: () => Promise<unknown>): Promise<boolean> {
   try {
     await action();
     set({ lastError: null });

@@ -4,6 +4,7 @@ import { SEVERITIES } from '../../shared/domain/alert.js';
 import type { KpiDashboard, ResponseKpi } from '../../shared/domain/kpi.js';
 import { TimeChart, type ChartSeries } from './TimeChart.js';
 import { toLocalInput } from '../datetime-local.js';
+import { ErrorLine } from './ErrorLine.js';
 
 const PRESETS = [
   { id: '24h', label: 'Last 24 hours', ms: 24 * 3_600_000 },
@@ -130,11 +131,7 @@ export function DashboardView() {
           {choice === 'custom' ? 'Apply' : 'Refresh'}
         </button>
       </div>
-      {error && (
-        <p className="bad" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {data && (
         <div className="dashboard-body">
           <h2>Response</h2>

@@ -3,6 +3,7 @@ import { useConsole } from '../state/context.js';
 import { download } from '../download.js';
 import { toLocalInput } from '../datetime-local.js';
 import { handoffSections, type HandoffReport } from '../../shared/domain/report.js';
+import { ErrorLine } from './ErrorLine.js';
 
 const SHIFT_MS = 12 * 3_600_000;
 
@@ -64,11 +65,7 @@ export function HandoffView() {
           Save HTML
         </button>
       </div>
-      {error && (
-        <p className="bad" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {r && (
         <article className="report" data-testid="handoff-report">
           <h2 className="print-only">Shift hand-off — Medical AI On-Call Console</h2>
