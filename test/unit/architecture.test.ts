@@ -63,3 +63,18 @@ describe('dependency rules of the house', () => {
     expect(pkg.scripts.typecheck).toContain('tsconfig.shared.json');
   });
 });
+
+describe('read-only consumers get a read-only handle', () => {
+  it('KPIs, the hand-off report and audit reading are typed against ReadableDb, whose statements have no run()', () => {
+    for (const [file, needle] of [
+      ['src/main/kpi/kpi-service.ts', 'private readonly db: ReadableDb'],
+      ['src/main/reports/handoff.ts', 'db: ReadableDb'],
+      ['src/main/audit/audit-reader.ts', 'private readonly db: ReadableDb'],
+    ] as const) {
+      expect(read(file), file).toContain(needle);
+    }
+    const db = read('src/main/store/database.ts');
+    const readStatement = db.slice(db.indexOf('export interface ReadStatement'), db.indexOf('}', db.indexOf('export interface ReadStatement')));
+    expect(readStatement).not.toMatch(/\brun\(/);
+  });
+});

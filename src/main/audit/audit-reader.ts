@@ -1,7 +1,7 @@
 // Reading the audit trail: filtered pages (newest first), streamed exports
 // (JSON Lines or CSV, fault-segment records included), counts. Read only.
 import type { AuditExportFormat, AuditRecord } from '../../shared/domain/audit.js';
-import type { Db } from '../store/database.js';
+import type { ReadableDb } from '../store/database.js';
 import type { FaultSegments } from './fault-segment.js';
 
 export interface AuditFilter {
@@ -14,7 +14,7 @@ export interface AuditFilter {
 
 export class AuditReader {
   constructor(
-    private readonly db: Db,
+    private readonly db: ReadableDb,
     private readonly segments: FaultSegments,
   ) {}
 

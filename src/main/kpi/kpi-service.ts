@@ -3,7 +3,7 @@ import { SEVERITIES, type Severity } from '../../shared/domain/alert.js';
 import type { KpiDashboard, ProbeKpi, ResponseKpi, SeverityKpi } from '../../shared/domain/kpi.js';
 import type { ProbeState } from '../../shared/domain/probe.js';
 import { SEVERITY_POLICY } from '../../shared/domain/severity.js';
-import type { Db } from '../store/database.js';
+import type { ReadableDb } from '../store/database.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -73,7 +73,7 @@ function toKpi(rows: ResponseRow[]): ResponseKpi {
  */
 export class KpiService {
   constructor(
-    private readonly db: Db,
+    private readonly db: ReadableDb,
     private readonly clock: Clock,
     private readonly probeNames: () => Map<string, string> = () => new Map(),
   ) {}

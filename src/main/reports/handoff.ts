@@ -4,13 +4,13 @@ import type { ConsoleStatus } from '../../shared/domain/status.js';
 import { maskPhi, type PhiLevel } from '../../shared/phi.js';
 import type { IncidentEngine } from '../incidents/incident-engine.js';
 import type { RunbookService } from '../runbooks/runbook-service.js';
-import type { Db } from '../store/database.js';
+import type { ReadableDb } from '../store/database.js';
 
 /** At most this many actions are listed; the report says when there were more. */
 export const HANDOFF_MAX_ACTIONS = 300;
 
 export interface HandoffDeps {
-  db: Db;
+  db: ReadableDb;
   incidents: IncidentEngine;
   runbooks: RunbookService;
   status: () => ConsoleStatus;

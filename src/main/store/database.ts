@@ -3,6 +3,22 @@ import { ConsoleError } from '../../shared/errors.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 
 export type Db = Database.Database;
+/** A connection that may write: the one write path (AuditLog.commit) and the services that change state. */
+export type WritableDb = Db;
+
+/** A statement a read-only consumer may run: no `run`, so no INSERT, UPDATE or DELETE through it. */
+export interface ReadStatement {
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  iterate(...params: unknown[]): IterableIterator<unknown>;
+  pluck(toggle?: boolean): ReadStatement;
+  raw(toggle?: boolean): ReadStatement;
+}
+
+/** What read-only consumers (KPIs, the hand-off report, audit reading) get: statements without `run`, no transactions, no exec. */
+export interface ReadableDb {
+  prepare(sql: string): ReadStatement;
+}
 
 export interface OpenOptions {
   /** defaults to the shipped list; tests may pass their own */
