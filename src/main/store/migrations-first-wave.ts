@@ -6,6 +6,16 @@ export interface Migration {
   sql: string;
 }
 
+/** The columns of an audit record (the main chain and fault segments alike), as the shipped SQL spells them. */
+export const AUDIT_RECORD_COLUMNS = `ts           TEXT    NOT NULL,
+        operator     TEXT    NOT NULL,
+        action       TEXT    NOT NULL,
+        subject_type TEXT    NOT NULL,
+        subject_id   TEXT    NOT NULL,
+        details      TEXT    NOT NULL,
+        prev_hash    TEXT    NOT NULL,
+        hash         TEXT    NOT NULL`;
+
 export const FIRST_WAVE: Migration[] = [
   {
     version: 1,
@@ -13,14 +23,7 @@ export const FIRST_WAVE: Migration[] = [
     sql: `
       CREATE TABLE audit_log (
         seq          INTEGER PRIMARY KEY,
-        ts           TEXT    NOT NULL,
-        operator     TEXT    NOT NULL,
-        action       TEXT    NOT NULL,
-        subject_type TEXT    NOT NULL,
-        subject_id   TEXT    NOT NULL,
-        details      TEXT    NOT NULL,
-        prev_hash    TEXT    NOT NULL,
-        hash         TEXT    NOT NULL
+        ${AUDIT_RECORD_COLUMNS}
       );
       CREATE INDEX audit_log_ts ON audit_log(ts);
       CREATE INDEX audit_log_operator ON audit_log(operator, seq);

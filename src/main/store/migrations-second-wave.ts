@@ -1,6 +1,6 @@
 // Schema migrations 9 onwards (no page lost, audit and sign-in hardening).
 // Shipped: never edit; add new steps at the end.
-import type { Migration } from './migrations-first-wave.js';
+import { AUDIT_RECORD_COLUMNS, type Migration } from './migrations-first-wave.js';
 
 export const SECOND_WAVE: Migration[] = [
   {
@@ -63,14 +63,7 @@ export const SECOND_WAVE: Migration[] = [
       CREATE TABLE audit_segment_log (
         segment      INTEGER NOT NULL REFERENCES audit_segment(id),
         seq          INTEGER NOT NULL,
-        ts           TEXT    NOT NULL,
-        operator     TEXT    NOT NULL,
-        action       TEXT    NOT NULL,
-        subject_type TEXT    NOT NULL,
-        subject_id   TEXT    NOT NULL,
-        details      TEXT    NOT NULL,
-        prev_hash    TEXT    NOT NULL,
-        hash         TEXT    NOT NULL,
+        ${AUDIT_RECORD_COLUMNS},
         PRIMARY KEY (segment, seq)
       );
       CREATE TRIGGER audit_segment_no_change BEFORE UPDATE ON audit_segment
