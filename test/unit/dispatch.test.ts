@@ -1,35 +1,27 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/main/core/dispatch.js';
 import { ConsoleError } from '../../src/shared/errors.js';
 import type { OnCallConsole } from '../../src/main/core/console.js';
-import { tempDir, testConsole } from '../helpers.js';
+import { consoleTest } from '../support/fixtures.js';
 
 describe('contract dispatch', () => {
   let oncall: OnCallConsole;
-  let cleanup: () => void;
-  beforeEach(async () => {
-    const t = tempDir();
-    cleanup = t.cleanup;
-    oncall = testConsole(t.dir);
-    await oncall.start();
-  });
-  afterEach(async () => {
-    await oncall.stop();
-    cleanup();
+  consoleTest.beforeEach(({ oncall: started }) => {
+    oncall = started;
   });
 
-  it('answers a valid request with its result', async () => {
+  consoleTest('answers a valid request with its result', async () => {
     const reply = await dispatch(oncall.handlers, 'operator.signIn', { userId: 'rn.jones', displayName: 'R. Jones' }, { transport: 'test' });
     expect(reply).toMatchObject({ ok: true, result: { userId: 'rn.jones', displayName: 'R. Jones' } });
     expect(oncall.status().operator?.userId).toBe('rn.jones');
   });
 
-  it('refuses an unknown request by name', async () => {
+  consoleTest('refuses an unknown request by name', async () => {
     const reply = await dispatch(oncall.handlers, 'console.format', {}, { transport: 'test' });
     expect(reply).toEqual({ ok: false, error: { code: 'E_UNKNOWN_REQUEST', category: 'input', message: 'no such request: "console.format"' } });
   });
 
-  it('names each failing field of an invalid input and changes nothing', async () => {
+  consoleTest('names each failing field of an invalid input and changes nothing', async () => {
     const before = oncall.services().audit.stats();
     const reply = await dispatch(oncall.handlers, 'operator.signIn', { userId: 'x', displayName: '<b>' }, { transport: 'test' });
     expect(reply.ok).toBe(false);
@@ -41,13 +33,13 @@ describe('contract dispatch', () => {
     expect(oncall.status().operator).toBeNull();
   });
 
-  it('refuses extra fields the schema does not know', async () => {
+  consoleTest('refuses extra fields the schema does not know', async () => {
     const reply = await dispatch(oncall.handlers, 'console.status', { debug: true }, { transport: 'test' });
     expect(reply.ok).toBe(false);
     if (!reply.ok) expect(reply.error.message).toMatch(/console\.status: .*debug/);
   });
 
-  it('passes a handler’s typed error through and hides internal errors', async () => {
+  consoleTest('passes a handler’s typed error through and hides internal errors', async () => {
     const table = {
       ...oncall.handlers,
       'console.status': () => {
@@ -69,7 +61,7 @@ describe('contract dispatch', () => {
     }
   });
 
-  it('requires a signed-in operator to export the audit trail', async () => {
+  consoleTest('requires a signed-in operator to export the audit trail', async () => {
     const reply = await dispatch(oncall.handlers, 'audit.export', { format: 'csv' }, { transport: 'test' });
     expect(reply.ok).toBe(false);
     if (!reply.ok) expect(reply.error.code).toBe('E_NOT_SIGNED_IN');
