@@ -23,6 +23,7 @@ import type { DisposableStore } from '../platform/disposables.js';
 import { accumulate } from '../platform/emitter.js';
 import type { Logger } from '../platform/logger.js';
 import { resourcePath } from '../platform/paths.js';
+import { readAllowListFile } from '../platform/allow-list-file.js';
 import { probeFileOf } from '../probes/probe-config.js';
 import { ProbeHistory } from '../probes/probe-history.js';
 import { ProbeScheduler } from '../probes/probe-scheduler.js';
@@ -65,8 +66,11 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
     });
     const contacts = sets.contacts;
     const runbookFiles = sets.runbooks;
-    // the hospital's own on-call numbers, mailboxes and names, operators and probe targets are never PHI
+    // the hospital's own on-call numbers, mailboxes and names, operators, probe targets and its own list are never PHI
+    const ownList = readAllowListFile(config.dataDir);
+    if (ownList.error) logger.log('error', 'E_PHI_ALLOWLIST', `the PHI allow-list was not read (${ownList.error})`);
     configurePhiAllowList([
+      ...ownList.values,
       ...(contacts.book?.groups.flatMap((g) => g.contacts.flatMap((c) => [c.name, c.phone, c.email, c.pager])) ?? []),
       ...(db.prepare('SELECT user_id, display_name FROM operator').all() as { user_id: string; display_name: string }[]).flatMap((o) => [o.user_id, o.display_name]),
       ...sets.probeFile.probes.flatMap((p) => [p.id, p.name, ...('host' in p && typeof p.host === 'string' ? [p.host] : [])]),
