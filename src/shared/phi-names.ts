@@ -131,16 +131,18 @@ function hasCue(text: string, toks: Tok[], i: number): boolean {
   return pp !== undefined && TWO_WORD_CUES.has(`${pp.w} ${p.w}`.toLowerCase());
 }
 
+/** The name from token i to token k (a trailing middle initial included), unless it names staff or a place. */
+function pushName(text: string, toks: Tok[], i: number, k: number, out: TextFinding[]): void {
+  let end = toks[k]!.e;
+  // a trailing middle initial: "Lindqvist, Hannah M"
+  const next = toks[k + 1];
+  if (next && shape(next.w) === 'init' && /^\s$/.test(gap(text, toks[k]!, next)) && !/^\.?\w/.test(text.slice(next.e, next.e + 1))) end = next.e + (text[next.e] === '.' ? 1 : 0);
+  if (isStaff(text, toks, i, end) || EPONYM_AFTER.test(text.slice(end, end + 24))) return;
+  out.push({ kind: 'name', start: toks[i]!.s, end });
+}
+
 export function findNames(text: string, out: TextFinding[]): void {
   const toks = tokens(text);
-  const push = (i: number, k: number) => {
-    let end = toks[k]!.e;
-    // a trailing middle initial: "Lindqvist, Hannah M"
-    const next = toks[k + 1];
-    if (next && shape(next.w) === 'init' && /^\s$/.test(gap(text, toks[k]!, next)) && !/^\.?\w/.test(text.slice(next.e, next.e + 1))) end = next.e + (text[next.e] === '.' ? 1 : 0);
-    if (isStaff(text, toks, i, end) || EPONYM_AFTER.test(text.slice(end, end + 24))) return;
-    out.push({ kind: 'name', start: toks[i]!.s, end });
-  };
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
     const f = feat(t.w);
@@ -158,7 +160,7 @@ export function findNames(text: string, out: TextFinding[]): void {
         const gs = shape(g.w);
         const sameCase = gs === (sh === 'caps' ? 'caps' : 'cap');
         if (sameCase && isGiven(g.w) && !isSystem(g.w) && plausibleSurname(last) && (!isCommon(g.w) || !isCommon(last))) {
-          push(i, k + 1);
+          pushName(text, toks, i, k + 1, out);
           i = k + 1;
           continue;
         }
@@ -166,7 +168,7 @@ export function findNames(text: string, out: TextFinding[]): void {
         if ((sh === 'cap' || sh === 'caps') && !particle(t) && strongGiven(t.w) && k === i) {
           const k2 = surnameAt(text, toks, k + 1, sh);
           if (k2 !== undefined && plausibleSurname(toks[k2]!.w) && (isSurname(toks[k2]!.w) || !isCommon(toks[k2]!.w))) {
-            push(i, k2);
+            pushName(text, toks, i, k2, out);
             i = k2;
             continue;
           }
@@ -179,7 +181,7 @@ export function findNames(text: string, out: TextFinding[]): void {
     if (sh === 'init' && text[t.e] === '.') {
       const k = toks[i + 1] && spaced(text, { ...t, e: t.e }, toks[i + 1]!) ? surnameAt(text, toks, i + 1, 'cap') : undefined;
       if (k !== undefined && (strongSurname(toks[k]!.w) || (!isCommon(toks[k]!.w) && !isSystem(toks[k]!.w)) || hasCue(text, toks, i))) {
-        push(i, k);
+        pushName(text, toks, i, k, out);
         i = k;
         continue;
       }
@@ -205,7 +207,7 @@ export function findNames(text: string, out: TextFinding[]): void {
             (strongSurname(last) && !isCommon(t.w) && !isSystem(t.w)) ||
             ((cue || after) && plausibleSurname(last) && (isGiven(t.w) || !isCommon(t.w) || !isCommon(last)));
       if (ok) {
-        push(i, k);
+        pushName(text, toks, i, k, out);
         i = k;
         continue;
       }
@@ -215,7 +217,7 @@ export function findNames(text: string, out: TextFinding[]): void {
       // after a cue, "Last, First" needs no lexicon: guarantor Schröder, Anneliese
       const g = toks[i + 1];
       const last = g && /^,\s{0,2}$/.test(gap(text, t, g)) && shape(g.w) === sh && !isCommon(g.w) && !isSystem(g.w) ? i + 1 : i;
-      push(i, last);
+      pushName(text, toks, i, last, out);
       i = last;
     }
   }

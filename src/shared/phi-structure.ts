@@ -79,29 +79,44 @@ function plausible(kind: StructuredKind, value: string): boolean {
 }
 
 // key = value, key="value", key: value, "key": "value" (JSON, logfmt, Prometheus labels, YAML-ish logs, URL queries)
-const KV = /(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,48})\1\s*(?:=|:(?!\/\/))\s*(?:\[\s*)?(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s,;&|}\]"']+(?:\s(?![A-Za-z_][A-Za-z0-9_.-]{0,48}\s*[=:])[^\s,;&|}\]"'=:]+){0,3}))/g;
+// key = value, key="value", key: value, "key": "value" (JSON, logfmt, Prometheus labels, YAML-ish logs, URL queries):
+// find a key and its separator first (cheap), and read the value only after a PHI key
+const KEY = /(["']?)([A-Za-z_][A-Za-z0-9_.-]{0,48})\1\s*(?:=|:(?!\/\/))\s*/g;
+const VALUE = /(?:\[\s*)?(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s,;&|}\]"']+(?:\s(?![A-Za-z_][A-Za-z0-9_.-]{0,48}\s*[=:])[^\s,;&|}\]"'=:]+){0,3}))/y;
+const KIND_OF = new Map<string, StructuredKind | null>();
+function cachedKind(key: string): StructuredKind | null {
+  let k = KIND_OF.get(key);
+  if (k === undefined) {
+    if (KIND_OF.size > 50_000) KIND_OF.clear();
+    k = keyKind(key) ?? null;
+    KIND_OF.set(key, k);
+  }
+  return k;
+}
 
 function keyValues(text: string, out: StructuredFinding[]): void {
-  KV.lastIndex = 0;
-  for (let m = KV.exec(text); m !== null; m = KV.exec(text)) {
+  KEY.lastIndex = 0;
+  for (let m = KEY.exec(text); m !== null; m = KEY.exec(text)) {
     const key = m[2]!;
-    const kind = keyKind(key);
-    if (!kind) {
-      // not a PHI key: look again inside its value (a URL's query, a nested label set)
-      KV.lastIndex = m.index + m[1]!.length * 2 + key.length + 1;
-      continue;
-    }
-    const quoted = m[3] !== undefined || m[4] !== undefined;
-    if (!quoted && QUOTED_ONLY.has(normaliseKey(key))) continue;
-    const full = m[3] ?? m[4] ?? m[5] ?? '';
+    const kind = cachedKind(key);
+    // not a PHI key: go on after its separator (a URL's query, a nested label set are looked at too)
+    if (!kind) continue;
+    VALUE.lastIndex = KEY.lastIndex;
+    const v = VALUE.exec(text);
+    if (!v) continue;
+    const quoted = v[1] !== undefined || v[2] !== undefined;
+    const norm = normaliseKey(key);
+    if (!quoted && QUOTED_ONLY.has(norm)) continue;
+    const full = v[1] ?? v[2] ?? v[3] ?? '';
     const value = !quoted && !MULTI_WORD.has(kind) ? full.split(/\s/)[0]! : full;
     // a portal user name is letters only
-    const username = /user|login/.test(normaliseKey(key)) && /\p{L}{3}/u.test(value);
+    const username = /user|login/.test(norm) && /\p{L}{3}/u.test(value);
     if (!username && !plausible(kind, value)) continue;
-    const start = m.index + m[0].length - (quoted ? 1 : 0) - full.length;
+    const start = v.index + v[0].length - (quoted ? 1 : 0) - full.length;
     out.push({ kind, start, end: start + value.length });
+    KEY.lastIndex = v.index + v[0].length;
   }
-  fhirValues(text, out);
+  if (text.includes('"value"')) fhirValues(text, out);
 }
 
 // FHIR telecom and identifier: {"system":"phone","value":"…"}, {"type":{…"MR"…},"value":"…"}

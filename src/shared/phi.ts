@@ -80,15 +80,18 @@ export function isAllowListed(value: string): boolean {
   return allowList.has(value.trim().toLowerCase());
 }
 
+/** Keep a finding unless its kind is off at this level, its text is allow-listed, or an earlier finding covers it. */
+function keepFinding(found: PhiFinding[], f: PhiFinding, text: string, level: PhiLevel): void {
+  if (level === 'STANDARD' && !STANDARD_KINDS.has(f.kind)) return;
+  if (allowList.size > 0 && allowList.has(text.slice(f.start, f.end).trim().toLowerCase())) return;
+  for (const g of found) if (f.start < g.end && f.end > g.start) return;
+  found.push(f);
+}
+
 export function findPhi(text: string, level: PhiLevel = 'STRICT'): PhiFinding[] {
   const found: PhiFinding[] = [];
-  const keep = (f: PhiFinding) => {
-    if (level === 'STANDARD' && !STANDARD_KINDS.has(f.kind)) return;
-    if (allowList.size > 0 && allowList.has(text.slice(f.start, f.end).trim().toLowerCase())) return;
-    if (!found.some((g) => f.start < g.end && f.end > g.start)) found.push(f);
-  };
   // structure first: a value is classified by its field, whatever it looks like
-  for (const f of findStructured(text)) keep(f);
+  for (const f of findStructured(text)) keepFinding(found, f, text, level);
   const digits = /\d/.test(text);
   for (const rule of RULES) {
     if (level === 'STANDARD' && !STANDARD_KINDS.has(rule.kind)) continue;
@@ -101,19 +104,19 @@ export function findPhi(text: string, level: PhiLevel = 'STRICT'): PhiFinding[] 
       if (value === undefined || value.length === 0) continue;
       const offset = rule.group === 0 ? 0 : m[0].lastIndexOf(value);
       const start = m.index + offset;
-      keep({ kind: rule.kind, start, end: start + value.length });
+      keepFinding(found, { kind: rule.kind, start, end: start + value.length }, text, level);
     }
   }
   const more: TextFinding[] = [];
   findTextIds(text, more);
   findNames(text, more);
-  for (const f of more) keep(f);
+  for (const f of more) keepFinding(found, f, text, level);
   // a date, or a bare number shaped like a record number, is PHI in a line that names a person
   const person = found.some((f) => f.kind === 'name' || f.kind === 'mrn' || f.kind === 'ssn' || f.kind === 'dob');
   const late: TextFinding[] = [];
   findDates(text, person, late);
   if (person) findBareIds(text, late);
-  for (const f of late) keep(f);
+  for (const f of late) keepFinding(found, f, text, level);
   return found.sort((a, b) => a.start - b.start);
 }
 
