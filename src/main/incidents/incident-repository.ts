@@ -157,8 +157,10 @@ export class IncidentRepository {
         .pluck()
         .all(id) as string[]
     ).map((b) => JSON.parse(b) as Alert);
-    const current = this.escalation.find((l) => l.level === incident.escalationLevel) ?? null;
-    const next = incident.state === 'triggered' ? (this.escalation.find((l) => l.level > incident.escalationLevel) ?? null) : null;
+    // whom to call is always shown while the incident is open: the level reached, or the first level until it escalates
+    const open = incident.state !== 'resolved';
+    const current = open ? (this.escalation.find((l) => l.level === incident.escalationLevel) ?? this.escalation[0] ?? null) : null;
+    const next = open ? (this.escalation.find((l) => l.level > Math.max(incident.escalationLevel, current?.level ?? 0)) ?? null) : null;
     return { incident, timeline, alerts, escalation: { current, next } };
   }
 

@@ -92,7 +92,7 @@ export function Detail() {
         <button type="button" disabled={i.state === 'resolved'} onClick={() => void act('resolve', i.id)} title="r">
           Resolve
         </button>
-        <button type="button" disabled={i.state === 'resolved' || detail.escalation.next === null && i.state !== 'triggered'} onClick={() => void act('escalate', i.id)} title="e">
+        <button type="button" disabled={i.state === 'resolved' || detail.escalation.next === null} onClick={() => void act('escalate', i.id)} title="e">
           Escalate
         </button>
         <button type="button" disabled={i.state === 'resolved'} onClick={() => void act('snooze', i.id, { minutes: 15 })}>
@@ -106,17 +106,18 @@ export function Detail() {
             Call now: <strong>{detail.escalation.current.contacts.join(', ')}</strong> ({detail.escalation.current.description})
           </p>
         )}
-        {detail.escalation.next && i.nextEscalationAt && (
+        {detail.escalation.next && (
           <p className="muted">
-            Next: level {detail.escalation.next.level} ({detail.escalation.next.contacts.join(', ')}) at {new Date(i.nextEscalationAt).toLocaleTimeString()}
+            Next: level {detail.escalation.next.level} ({detail.escalation.next.contacts.join(', ')})
+            {i.state === 'triggered' ? ` at ${new Date(Date.parse(i.openedAt) + detail.escalation.next.afterMinutes * 60_000).toLocaleTimeString()} if nobody acknowledges` : ' — Escalate calls them in'}
           </p>
         )}
       </section>
       {i.state !== 'resolved' && (
         <WhoToCall
           incidentId={i.id}
-          heading={detail.escalation.current ? `Who to call now (level ${detail.escalation.current.level})` : 'First responders (level 1)'}
-          names={(detail.escalation.current ?? detail.escalation.next)?.contacts ?? []}
+          heading={detail.escalation.current ? `Who to call now (level ${detail.escalation.current.level}${i.escalationLevel === 0 ? ', first responders' : ''})` : 'Who to call now'}
+          names={detail.escalation.current?.contacts ?? []}
         />
       )}
       {runs.map((r) => (
