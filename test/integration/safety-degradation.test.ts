@@ -84,6 +84,33 @@ describe('degradation level', () => {
     const oncall = testConsole(dir);
     await oncall.start();
     expect(oncall.status().degradation).toBe('normal');
+    expect(oncall.status().degradationReasons).toEqual([]);
     await oncall.stop();
+  });
+
+  it('is not normal while a SEV1 waits for acknowledgement, says why, and is an emergency when the checks fail too', async () => {
+    const deadPort = await freePort();
+    writeFileSync(`${dir}/probes.yaml`, `probes:\n  - { id: api, name: API, kind: tcp, host: 127.0.0.1, port: ${deadPort}, interval: 3600000, timeout: 200, retries: 0 }\n  - { id: cache, name: Cache, kind: tcp, host: 127.0.0.1, port: ${deadPort}, interval: 3600000, timeout: 200, retries: 0 }\n`);
+    const config = resolveConfig({ argv: ['--data-dir', `${dir}/c`, '--probes', `${dir}/probes.yaml`], env: {}, version: 'test' });
+    const oncall = createConsole(config, { notificationSink: null, tickMs: 0 });
+    await oncall.start();
+    try {
+      const s = oncall.services();
+      const sev1 = { relayId: 'r', seq: 1, key: 'api-down', source: 'native' as const, status: 'firing' as const, severity: 'SEV1' as const, summary: 'Inference API down', service: 'api', labels: {}, annotations: {}, links: [], startsAt: new Date().toISOString(), receivedAt: new Date().toISOString() };
+      s.feedStore.storePage('r', [sev1]);
+      s.incidents.ingest([sev1]);
+      expect(oncall.status().degradation).toBe('degraded');
+      expect(oncall.status().degradationReasons).toEqual(['1 SEV1 incident not acknowledged']);
+      await s.probes.runOnce('api');
+      await s.probes.runOnce('cache');
+      expect(oncall.status().degradation).toBe('emergency');
+      expect(oncall.status().degradationReasons).toEqual(['2 of 2 health checks failing', '1 SEV1 incident not acknowledged']);
+      s.operator.signIn('rn.jones', 'Rita Jones');
+      s.incidents.acknowledge(s.incidents.findOpen('api-down')!.id, s.operator.operator);
+      expect(oncall.status().degradation).toBe('degraded');
+      expect(oncall.status().degradationReasons).toEqual(['2 of 2 health checks failing']);
+    } finally {
+      await oncall.stop();
+    }
   });
 });

@@ -71,7 +71,7 @@ export class IncidentEngine {
   /** The open incident for an alert key, if any. */
   findOpen(key: string): Incident | null { return this.repo.findOpen(key); }
   byIds(ids: string[]): Incident[] { return this.repo.byIds(ids); }
-  counts(): { open: number; bySeverity: Record<Severity, number>; unacknowledged: number } { return this.repo.counts(); }
+  counts(): ReturnType<IncidentRepository['counts']> { return this.repo.counts(); }
   detail(id: string): IncidentDetail { return this.repo.detail(id); }
   pendingCount(): number { return this.repo.pendingCount(); }
   pendingOutbox(): { id: string; incidentId: string; payload: RelayAck }[] { return this.repo.pendingOutbox(); }

@@ -135,17 +135,19 @@ export class IncidentRepository {
     });
   }
 
-  counts(): { open: number; bySeverity: Record<Severity, number>; unacknowledged: number } {
+  counts(): { open: number; bySeverity: Record<Severity, number>; unacknowledged: number; unacknowledgedSev1: number } {
     const rows = this.db.prepare(`SELECT severity, state, count(*) AS n FROM incident WHERE state != 'resolved' GROUP BY severity, state`).all() as { severity: Severity; state: IncidentState; n: number }[];
     const bySeverity: Record<Severity, number> = { SEV1: 0, SEV2: 0, SEV3: 0 };
     let open = 0;
     let unacknowledged = 0;
+    let unacknowledgedSev1 = 0;
     for (const r of rows) {
       bySeverity[r.severity] += r.n;
       open += r.n;
       if (r.state === 'triggered') unacknowledged += r.n;
+      if (r.state === 'triggered' && r.severity === 'SEV1') unacknowledgedSev1 += r.n;
     }
-    return { open, bySeverity, unacknowledged };
+    return { open, bySeverity, unacknowledged, unacknowledgedSev1 };
   }
 
   detail(id: string): IncidentDetail {

@@ -37,12 +37,28 @@ export interface StatusInput {
   verifying: boolean;
 }
 
-/** normal; degraded: the feed is down but local probes run; emergency: feed down and a critical probe failing. */
-export function degradation(s: StatusSources | null): ConsoleStatus['degradation'] {
-  if (!s?.feed) return 'normal';
-  const feedDown = s.feed.status().state !== 'connected';
-  if (!feedDown) return 'normal';
-  return s.probes.criticalDown() > 0 ? 'emergency' : 'degraded';
+/**
+ * How degraded the console's world is, from everything that matters — the
+ * feed, the health checks, unacknowledged SEV1s, the audit trail — with the
+ * reasons in words. Degraded: any of them; emergency: the feed down while a
+ * critical check fails, or unacknowledged SEV1s while the feed or the checks
+ * are failing.
+ */
+export function degradation(s: StatusSources | null): { level: ConsoleStatus['degradation']; reasons: string[] } {
+  if (!s) return { level: 'normal', reasons: [] };
+  const reasons: string[] = [];
+  const feedDown = s.feed !== null && s.feed.status().state !== 'connected';
+  if (feedDown) reasons.push('not receiving alerts from the relay');
+  const p = s.probes.counts();
+  const checksFailing = p.criticalDown > 0 || (p.total > 0 && p.down * 2 >= p.total && p.down > 0);
+  if (p.criticalDown > 0) reasons.push(`${p.criticalDown} critical health check${p.criticalDown === 1 ? '' : 's'} failing`);
+  else if (checksFailing) reasons.push(`${p.down} of ${p.total} health checks failing`);
+  const sev1 = s.incidents.counts().unacknowledgedSev1;
+  if (sev1 > 0) reasons.push(`${sev1} SEV1 incident${sev1 === 1 ? '' : 's'} not acknowledged`);
+  const verification = s.audit.lastVerification();
+  if (s.audit.segment !== null || (verification && !verification.ok)) reasons.push('audit trail integrity fault');
+  const emergency = (feedDown && p.criticalDown > 0) || (sev1 > 0 && (feedDown || checksFailing));
+  return { level: emergency ? 'emergency' : reasons.length > 0 ? 'degraded' : 'normal', reasons };
 }
 
 export function projectStatus({ config, startedAt, now, running, verifying }: StatusInput): ConsoleStatus {
@@ -64,7 +80,10 @@ export function projectStatus({ config, startedAt, now, running, verifying }: St
       feedSilentSince: s?.feedSilence?.silentSince() ?? null,
       watchdogSilentSince: (s && s.incidents.findOpen(WATCHDOG_KEY)?.openedAt) ?? null,
     },
-    degradation: degradation(s),
+    ...(() => {
+      const d = degradation(s);
+      return { degradation: d.level, degradationReasons: d.reasons };
+    })(),
     resilience: s?.resilience.status() ?? null,
     operator: s?.operator.operator ?? null,
     locked: s?.operator.isLocked ?? false,

@@ -38,6 +38,7 @@ function auditText(a: ConsoleStatus['audit'] | undefined): string {
 export function StatusBar() {
   const feed = useConsole((s) => s.status?.feed);
   const degradation = useConsole((s) => s.status?.degradation);
+  const reasons = useConsole((s) => s.status?.degradationReasons);
   const operator = useConsole((s) => s.status?.operator);
   const mode = useConsole((s) => s.status?.mode);
   const electronRuntime = useConsole((s) => s.status?.electronRuntime);
@@ -61,7 +62,7 @@ export function StatusBar() {
           Breaker {feed.breaker}
         </span>
       )}
-      <span className={`pill level-${degradation ?? 'normal'}`} data-testid="degradation">
+      <span className={`pill level-${degradation ?? 'normal'}`} data-testid="degradation" title={reasons?.length ? reasons.join('; ') : 'Feed, health checks, SEV1s and the audit trail are all well'} aria-label={`${degradation ?? 'normal'}${reasons?.length ? `: ${reasons.join('; ')}` : ''}`}>
         {degradation === 'emergency' ? 'EMERGENCY' : degradation === 'degraded' ? 'Degraded' : 'Normal'}
       </span>
       {probes && probes.total > 0 && (

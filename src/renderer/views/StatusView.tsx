@@ -14,7 +14,10 @@ export function StatusView() {
       </div>
       <dl className="facts">
         <dt>Degradation</dt>
-        <dd data-testid="status-degradation">{status.degradation}</dd>
+        <dd>
+          <span data-testid="status-degradation">{status.degradation}</span>
+          {status.degradationReasons.length > 0 && <span data-testid="status-degradation-reasons"> — {status.degradationReasons.join('; ')}</span>}
+        </dd>
         <dt>Feed</dt>
         <dd>
           {status.feed.state} since {new Date(status.feed.since).toLocaleTimeString()} · {status.feed.detail}

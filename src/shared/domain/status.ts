@@ -38,6 +38,8 @@ export interface ConsoleStatus {
     watchdogSilentSince: string | null;
   };
   degradation: DegradationLevel;
+  /** why, in words (empty when normal): the feed, failing checks, unacknowledged SEV1s, an audit fault */
+  degradationReasons: string[];
   resilience: ResilienceStatus | null;
   operator: Operator | null;
   /** locked after inactivity: only counts are shown until the operator unlocks */
