@@ -143,7 +143,16 @@ export function IncidentsView() {
               ? 'No incidents. No relay is configured: start with --relay-url (see README) or try npm run demo.'
               : feedState !== 'connected' && feedSince
                 ? `No incidents here — but this console is not receiving alerts (since ${new Date(feedSince).toLocaleTimeString()}), so this is not an all-clear.`
-                : 'No incidents match.'}
+                : filter.state !== 'open' || filter.severity || filter.search.trim()
+                  ? (
+                    <>
+                      No incidents match this filter.{' '}
+                      <button type="button" className="link" onClick={() => setFilter({ state: 'open', severity: '', search: '' })}>
+                        Show all open incidents
+                      </button>
+                    </>
+                  )
+                  : `No open incidents — and alerts are arriving: the relay link is up${feedSince ? ` since ${new Date(feedSince).toLocaleTimeString()}` : ''}.`}
           </p>
         ) : (
           <div ref={parentRef} className="incident-list" role="table" aria-label="Incidents" data-testid="incident-list">
