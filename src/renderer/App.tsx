@@ -10,7 +10,8 @@ import { RunbooksView } from './views/RunbooksView.js';
 import { ContactsView } from './views/ContactsView.js';
 import { LockScreen } from './views/LockScreen.js';
 import { StatusView } from './views/StatusView.js';
-import { PageBanner } from './views/PageBanner.js';
+import { AlarmBar } from './views/AlarmBar.js';
+import { isTyping } from './views/keyboard.js';
 import { PipelineNotice } from './views/PipelineNotice.js';
 import { DashboardView } from './views/DashboardView.js';
 import { HandoffView } from './views/HandoffView.js';
@@ -82,6 +83,20 @@ export function App() {
     document.title = unacked > 0 ? `(${unacked}) Medical AI On-Call` : 'Medical AI On-Call Console';
   }, [unacked]);
 
+  const alarmId = useConsole((s) => s.status?.alarm?.incidentId ?? null);
+  const select = useConsole((s) => s.selectIncident);
+  // g: go to the oldest of the worst unacknowledged incidents (the alarm bar's)
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'g' || e.altKey || e.ctrlKey || e.metaKey || isTyping(e) || !alarmId || locked) return;
+      e.preventDefault();
+      setView('incidents');
+      void select(alarmId);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [alarmId, locked, setView, select]);
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey) return;
@@ -99,7 +114,7 @@ export function App() {
     <div className="shell">
       <StatusBar />
       <PipelineNotice />
-      <PageBanner />
+      <AlarmBar />
       {error && (
         <div className="error-banner" role="alert">
           {error}

@@ -67,9 +67,13 @@ describe('alerts to incidents to acknowledgement (browser mode, Chromium)', () =
   });
 
   it('acknowledges with the a key, and the audit view shows it with the operator', async () => {
+    // the alarm bar shows the waiting SEV1 whether or not the desktop notification worked
+    await expect.poll(() => page.getByTestId('alarm-bar').textContent(), { timeout: 5000 }).toMatch(/^1 SEV1 unacknowledged — oldest \d+ min/);
     await page.locator('body').press('a');
     const row = page.getByTestId('incident-row').first();
     await expect.poll(() => row.getByTestId('incident-state').textContent(), { timeout: 5000 }).toBe('acknowledged');
+    // and acknowledging clears it
+    await expect.poll(() => page.getByTestId('alarm-bar').count(), { timeout: 5000 }).toBe(0);
     await expect.poll(() => page.getByTestId('acknowledged-by').textContent()).toBe('by Dev Patel (eng.patel)');
     await page.screenshot({ path: screenshotPath('incident-acknowledged') });
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Audit' }).click();

@@ -39,3 +39,30 @@ consoleTest('shows the first responders before escalation and after an acknowled
   const resolved = await call('incidents.resolve', { id });
   expect(resolved.escalation).toEqual({ current: null, next: null });
 });
+
+consoleTest('the alarm is the worst unacknowledged severity, its count and oldest; it moves down as they are acknowledged and is gone when none wait', async ({ oncall, operator, alert, clock }) => {
+  const s = oncall.services();
+  const open = (key: string, severity: 'SEV1' | 'SEV2' | 'SEV3') => {
+    const a = alert(key, { severity, summary: `${severity} ${key}`, startsAt: new Date(clock.now()).toISOString(), receivedAt: new Date(clock.now()).toISOString() });
+    s.feedStore.storePage('relay-1', [a]);
+    s.incidents.ingest([a]);
+    return s.incidents.findOpen(a.key)!.id;
+  };
+  expect(oncall.status().alarm).toBeNull();
+  const low = open('disk', 'SEV3');
+  expect(oncall.status().alarm).toMatchObject({ severity: 'SEV3', count: 1, incidentId: low });
+  clock.advance(60_000);
+  const first = open('api', 'SEV1');
+  clock.advance(60_000);
+  const second = open('model', 'SEV1');
+  // a SEV3 arriving later never covers the SEV1s
+  clock.advance(60_000);
+  open('cert', 'SEV3');
+  expect(oncall.status().alarm).toMatchObject({ severity: 'SEV1', count: 2, incidentId: first });
+  s.incidents.acknowledge(first, operator);
+  expect(oncall.status().alarm).toMatchObject({ severity: 'SEV1', count: 1, incidentId: second });
+  s.incidents.acknowledge(second, operator);
+  expect(oncall.status().alarm).toMatchObject({ severity: 'SEV3', count: 2, incidentId: low });
+  s.operator.lock('manual');
+  expect(oncall.status().alarm?.count).toBe(2); // the locked console still says that something waits
+});

@@ -73,6 +73,7 @@ export class IncidentEngine {
   byIds(ids: string[]): Incident[] { return this.repo.byIds(ids); }
   counts(): ReturnType<IncidentRepository['counts']> { return this.repo.counts(); }
   detail(id: string): IncidentDetail { return this.repo.detail(id); }
+  alarm(): ReturnType<IncidentRepository['alarm']> { return this.repo.alarm(); }
   pendingCount(): number { return this.repo.pendingCount(); }
   pendingOutbox(): { id: string; incidentId: string; payload: RelayAck }[] { return this.repo.pendingOutbox(); }
 

@@ -150,6 +150,20 @@ export class IncidentRepository {
     return { open, bySeverity, unacknowledged, unacknowledgedSev1 };
   }
 
+  /** The worst severity with unacknowledged, unsnoozed incidents: how many, and the oldest of them. */
+  alarm(): { severity: Severity; count: number; oldestOpenedAt: string; incidentId: string } | null {
+    const now = this.now();
+    const r = this.db
+      .prepare(
+        `SELECT severity, count(*) AS n, min(opened_at) AS oldest FROM incident
+         WHERE state = 'triggered' AND (snoozed_until IS NULL OR snoozed_until <= ?) GROUP BY severity ORDER BY severity LIMIT 1`,
+      )
+      .get(now) as { severity: Severity; n: number; oldest: string } | undefined;
+    if (!r) return null;
+    const id = this.db.prepare(`SELECT id FROM incident WHERE state = 'triggered' AND severity = ? AND opened_at = ? LIMIT 1`).pluck().get(r.severity, r.oldest) as string;
+    return { severity: r.severity, count: r.n, oldestOpenedAt: r.oldest, incidentId: id };
+  }
+
   detail(id: string): IncidentDetail {
     const incident = this.get(id);
     const timeline = this.db.prepare('SELECT at, kind, actor, text FROM incident_event WHERE incident_id = ? ORDER BY id').all(id) as TimelineEntry[];

@@ -80,6 +80,7 @@ export function projectStatus({ config, startedAt, now, running, verifying }: St
       feedSilentSince: s?.feedSilence?.silentSince() ?? null,
       watchdogSilentSince: (s && s.incidents.findOpen(WATCHDOG_KEY)?.openedAt) ?? null,
     },
+    alarm: s?.incidents.alarm() ?? null,
     ...(() => {
       const d = degradation(s);
       return { degradation: d.level, degradationReasons: d.reasons };

@@ -38,6 +38,8 @@ export interface ConsoleStatus {
     watchdogSilentSince: string | null;
   };
   degradation: DegradationLevel;
+  /** the worst unacknowledged incidents (not snoozed): what the window's alarm bar shows until they are acknowledged */
+  alarm: { severity: Severity; count: number; oldestOpenedAt: string; incidentId: string } | null;
   /** why, in words (empty when normal): the feed, failing checks, unacknowledged SEV1s, an audit fault */
   degradationReasons: string[];
   resilience: ResilienceStatus | null;
