@@ -97,6 +97,18 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, [alarmId, locked, setView, select]);
 
+  // Ctrl+L: lock now (a shared workstation, someone walks away)
+  const lockNow = useConsole((s) => s.lock);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey && (e.key === 'l' || e.key === 'L')) || !signedIn || locked) return;
+      e.preventDefault();
+      void lockNow();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [lockNow, signedIn, locked]);
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey) return;

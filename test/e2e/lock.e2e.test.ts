@@ -37,6 +37,9 @@ describe('automatic lock (browser mode, Chromium)', () => {
     expect(await page.getByTestId('incident-row').count()).toBe(0);
     expect(await page.getByText('Cache latency high').count()).toBe(0);
     expect(await page.getByTestId('lock-count-SEV2').textContent()).toBe('1');
+    expect(await page.getByTestId('lock-reason').textContent()).toMatch(/^Locked after \d+ min without input\./);
+    // the PIN field has the focus: the person types it straight away
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('PIN');
   });
 
   it('still pages a SEV1 arriving while locked, showing no details', async () => {
@@ -54,5 +57,14 @@ describe('automatic lock (browser mode, Chromium)', () => {
     await page.getByRole('button', { name: 'Unlock' }).click();
     await page.getByTestId('incident-row').first().waitFor({ timeout: 5000 });
     expect(await page.getByTestId('incident-row').count()).toBe(2);
+  });
+
+  it('locks with Ctrl+L and says it was locked by hand', async () => {
+    await page.locator('body').press('Control+l');
+    await page.getByTestId('lock-screen').waitFor({ timeout: 5000 });
+    expect(await page.getByTestId('lock-reason').textContent()).toMatch(/^Locked by hand\./);
+    await page.getByLabel('PIN').fill('2468');
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await page.getByTestId('incident-row').first().waitFor({ timeout: 5000 });
   });
 });

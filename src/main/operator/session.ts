@@ -30,7 +30,11 @@ function hashPin(pin: string, salt: Buffer): Buffer {
  */
 export class OperatorSession {
   private current: Operator | null = null;
-  private locked = false;
+  /** unlocked (null), or locked — and why */
+  private lockState: { reason: 'inactivity' | 'manual' } | null = null;
+  private get locked(): boolean {
+    return this.lockState !== null;
+  }
   private lastActivity: number;
   /** failed PIN attempts at this workstation, whoever they were for */
   private stationFailures = 0;
@@ -48,6 +52,11 @@ export class OperatorSession {
 
   get operator(): Operator | null {
     return this.current;
+  }
+
+  /** why the console is locked (null: it is not) */
+  get lockReason(): 'inactivity' | 'manual' | null {
+    return this.lockState?.reason ?? null;
   }
 
   get isLocked(): boolean {
@@ -72,7 +81,7 @@ export class OperatorSession {
   lock(reason: 'inactivity' | 'manual'): void {
     if (!this.current || this.locked) return;
     this.audit.append({ operator: this.current.userId, action: 'operator.locked', subjectType: 'operator', subjectId: this.current.userId, details: { reason, idleMs: this.clock.now() - this.lastActivity } });
-    this.locked = true;
+    this.lockState = { reason };
     this.onChange();
   }
 
@@ -153,7 +162,7 @@ export class OperatorSession {
     });
     const next: Operator = { userId, displayName, signedInAt: now, role: row!.role };
     this.current = next;
-    this.locked = false;
+    this.lockState = null;
     this.lastActivity = this.clock.now();
     this.onChange();
     return next;
@@ -220,7 +229,7 @@ export class OperatorSession {
     if (!previous) return false;
     this.audit.append({ operator: previous.userId, action: 'operator.signed_out', subjectType: 'operator', subjectId: previous.userId });
     this.current = null;
-    this.locked = false;
+    this.lockState = null;
     this.onChange();
     return true;
   }

@@ -88,6 +88,7 @@ export function projectStatus({ config, startedAt, now, running, verifying }: St
     resilience: s?.resilience.status() ?? null,
     operator: s?.operator.operator ?? null,
     locked: s?.operator.isLocked ?? false,
+    lockReason: s?.operator.lockReason ?? null,
     lockAfterMs: config.lockAfterMs,
     probes: s
       ? { ...s.probes.counts(), errors: s.probeErrors.length, profile: s.profile.name }

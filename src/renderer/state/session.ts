@@ -17,6 +17,8 @@ export interface SessionSlice {
   signOut(): Promise<void>;
   view: View;
   setView(view: View): void;
+  clearError(): void;
+  lock(): Promise<void>;
   /** May details be shown (and kept)? Only to a signed-in operator of an unlocked console. */
   canRead(): boolean;
 }
@@ -63,5 +65,14 @@ export const createSessionSlice: SliceCreator<SessionSlice, { reset(): void; dis
   },
   view: 'incidents',
   setView: (view) => set({ view }),
+  clearError: () => set({ lastError: null }),
+  async lock() {
+    try {
+      await client.request('operator.lock', {});
+      await get().refreshStatus();
+    } catch (err) {
+      set({ lastError: message(err) });
+    }
+  },
   canRead: () => readable(get().status),
 });

@@ -6,6 +6,10 @@ export function LockScreen() {
   const operator = useConsole((s) => s.status?.operator);
   const incidents = useConsole((s) => s.status?.incidents);
   const unlock = useConsole((s) => s.unlock);
+  const reason = useConsole((s) => s.status?.lockReason ?? null);
+  const lockAfterMs = useConsole((s) => s.status?.lockAfterMs ?? 0);
+  const error = useConsole((s) => s.lastError);
+  const clearError = useConsole((s) => s.clearError);
   const signIn = useConsole((s) => s.signIn);
   const [switching, setSwitching] = useState(false);
   const [userId, setUserId] = useState(operator?.userId ?? '');
@@ -22,7 +26,9 @@ export function LockScreen() {
     <main className="content lock-screen" data-testid="lock-screen">
       <section className="card" aria-labelledby="lock-title">
         <h1 id="lock-title">Console locked</h1>
-        <p className="muted">Locked after inactivity. Pages still sound; details are hidden until you unlock.</p>
+        <p className="muted" data-testid="lock-reason">
+          {reason === 'manual' ? 'Locked by hand.' : `Locked after ${Math.round(lockAfterMs / 60_000)} min without input.`} Pages still sound; details are hidden until you unlock.
+        </p>
         <div className="lock-counts" data-testid="lock-counts">
           {(['SEV1', 'SEV2', 'SEV3'] as const).map((s) => (
             <div key={s} className={`lock-count sev-${s}`}>
@@ -47,7 +53,19 @@ export function LockScreen() {
           )}
           <label>
             PIN
-            <input aria-label="PIN" type="password" inputMode="numeric" autoComplete="off" value={pin} onChange={(e) => setPin(e.target.value)} />
+            <input
+              aria-label="PIN"
+              type="password"
+              inputMode="numeric"
+              autoComplete="off"
+              autoFocus={!switching}
+              value={pin}
+              onChange={(e) => {
+                setPin(e.target.value);
+                // a refused PIN's message is about the last attempt, not this one
+                if (error) clearError();
+              }}
+            />
           </label>
           <button type="submit" className="primary">
             {switching ? 'Sign in as another operator' : 'Unlock'}

@@ -45,8 +45,7 @@ export function StatusBar() {
   const audit = useConsole((s) => s.status?.audit);
   const signOut = useConsole((s) => s.signOut);
   const locked = useConsole((s) => s.status?.locked ?? false);
-  const client = useConsole((s) => s.client);
-  const lock = () => client.request('operator.lock', {}).catch(() => undefined);
+  const lock = useConsole((s) => s.lock);
   const incidents = useConsole((s) => s.status?.incidents);
   const probes = useConsole((s) => s.status?.probes);
 
@@ -88,7 +87,7 @@ export function StatusBar() {
         {operator ? `${operator.displayName} (${operator.userId})` : 'Not signed in'}
       </span>
       {operator && !locked && (
-        <button type="button" className="link" onClick={() => void lock()}>
+        <button type="button" className="link" onClick={() => void lock()} title="Ctrl+L">
           Lock
         </button>
       )}

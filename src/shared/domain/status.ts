@@ -46,6 +46,8 @@ export interface ConsoleStatus {
   operator: Operator | null;
   /** locked after inactivity: only counts are shown until the operator unlocks */
   locked: boolean;
+  /** why it locked: the inactivity period passed, or someone locked it */
+  lockReason: 'inactivity' | 'manual' | null;
   lockAfterMs: number;
   probes: { total: number; down: number; criticalDown: number; errors: number; profile: string };
   incidents: { open: number; unacknowledged: number; bySeverity: Record<Severity, number>; pendingSync: number };
