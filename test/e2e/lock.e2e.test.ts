@@ -39,7 +39,7 @@ describe('automatic lock (browser mode, Chromium)', () => {
     expect(await page.getByTestId('lock-count-SEV2').textContent()).toBe('1');
     expect(await page.getByTestId('lock-reason').textContent()).toMatch(/^Locked after \d+ min without input\./);
     // the PIN field has the focus: the person types it straight away
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('PIN');
+    expect(await page.locator(':focus').getAttribute('aria-label')).toBe('PIN');
   });
 
   it('still pages a SEV1 arriving while locked, showing no details', async () => {

@@ -110,4 +110,11 @@ describe('a SEV1 with its emergency runbook (browser mode, Chromium)', () => {
     await expect.poll(() => manual.getByTestId('step-by').textContent(), { timeout: 5000 }).toMatch(/^done by rn\.ortiz .* — bridge line 4411 opened/);
     expect(await decision.getByTestId('step-by').count()).toBe(0);
   });
+  it('continues past a probe check that cannot pass in this outage with one key, and says so on the step', async () => {
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Incidents' }).click();
+    await page.getByTestId('incident-row').filter({ hasText: 'Medical AI API down' }).click();
+    const check = step('assess-model');
+    await check.getByRole('button', { name: 'Cannot verify — continue' }).click();
+    await expect.poll(() => check.getByTestId('step-by').textContent(), { timeout: 5000 }).toMatch(/^overridden by rn\.ortiz .* — could not be verified \(probe .+ not passing\); continued$/);
+  });
 });

@@ -7,6 +7,7 @@ import { resolveConfig } from '../../src/main/core/config.js';
 import { loadContactBook, loadRunbooks } from '../../src/main/runbooks/runbook-schema.js';
 import { tempDir } from '../helpers.js';
 import { consoleTest } from '../support/fixtures.js';
+import { dispatch } from '../../src/main/core/dispatch.js';
 
 let seq = 0;
 function alert(key: string, severity: Alert['severity'], labels: Record<string, string> = {}): Alert {
@@ -75,6 +76,21 @@ describe('runbooks at work', () => {
     expect(after.note).toBe('verified by probe api-health: HTTP 200');
     expect(() => rb.override(run.id, 'assess-database', 'no', op)).toThrow(/at least 5 characters/);
     expect(rb.override(run.id, 'assess-database', 'DBA confirmed on the phone', op).steps.find((s) => s.id === 'assess-database')).toMatchObject({ status: 'overridden', by: 'rn.jones', note: 'DBA confirmed on the phone' });
+  });
+
+  consoleTest('continues past a probe step that cannot pass in this outage with one answer, audited, and refuses it on other steps', async () => {
+    const inc = ingest(alert('e', 'SEV1'));
+    const run = oncall.services().runbooks.runs({ incidentId: inc.id })[0]!;
+    const call = (name: string, input: unknown) => dispatch(oncall.handlers, name, input, { transport: 'test' });
+    const r = await call('runbooks.cannotVerify', { runId: run.id, stepId: 'assess-model' });
+    expect(r.ok).toBe(true);
+    const step = oncall.services().runbooks.get(run.id).steps.find((s) => s.id === 'assess-model')!;
+    expect(step).toMatchObject({ status: 'overridden', by: 'rn.jones' });
+    expect(step.note).toMatch(/^could not be verified \(probe .+ not passing\); continued$/);
+    expect(oncall.services().audit.list({ action: 'runbook.step_unverified' }, 5).records).toHaveLength(1);
+    const manual = run.steps.find((s) => s.kind === 'manual')!;
+    const refused = await call('runbooks.cannotVerify', { runId: run.id, stepId: manual.id });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'E_STEP_NOT_PROBE' } });
   });
 
   consoleTest('records "contacted X" on the incident, attributed and audited', () => {

@@ -11,6 +11,7 @@ export function runbookHandlers(s: () => { runbooks: RunbookService; runbookErro
     'runbooks.start': unlocked(({ runbookId, incidentId }) => s().runbooks.start(runbookId, incidentId ?? null, who())),
     'runbooks.tick': unlocked(({ runId, stepId, note }) => s().runbooks.tick(runId, stepId, who(), note)),
     'runbooks.override': unlocked(({ runId, stepId, reason }) => s().runbooks.override(runId, stepId, reason, who())),
+    'runbooks.cannotVerify': unlocked(({ runId, stepId }) => s().runbooks.cannotVerify(runId, stepId, who())),
     'runbooks.answer': unlocked(({ runId, stepId, answer }) => s().runbooks.answer(runId, stepId, answer, who())),
   };
 }

@@ -195,6 +195,19 @@ export class RunbookService {
     return this.record(runId, stepId, 'overridden', operator.userId, 'runbook.step_overridden', { note: reason.trim() }, { runbook: run.runbookId, incident: run.incidentId, title: step.title, reason: reason.trim() });
   }
 
+  /**
+   * A probe-verified step whose check cannot pass during the outage it is
+   * for: continue without it, as a first-class, audited answer (not an
+   * override to argue for).
+   */
+  cannotVerify(runId: string, stepId: string, operator: Operator | null): RunbookRun {
+    if (!operator) throw new ConsoleError('E_NOT_SIGNED_IN', 'state', 'sign in first: runbook progress is attributed');
+    const { run, step } = this.step(runId, stepId);
+    if (step.kind !== 'probe') throw new ConsoleError('E_STEP_NOT_PROBE', 'input', `"${step.title}" is not checked by a probe: tick it or override it`);
+    const note = `could not be verified (probe ${step.probe} not passing); continued`;
+    return this.record(runId, stepId, 'overridden', operator.userId, 'runbook.step_unverified', { note }, { runbook: run.runbookId, incident: run.incidentId, title: step.title, probe: step.probe ?? null });
+  }
+
   answer(runId: string, stepId: string, answer: string, operator: Operator | null): RunbookRun {
     if (!operator) throw new ConsoleError('E_NOT_SIGNED_IN', 'state', 'sign in first: runbook progress is attributed');
     const { run, step } = this.step(runId, stepId);

@@ -7,7 +7,7 @@ export interface RunbooksSlice {
   loadRunbooks(): Promise<void>;
   selectRun(id: string): void;
   startRunbook(runbookId: string, incidentId?: string): Promise<void>;
-  runbookAction(kind: 'tick' | 'override' | 'answer', runId: string, stepId: string, extra?: { note?: string; reason?: string; answer?: string }): Promise<boolean>;
+  runbookAction(kind: 'tick' | 'override' | 'answer' | 'cannotVerify', runId: string, stepId: string, extra?: { note?: string; reason?: string; answer?: string }): Promise<boolean>;
   refreshRunbooks(): Promise<void>;
   resetRunbooks(): void;
 }
@@ -38,6 +38,7 @@ export const createRunbooksSlice: SliceCreator<RunbooksSlice, { lastError: strin
     attempt(set, async () => {
       if (kind === 'tick') await client.request('runbooks.tick', { runId, stepId, ...(extra.note ? { note: extra.note } : {}) });
       else if (kind === 'override') await client.request('runbooks.override', { runId, stepId, reason: extra.reason ?? '' });
+      else if (kind === 'cannotVerify') await client.request('runbooks.cannotVerify', { runId, stepId });
       else await client.request('runbooks.answer', { runId, stepId, answer: extra.answer ?? '' });
       await get().refreshRunbooks();
     }),

@@ -10,10 +10,19 @@ import { ConsoleError } from '../../shared/errors.js';
 export type Set<S> = (partial: Partial<S> | ((s: S) => Partial<S>)) => void;
 export type SliceCreator<T, Needs = object> = (set: Set<T & Needs>, get: () => T & Needs, client: ContractClient) => T;
 
-/** The line shown in the error bar; null for a locked console (the lock screen already says so). */
+/**
+ * The line shown in the error bar, in words first and the code last ("Wrong
+ * PIN (E_PIN)"); null for a locked console (the lock screen already says so).
+ */
 export function message(err: unknown): string | null {
-  if (err instanceof ConsoleError) return err.code === 'E_LOCKED' ? null : err.message;
-  return 'the console could not be reached';
+  if (err instanceof ConsoleError) return err.code === 'E_LOCKED' ? null : readable(err.message, err.code);
+  return 'The console could not be reached.';
+}
+
+/** "E_X: text" → "Text (E_X)". */
+export function readable(text: string, code: string): string {
+  const words = text.startsWith(`${code}: `) ? text.slice(code.length + 2) : text;
+  return `${words.charAt(0).toUpperCase()}${words.slice(1)} (${code})`;
 }
 
 export function toIso(local: string): string | undefined {

@@ -78,12 +78,17 @@ function Step({ run, step, since, active, focused }: { run: RunbookRun; step: Ru
                 </button>
               ))
             ) : (
-              <button type="button" className="primary" disabled={probeBlocked} title={probeBlocked ? 'Ticks itself when the probe passes; or override with a reason' : 'space'} onClick={() => void act('tick', run.id, step.id)}>
+              <button type="button" className="primary" disabled={probeBlocked} title={probeBlocked ? 'Ticks itself when the probe passes; or continue without it (c)' : 'space'} onClick={() => void act('tick', run.id, step.id)}>
                 {step.kind === 'contact' ? 'Contacted' : step.kind === 'probe' ? 'Confirm' : 'Done'}
               </button>
             )}
             {step.kind !== 'decision' && (
               <OpenableForm action="note" opener="Note…" keyHint="n" label="Step note" placeholder="Note" submit="Done with note" disabled={probeBlocked} onSubmit={(note) => act('tick', run.id, step.id, { note })} />
+            )}
+            {probeBlocked && (
+              <button type="button" data-action="cannot-verify" title="c" onClick={() => void act('cannotVerify', run.id, step.id)}>
+                Cannot verify — continue
+              </button>
             )}
             <OpenableForm action="override" opener="Override…" keyHint="o" label="Override reason" placeholder="Reason (required)" submit="Override" onSubmit={(reason) => act('override', run.id, step.id, { reason })} />
           </div>

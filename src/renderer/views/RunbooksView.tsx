@@ -36,6 +36,10 @@ export function RunbooksView() {
         // open the step's override form (a reason is still required); never press an answer
         e.preventDefault();
         document.querySelector<HTMLButtonElement>(`[data-step-id="${current.id}"] [data-action="override"]`)?.click();
+      } else if (e.key === 'c') {
+        // a probe step that cannot pass in this outage: continue without it (audited)
+        e.preventDefault();
+        document.querySelector<HTMLButtonElement>(`[data-step-id="${current.id}"] [data-action="cannot-verify"]`)?.click();
       } else if (e.key === 'n') {
         // open the step's note field; nothing is recorded until the person chooses "Done with note"
         e.preventDefault();
@@ -50,7 +54,7 @@ export function RunbooksView() {
     <section className="view" aria-labelledby="view-runbooks">
       <div className="view-header">
         <h1 id="view-runbooks">Runbooks</h1>
-        <span className="muted">space tick · o override · n note · j/k move</span>
+        <span className="muted">space tick · c cannot verify · o override · n note · j/k move</span>
       </div>
       {errors.length > 0 && (
         <div className="config-errors" role="alert">

@@ -11,6 +11,8 @@ export const runbookRequests = {
   'runbooks.start': request<RunbookRun>()(z.object({ runbookId: z.string().max(64), incidentId: IncidentId.optional() }).strict()),
   'runbooks.tick': request<RunbookRun>()(z.object({ ...Step, note: z.string().max(2000).optional() }).strict()),
   'runbooks.override': request<RunbookRun>()(z.object({ ...Step, reason: z.string().trim().min(5, 'give a reason of at least 5 characters').max(2000) }).strict()),
+  /** a probe-verified step that cannot pass in this outage: continue, audited */
+  'runbooks.cannotVerify': request<RunbookRun>()(z.object(Step).strict()),
   'runbooks.answer': request<RunbookRun>()(z.object({ ...Step, answer: z.string().max(40) }).strict()),
 };
 
