@@ -72,3 +72,22 @@ describe('platform: lifetimes and events', () => {
     expect(got).toEqual(['a']);
   });
 });
+
+describe('platform: injected timers', () => {
+  it('a lifetime runs its timers through the timers it was given', () => {
+    const scheduled: number[] = [];
+    const cleared: unknown[] = [];
+    const fake = {
+      setTimeout: (_fn: () => void, ms: number) => (scheduled.push(ms), { unref() {} }) as never,
+      clearTimeout: (h: unknown) => void cleared.push(h),
+      setInterval: (_fn: () => void, ms: number) => (scheduled.push(ms), { unref() {} }) as never,
+      clearInterval: (h: unknown) => void cleared.push(h),
+    };
+    const store = new DisposableStore(fake);
+    store.timeout(() => undefined, 250);
+    store.interval(() => undefined, 1000);
+    expect(scheduled).toEqual([250, 1000]);
+    store.dispose();
+    expect(cleared).toHaveLength(2);
+  });
+});

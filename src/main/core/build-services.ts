@@ -143,6 +143,7 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
             store: feedStore,
             clock,
             logger,
+            ...(deps.timers ? { timers: deps.timers } : {}),
             breaker: resilience.breaker('feed:relay', { halfOpenAfterMs: 10_000 }),
             onConnectFailed: () => resilience.error('service_unavailable'),
             receive: (relayId, items) => intake.receive(relayId, items),
@@ -162,13 +163,14 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
     outbox = new OutboxSync(incidents, feed, logger);
     const profile = PROFILES[config.profile];
     const probeFile = sets.probeFile;
-    const history = new ProbeHistory(db);
+    const history = new ProbeHistory(db, undefined, deps.timers);
     const probesChanged = accumulate<string>(ctx.lifetime, 250, (ids) => {
       events.emit('probes.changed', { ids: [...new Set(ids)] });
       publishStatus();
     });
     const probes = new ProbeScheduler(probeFile.probes, {
       clock,
+      ...(deps.timers ? { timers: deps.timers } : {}),
       profile,
       history,
       incidents,

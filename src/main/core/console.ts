@@ -48,7 +48,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
   let running: RunningServices | null = null;
   let stopping: Promise<void> | null = null;
   /** Every timer of a running console: created at start, disposed at stop. */
-  let lifetime = new DisposableStore();
+  let lifetime = new DisposableStore(deps.timers);
   /** the audit trail's background verification, checkpoints and integrity pages, per run */
   let watch: AuditWatch | null = null;
 
@@ -87,7 +87,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
 
     async start() {
       if (running) return; // already running: its timers stay as they are
-      lifetime = new DisposableStore();
+      lifetime = new DisposableStore(deps.timers);
       statusPush = throttle(lifetime, 250, () => running && events.emit('status.changed', status()));
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       const keyStore = deps.keyStore ?? new FileKeyStore(config.dataDir);

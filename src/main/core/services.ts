@@ -4,6 +4,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { AuditKeyStore } from '../audit/key-store.js';
 import type { NotificationSink } from '../notify/pager.js';
 import type { Logger } from '../platform/logger.js';
+import type { Timers } from '../platform/timers.js';
 import type { AuditVerifyReport } from '../../shared/domain/audit.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/database.js';
@@ -50,6 +51,8 @@ export interface RunningServices {
 /** What the composition root may be given instead of its defaults (tests, Electron). */
 export interface ConsoleDeps {
   clock?: Clock;
+  /** timers beside the clock (default: the system's): the lifetime's timers, probe schedules, the feed's backoff and heartbeat */
+  timers?: Timers;
   logger?: Logger;
   /** defaults to a 0600 key file in the data dir; Electron passes safeStorage */
   keyStore?: AuditKeyStore;

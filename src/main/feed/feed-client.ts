@@ -19,6 +19,7 @@ import { storageFaultCode } from '../../shared/storage-fault.js';
 import type { FeedDeps, FeedOptions, FeedStatus } from './feed-options.js';
 import { errorText } from '../../shared/safe-text.js';
 import { breakerState } from '../resilience/breaker-state.js';
+import { systemTimers, type TimerHandle, type Timers } from '../platform/timers.js';
 
 /** The largest frame the console reads; the relay bounds its pages well under this (maxPageBytes). */
 export const FEED_MAX_PAYLOAD = 64 * 1024 * 1024;
@@ -44,12 +45,14 @@ export class FeedClient {
   private readonly pendingAcks = new Map<string, (status: 'stored' | 'duplicate' | 'unavailable') => void>();
   private st: FeedStatus;
   private readonly pingMs: number;
+  private readonly timers: Timers;
 
   constructor(
     private readonly options: FeedOptions,
     private readonly deps: FeedDeps,
   ) {
     this.pingMs = options.pingIntervalMs ?? 10_000;
+    this.timers = deps.timers ?? systemTimers;
     const b = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
     this.backoff = new ExponentialBackoff({ initialDelay: b.initialMs, maxDelay: b.maxMs, generator: decorrelatedJitterGenerator });
     const br = options.breaker ?? { threshold: 5, halfOpenAfterMs: 30_000 };
@@ -102,18 +105,18 @@ export class FeedClient {
       return Promise.reject(new Error('E_FEED_OFFLINE: not connected to the relay'));
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.timers.setTimeout(() => {
         this.pendingAcks.delete(ack.id);
         reject(new Error('E_FEED_ACK_TIMEOUT: the relay did not answer the ack'));
       }, 10_000);
       this.pendingAcks.set(ack.id, (s) => {
-        clearTimeout(timer);
+        this.timers.clearTimeout(timer);
         if (s === 'unavailable') reject(new Error('E_FEED_ACK_UNAVAILABLE: the relay could not store the action now (its storage is failing); kept for retry'));
         else resolve(s);
       });
       ws.send(JSON.stringify({ type: 'ack', ack }), (err) => {
         if (err) {
-          clearTimeout(timer);
+          this.timers.clearTimeout(timer);
           this.pendingAcks.delete(ack.id);
           reject(err);
         }
@@ -133,11 +136,12 @@ export class FeedClient {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
+      const timers = this.timers;
+      const done = () => {
+        timers.clearTimeout(t);
         resolve();
-      }
+      };
+      const t = timers.setTimeout(done, ms);
       this.wake = done;
     });
   }
@@ -177,7 +181,7 @@ export class FeedClient {
     return new Promise<void>((resolve, reject) => {
       let established = false;
       let lastPong = true;
-      let heartbeat: NodeJS.Timeout | undefined;
+      let heartbeat: TimerHandle | undefined;
       const ws = new WebSocket(this.options.url, [RELAY_SUBPROTOCOL], {
         headers: { Authorization: `Bearer ${this.options.token}` },
         handshakeTimeout: this.options.connectTimeoutMs ?? 5000,
@@ -185,7 +189,7 @@ export class FeedClient {
       });
       this.ws = ws;
       const finish = (err?: Error) => {
-        if (heartbeat) clearInterval(heartbeat);
+        if (heartbeat) this.timers.clearInterval(heartbeat);
         if (this.ws === ws) this.ws = null;
         if (established) resolve();
         else reject(err ?? new ConnectFailed('the relay closed the connection before it was established'));
@@ -206,7 +210,7 @@ export class FeedClient {
       ws.on('pong', () => (lastPong = true));
       ws.on('close', () => finish());
       ws.on('open', () => {
-        heartbeat = setInterval(() => {
+        heartbeat = this.timers.setInterval(() => {
           if (!lastPong) {
             this.deps.logger.log('warn', 'W_FEED_HEARTBEAT', 'no pong from the relay within the ping interval; dropping the link');
             ws.terminate();

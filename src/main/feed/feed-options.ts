@@ -5,6 +5,7 @@ import type { ConsoleStatus } from '../../shared/domain/status.js';
 import type { Clock } from '../../shared/clock.js';
 import type { AuditCheckpoint, RelayAck } from '../../shared/relay-protocol.js';
 import type { Logger } from '../platform/logger.js';
+import type { Timers } from '../platform/timers.js';
 import type { FeedStore, ReceivedPage } from './feed-store.js';
 
 /** What the status bar shows of the link (the shared shape), and the client's own counters. */
@@ -39,6 +40,8 @@ export interface FeedDeps {
   onStatus?: (status: FeedStatus) => void;
   /** the breaker to use (from the resilience registry); default: its own */
   breaker?: CircuitBreakerPolicy;
+  /** timers for backoff, heartbeat and ack timeouts (default: the system's) */
+  timers?: Timers;
   /** a connection attempt failed (counted by category for the status view) */
   onConnectFailed?: (reason: string) => void;
 }

@@ -1,5 +1,6 @@
 import type { ProbeResult, ProbeState } from '../../shared/domain/probe.js';
 import type { Db } from '../store/database.js';
+import { systemTimers, type TimerHandle, type Timers } from '../platform/timers.js';
 
 /** The last `capacity` results of each probe, in SQLite: a ring buffer that never grows. */
 export class ProbeHistory {
@@ -10,6 +11,7 @@ export class ProbeHistory {
   constructor(
     private readonly db: Db,
     readonly capacity = 120,
+    private readonly timers: Timers = systemTimers,
   ) {
     this.put = db.prepare(
       `INSERT INTO probe_result (probe_id, slot, n, at, state, latency_ms, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -19,7 +21,7 @@ export class ProbeHistory {
   }
 
   private pending: ProbeResult[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
 
   /**
    * Results are written in one transaction a second: history is for display
@@ -28,12 +30,12 @@ export class ProbeHistory {
    */
   record(r: ProbeResult): void {
     this.pending.push(r);
-    this.timer ??= setTimeout(() => this.flush(), 1000);
+    this.timer ??= this.timers.setTimeout(() => this.flush(), 1000);
     this.timer.unref?.();
   }
 
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.timers.clearTimeout(this.timer);
     this.timer = null;
     if (this.pending.length === 0 || !this.db.open) return;
     const batch = this.pending;

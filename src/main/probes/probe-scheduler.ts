@@ -21,6 +21,7 @@ import { describeTarget, type ProbeConfig } from './probe-config.js';
 import type { ProbeHistory } from './probe-history.js';
 import { runProbe, type Outcome } from './probe-kinds.js';
 import { breakerState } from '../resilience/breaker-state.js';
+import { systemTimers, type TimerHandle, type Timers } from '../platform/timers.js';
 
 export const LOCAL_RELAY_ID = 'local';
 
@@ -38,7 +39,7 @@ interface Slot {
   /** a run in progress (scheduled or on demand); a second is skipped */
   running: boolean;
   /** the next scheduled run: none (stopped), or due at a time with its timer */
-  schedule: { kind: 'off' } | { kind: 'due'; at: number; timer: NodeJS.Timeout };
+  schedule: { kind: 'off' } | { kind: 'due'; at: number; timer: TimerHandle };
   consecutiveFailures: number;
   last: ProbeResult | null;
   /** false once we know there is no open incident for this probe (skips a query per healthy run) */
@@ -56,6 +57,8 @@ export interface ProbeSchedulerDeps {
   onDown?: (config: ProbeConfig) => void;
   /** injected randomness for start jitter */
   random?: () => number;
+  /** timers for the schedule (default: the system's) */
+  timers?: Timers;
   /** records how late each run started (ms), for the benchmark */
   onStartLag?: (lagMs: number) => void;
   /** the breaker for one target (from the resilience registry); default: its own */
@@ -82,10 +85,13 @@ export class ProbeScheduler {
   private readonly slots = new Map<string, Slot>();
   private started = false;
 
+  private readonly timers: Timers;
+
   constructor(
     probes: ProbeConfig[],
     private readonly deps: ProbeSchedulerDeps,
   ) {
+    this.timers = deps.timers ?? systemTimers;
     for (const config of probes) {
       const intervalMs = config.interval ?? deps.profile.healthCheckIntervalMs;
       const breaker =
@@ -121,18 +127,19 @@ export class ProbeScheduler {
     this.started = false;
     this.deps.history.flush();
     for (const s of this.slots.values()) {
-      if (s.schedule.kind === 'due') clearTimeout(s.schedule.timer);
+      if (s.schedule.kind === 'due') this.timers.clearTimeout(s.schedule.timer);
       s.schedule = { kind: 'off' };
     }
   }
 
   private schedule(slot: Slot, delay: number): void {
     if (!this.started) return;
-    const at = Date.now() + delay;
-    const timer = setTimeout(() => {
-      this.deps.onStartLag?.(Date.now() - at);
+    const clock = this.deps.clock;
+    const at = clock.now() + delay;
+    const timer = this.timers.setTimeout(() => {
+      this.deps.onStartLag?.(clock.now() - at);
       const next = at + slot.intervalMs;
-      void this.runOnce(slot.config.id).finally(() => this.schedule(slot, Math.max(0, next - Date.now())));
+      void this.runOnce(slot.config.id).finally(() => this.schedule(slot, Math.max(0, next - clock.now())));
     }, delay);
     timer.unref?.();
     slot.schedule = { kind: 'due', at, timer };
