@@ -75,27 +75,15 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
       ...(db.prepare('SELECT user_id, display_name FROM operator').all() as { user_id: string; display_name: string }[]).flatMap((o) => [o.user_id, o.display_name]),
       ...sets.probeFile.probes.flatMap((p) => [p.id, p.name, ...('host' in p && typeof p.host === 'string' ? [p.host] : [])]),
     ]);
-    let runbooks: RunbookService;
     let probesRef: ProbeScheduler | null = null;
-    let pager: Pager;
-    let outbox: OutboxSync;
     const incidents = new IncidentEngine({
       db,
       audit,
       clock,
       logger,
-      onChanged: (ids) => {
-        // the changed incidents ride along for a signed-in, unlocked operator: the renderer merges them without asking again
-        const readable = ctx.readable();
-        events.emit('incidents.changed', readable && ids.length <= 100 ? { ids, incidents: incidents.byIds(ids) } : { ids });
-        publishStatus();
-      },
-      onPage: (req) => void pager.page(req),
-      onOutbox: () => void outbox.drain(),
-      onOpened: (incident, alert) => void runbooks.attach(incident, alert.labels.category),
       ...(contacts.book ? { escalation: contacts.book.levels.map((l) => ({ level: l.level, afterMinutes: l.afterMinutes, description: l.description, contacts: l.contacts, actions: l.actions })) } : {}),
     });
-    runbooks = new RunbookService({
+    const runbooks = new RunbookService({
       db,
       audit,
       clock,
@@ -103,7 +91,7 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
       probes: () => probesRef?.views() ?? [],
       onChanged: (runIds) => events.emit('runbooks.changed', { runIds }),
     });
-    pager = new Pager({
+    const pager = new Pager({
       policy: wrap(resilience.retry('critical'), resilience.breaker('notify:os', { threshold: 3, halfOpenAfterMs: 60_000 })),
       onFailed: () => resilience.error('service_unavailable'),
       sink: deps.notificationSink !== undefined ? deps.notificationSink : sinkFromSpec(config.notifySink),
@@ -160,7 +148,19 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
           },
         )
       : null;
-    outbox = new OutboxSync(incidents, feed, logger);
+    const outbox = new OutboxSync(incidents, feed, logger);
+    // the incident engine's events, subscribed once every service they reach exists (no forward references)
+    const { lifetime } = ctx;
+    lifetime.add(
+      incidents.changed.on((ids) => {
+        // the changed incidents ride along for a signed-in, unlocked operator: the renderer merges them without asking again
+        events.emit('incidents.changed', ctx.readable() && ids.length <= 100 ? { ids, incidents: incidents.byIds(ids) } : { ids });
+        publishStatus();
+      }),
+    );
+    lifetime.add(incidents.page.on((req) => void pager.page(req)));
+    lifetime.add(incidents.outboxWritten.on(() => void outbox.drain()));
+    lifetime.add(incidents.opened.on(([incident, alert]) => void runbooks.attach(incident, alert.labels.category)));
     const profile = PROFILES[config.profile];
     const probeFile = sets.probeFile;
     const history = new ProbeHistory(db, undefined, deps.timers);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isoTime, type Clock } from '../../shared/clock.js';
 import { ConsoleError } from '../../shared/errors.js';
-import type { Alert, Severity } from '../../shared/domain/alert.js';
+import type { Alert } from '../../shared/domain/alert.js';
 import type { Incident, IncidentDetail } from '../../shared/domain/incident.js';
 import { DEFAULT_ESCALATION, severityRank, type EscalationLevel } from '../../shared/domain/severity.js';
 import type { Operator } from '../../shared/domain/operator.js';
@@ -11,6 +11,7 @@ import type { Db } from '../store/database.js';
 import type { Logger } from '../platform/logger.js';
 import { alertCategory, IncidentRepository, type IncidentFilter, type Row } from './incident-repository.js';
 import { remoteActionTime } from './remote-time.js';
+import { Emitter } from '../platform/emitter.js';
 
 export type { IncidentFilter } from './incident-repository.js';
 
@@ -30,14 +31,6 @@ export interface IncidentEngineDeps {
   clock: Clock;
   logger?: Logger;
   escalation?: EscalationLevel[];
-  /** called after commit with the incidents that changed */
-  onChanged?: (ids: string[]) => void;
-  /** called after commit for each page to send */
-  onPage?: (page: PageRequest) => void;
-  /** called after commit when an outbox row was written */
-  onOutbox?: () => void;
-  /** called after commit for each new incident, with the alert that opened it */
-  onOpened?: (incident: Incident, alert: Alert) => void;
 }
 
 /**
@@ -51,6 +44,14 @@ export class IncidentEngine {
   private readonly clock: Clock;
   readonly escalation: EscalationLevel[];
   readonly repo: IncidentRepository;
+  /** after commit: the incidents that changed */
+  readonly changed = new Emitter<string[]>();
+  /** after commit: a page to send */
+  readonly page = new Emitter<PageRequest>();
+  /** after commit: an outbox row was written */
+  readonly outboxWritten = new Emitter<void>();
+  /** after commit: a new incident, with the alert that opened it */
+  readonly opened = new Emitter<[Incident, Alert]>();
 
   constructor(private readonly deps: IncidentEngineDeps) {
     this.db = deps.db;
@@ -137,9 +138,9 @@ export class IncidentEngine {
         }
       }
     });
-    for (const [id, a] of opened) this.deps.onOpened?.(this.get(id), a);
-    if (changed.size) this.deps.onChanged?.([...changed]);
-    for (const id of pages) this.deps.onPage?.({ incident: this.get(id), reason: 'new' });
+    for (const [id, a] of opened) this.opened.emit([this.get(id), a]);
+    if (changed.size) this.changed.emit([...changed]);
+    for (const id of pages) this.page.emit({ incident: this.get(id), reason: 'new' });
   }
 
   /** "Contacted X": timeline and audit, attributed. */
@@ -164,8 +165,8 @@ export class IncidentEngine {
       }
       this.audit.append({ operator: operator.userId, action, subjectType: 'incident', subjectId: id, details: details ?? {} });
     });
-    this.deps.onChanged?.([id]);
-    if (wroteOutbox) this.deps.onOutbox?.();
+    this.changed.emit([id]);
+    if (wroteOutbox) this.outboxWritten.emit();
     return this.get(id);
   }
 
@@ -219,7 +220,7 @@ export class IncidentEngine {
       page = true;
       return { kind: 'escalated', text: `escalated by hand to level ${next.level}: call ${next.contacts.join(', ')}`, details: { level: next.level, manual: true } };
     });
-    if (page) this.deps.onPage?.({ incident: inc, reason: 'escalation' });
+    if (page) this.page.emit({ incident: inc, reason: 'escalation' });
     return inc;
   }
 
@@ -233,7 +234,7 @@ export class IncidentEngine {
       this.db.prepare('UPDATE outbox SET synced_at = ?, result = ?, attempts = attempts + 1 WHERE id = ?').run(this.now(), result, outboxId);
       this.repo.event(row, 'synced', 'relay', result === 'stored' ? 'action reached the relay' : 'action was already at the relay');
     }).immediate();
-    this.deps.onChanged?.([row]);
+    this.changed.emit([row]);
   }
 
   /** Another console acted on an alert we hold: show who. */
@@ -257,7 +258,7 @@ export class IncidentEngine {
       this.repo.event(open.id, `remote.${ack.action}`, ack.operator.userId, `${ack.action === 'note' ? 'note' : `${ack.action}d`} by ${who}`);
       this.audit.append({ operator: ack.operator.userId, action: `incident.remote_${ack.action}`, subjectType: 'incident', subjectId: open.id, details: { console: consoleId, ackId: ack.id, ...(adjusted ? { claimedAt: ack.at.slice(0, 40), appliedAt: at } : {}) } });
     });
-    this.deps.onChanged?.([open.id]);
+    this.changed.emit([open.id]);
   }
 
   // ------------------------------------------------------------- time
@@ -291,8 +292,8 @@ export class IncidentEngine {
         }
       }
     });
-    if (escalated.length) this.deps.onChanged?.(escalated);
-    for (const id of escalated) this.deps.onPage?.({ incident: this.get(id), reason: 'escalation' });
-    for (const id of repeats) this.deps.onPage?.({ incident: this.get(id), reason: 'repeat' });
+    if (escalated.length) this.changed.emit(escalated);
+    for (const id of escalated) this.page.emit({ incident: this.get(id), reason: 'escalation' });
+    for (const id of repeats) this.page.emit({ incident: this.get(id), reason: 'repeat' });
   }
 }
