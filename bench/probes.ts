@@ -35,9 +35,9 @@ export async function run(): Promise<void> {
     incidents: s.incidents,
     feedStore: s.feedStore,
     logger: silentLogger,
-    onStartLag: (lag) => lags.push(lag),
-    onResult: () => runs++,
   });
+  scheduler.startLag.on((lag) => lags.push(lag));
+  scheduler.result.on(() => runs++);
   try {
     scheduler.start();
     await new Promise((r) => setTimeout(r, 5000)); // the first runs are spread over 5 s

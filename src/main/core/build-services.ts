@@ -75,7 +75,6 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
       ...(db.prepare('SELECT user_id, display_name FROM operator').all() as { user_id: string; display_name: string }[]).flatMap((o) => [o.user_id, o.display_name]),
       ...sets.probeFile.probes.flatMap((p) => [p.id, p.name, ...('host' in p && typeof p.host === 'string' ? [p.host] : [])]),
     ]);
-    let probesRef: ProbeScheduler | null = null;
     const incidents = new IncidentEngine({
       db,
       audit,
@@ -83,13 +82,29 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
       logger,
       ...(contacts.book ? { escalation: contacts.book.levels.map((l) => ({ level: l.level, afterMinutes: l.afterMinutes, description: l.description, contacts: l.contacts, actions: l.actions })) } : {}),
     });
+    const profile = PROFILES[config.profile];
+    const probeFile = sets.probeFile;
+    const history = new ProbeHistory(db, undefined, deps.timers);
+    const probesChanged = accumulate<string>(ctx.lifetime, 250, (ids) => {
+      events.emit('probes.changed', { ids: [...new Set(ids)] });
+      publishStatus();
+    });
+    const probes = new ProbeScheduler(probeFile.probes, {
+      clock,
+      ...(deps.timers ? { timers: deps.timers } : {}),
+      profile,
+      history,
+      incidents,
+      feedStore,
+      logger,
+      breakerFor: (c, intervalMs) => resilience.breaker(`probe:${c.id}`, { patientSafety: c.critical, threshold: Math.max(3, profile.failureThreshold), halfOpenAfterMs: intervalMs }),
+    });
     const runbooks = new RunbookService({
       db,
       audit,
       clock,
       runbooks: runbookFiles.runbooks,
-      probes: () => probesRef?.views() ?? [],
-      onChanged: (runIds) => events.emit('runbooks.changed', { runIds }),
+      probes: () => probes.views(),
     });
     const pager = new Pager({
       policy: wrap(resilience.retry('critical'), resilience.breaker('notify:os', { threshold: 3, halfOpenAfterMs: 60_000 })),
@@ -161,29 +176,14 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
     lifetime.add(incidents.page.on((req) => void pager.page(req)));
     lifetime.add(incidents.outboxWritten.on(() => void outbox.drain()));
     lifetime.add(incidents.opened.on(([incident, alert]) => void runbooks.attach(incident, alert.labels.category)));
-    const profile = PROFILES[config.profile];
-    const probeFile = sets.probeFile;
-    const history = new ProbeHistory(db, undefined, deps.timers);
-    const probesChanged = accumulate<string>(ctx.lifetime, 250, (ids) => {
-      events.emit('probes.changed', { ids: [...new Set(ids)] });
-      publishStatus();
-    });
-    const probes = new ProbeScheduler(probeFile.probes, {
-      clock,
-      ...(deps.timers ? { timers: deps.timers } : {}),
-      profile,
-      history,
-      incidents,
-      feedStore,
-      logger,
-      breakerFor: (c, intervalMs) => resilience.breaker(`probe:${c.id}`, { patientSafety: c.critical, threshold: Math.max(3, profile.failureThreshold), halfOpenAfterMs: intervalMs }),
-      onDown: () => resilience.error('service_unavailable'),
-      onResult: (r) => {
+    lifetime.add(runbooks.changed.on((runIds) => events.emit('runbooks.changed', { runIds })));
+    lifetime.add(probes.down.on(() => resilience.error('service_unavailable')));
+    lifetime.add(
+      probes.result.on((r) => {
         if (r.state === 'up' || r.state === 'warning') runbooks.onProbePassed(r.probeId, r.detail);
         probesChanged(r.probeId);
-      },
-    });
-    probesRef = probes;
+      }),
+    );
     const safety = new SafetyAssessor({ scheduler: probes, history, incidents, feedStore, clock });
     if (feed) feedSilence = new FeedSilenceGuard({ clock, incidents, feedStore, silenceMs: config.feedSilencePageS * 1000, criticalDown: () => probes.criticalDown() });
     const kpis = new KpiService(db, clock, () => new Map(probes.configs().map((c) => [c.id, c.name])));

@@ -22,6 +22,7 @@ import type { ProbeHistory } from './probe-history.js';
 import { runProbe, type Outcome } from './probe-kinds.js';
 import { breakerState } from '../resilience/breaker-state.js';
 import { systemTimers, type TimerHandle, type Timers } from '../platform/timers.js';
+import { Emitter } from '../platform/emitter.js';
 
 export const LOCAL_RELAY_ID = 'local';
 
@@ -53,14 +54,10 @@ export interface ProbeSchedulerDeps {
   incidents: IncidentEngine;
   feedStore: FeedStore;
   logger: Logger;
-  onResult?: (result: ProbeResult) => void;
-  onDown?: (config: ProbeConfig) => void;
   /** injected randomness for start jitter */
   random?: () => number;
   /** timers for the schedule (default: the system's) */
   timers?: Timers;
-  /** records how late each run started (ms), for the benchmark */
-  onStartLag?: (lagMs: number) => void;
   /** the breaker for one target (from the resilience registry); default: its own */
   breakerFor?: (config: ProbeConfig, intervalMs: number) => CircuitBreakerPolicy;
   /** replaces the real probe (scheduler benchmark / fake targets) */
@@ -86,6 +83,12 @@ export class ProbeScheduler {
   private started = false;
 
   private readonly timers: Timers;
+  /** every probe result, after it is recorded and judged */
+  readonly result = new Emitter<ProbeResult>();
+  /** a probe found its target down */
+  readonly down = new Emitter<ProbeConfig>();
+  /** how late a scheduled run started (ms): for the benchmark */
+  readonly startLag = new Emitter<number>();
 
   constructor(
     probes: ProbeConfig[],
@@ -137,7 +140,7 @@ export class ProbeScheduler {
     const clock = this.deps.clock;
     const at = clock.now() + delay;
     const timer = this.timers.setTimeout(() => {
-      this.deps.onStartLag?.(clock.now() - at);
+      this.startLag.emit(clock.now() - at);
       const next = at + slot.intervalMs;
       void this.runOnce(slot.config.id).finally(() => this.schedule(slot, Math.max(0, next - clock.now())));
     }, delay);
@@ -170,9 +173,9 @@ export class ProbeScheduler {
       const result: ProbeResult = { probeId: id, at: isoTime(this.deps.clock.now()), state: outcome.state, latencyMs: outcome.latencyMs, detail: outcome.detail, ...(outcome.values ? { values: outcome.values } : {}) };
       slot.last = result;
       this.deps.history.record(result);
-      if (result.state === 'down') this.deps.onDown?.(slot.config);
+      if (result.state === 'down') this.down.emit(slot.config);
       this.judge(slot, result);
-      this.deps.onResult?.(result);
+      this.result.emit(result);
       return result;
     } finally {
       slot.running = false;

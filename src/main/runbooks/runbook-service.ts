@@ -7,6 +7,7 @@ import type { ProbeView } from '../../shared/domain/probe.js';
 import type { Runbook, RunbookRun, RunStepView, StepStatus } from '../../shared/domain/runbook.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/database.js';
+import { Emitter } from '../platform/emitter.js';
 
 interface RunRow {
   id: string;
@@ -34,7 +35,6 @@ export interface RunbookServiceDeps {
   runbooks: Runbook[];
   /** live probe states, for probe-verified steps */
   probes: () => ProbeView[];
-  onChanged?: (runIds: string[]) => void;
 }
 
 /**
@@ -43,6 +43,8 @@ export interface RunbookServiceDeps {
  * everything is local state.
  */
 export class RunbookService {
+  /** after commit: the runs that changed */
+  readonly changed = new Emitter<string[]>();
   constructor(private readonly deps: RunbookServiceDeps) {}
 
   catalogue(): Runbook[] {
@@ -78,7 +80,7 @@ export class RunbookService {
         ids.push(this.insertRun(rb, incident.id, 'system'));
       }
     });
-    if (ids.length) this.deps.onChanged?.(ids);
+    if (ids.length) this.changed.emit(ids);
     return ids;
   }
 
@@ -96,7 +98,7 @@ export class RunbookService {
     this.deps.audit.transaction(() => {
       id = this.insertRun(rb, incidentId, operator.userId);
     });
-    this.deps.onChanged?.([id]);
+    this.changed.emit([id]);
     return this.get(id);
   }
 
@@ -173,7 +175,7 @@ export class RunbookService {
         this.deps.audit.append({ operator: by, action: 'runbook.completed', subjectType: 'runbook', subjectId: runId, details: { runbook: after.runbookId, incident: after.incidentId } });
       }
     });
-    this.deps.onChanged?.([runId]);
+    this.changed.emit([runId]);
     return this.get(runId);
   }
 
