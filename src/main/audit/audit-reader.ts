@@ -3,6 +3,7 @@
 import type { AuditExportFormat, AuditRecord } from '../../shared/domain/audit.js';
 import type { ReadableDb } from '../store/database.js';
 import type { FaultSegments } from './fault-segment.js';
+import { sql, where, type Fragment } from '../store/sql.js';
 
 export interface AuditFilter {
   operator?: string | undefined;
@@ -26,15 +27,14 @@ export class AuditReader {
     return this.db.prepare('SELECT count(*) FROM audit_segment_log').pluck().get() as number;
   }
 
-  private where(filter: AuditFilter): { sql: string; params: unknown[] } {
-    const clauses: string[] = [];
-    const params: unknown[] = [];
-    if (filter.operator) (clauses.push('operator = ?'), params.push(filter.operator));
-    if (filter.action) (clauses.push('action = ?'), params.push(filter.action));
-    if (filter.since) (clauses.push('ts >= ?'), params.push(new Date(filter.since).toISOString()));
-    if (filter.until) (clauses.push('ts < ?'), params.push(new Date(filter.until).toISOString()));
-    if (filter.beforeSeq) (clauses.push('seq < ?'), params.push(filter.beforeSeq));
-    return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  private where(filter: AuditFilter): Fragment {
+    return where(
+      filter.operator ? sql`operator = ${filter.operator}` : null,
+      filter.action ? sql`action = ${filter.action}` : null,
+      filter.since ? sql`ts >= ${new Date(filter.since).toISOString()}` : null,
+      filter.until ? sql`ts < ${new Date(filter.until).toISOString()}` : null,
+      filter.beforeSeq ? sql`seq < ${filter.beforeSeq}` : null,
+    );
   }
 
   /** Newest first. `total` counts every record matching the filter (ignoring beforeSeq). */
@@ -44,11 +44,11 @@ export class AuditReader {
       .prepare(
         `SELECT seq, ts, operator, action, subject_type AS subjectType, subject_id AS subjectId,
                 details, prev_hash AS prevHash, hash
-         FROM audit_log ${w.sql} ORDER BY seq DESC LIMIT ?`,
+         FROM audit_log ${w.text} ORDER BY seq DESC LIMIT ?`,
       )
       .all(...w.params, limit) as AuditRecord[];
     const t = this.where({ ...filter, beforeSeq: undefined });
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM audit_log ${t.sql}`).get(...t.params) as { n: number }).n;
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM audit_log ${t.text}`).get(...t.params) as { n: number }).n;
     return { records: rows, total };
   }
 
@@ -59,7 +59,7 @@ export class AuditReader {
       .prepare(
         `SELECT seq, ts, operator, action, subject_type AS subjectType, subject_id AS subjectId,
                 details, prev_hash AS prevHash, hash
-         FROM audit_log ${w.sql} ORDER BY seq`,
+         FROM audit_log ${w.text} ORDER BY seq`,
       )
       .iterate(...w.params) as IterableIterator<AuditRecord>;
   }

@@ -10,6 +10,7 @@ import { foldCase, matchesSearch } from '../../shared/domain/incident-query.js';
 import { SEVERITY_POLICY, type EscalationLevel } from '../../shared/domain/severity.js';
 import type { RelayAck } from '../../shared/relay-protocol.js';
 import type { Db } from '../store/database.js';
+import { sql, where } from '../store/sql.js';
 
 export interface Row {
   id: string;
@@ -97,14 +98,11 @@ export class IncidentRepository {
   }
 
   list(filter: IncidentFilter = {}): Incident[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
     const state = filter.state ?? 'open';
-    if (state === 'open') where.push(`i.state != 'resolved'`);
-    else if (state !== 'all') (where.push('i.state = ?'), params.push(state));
-    if (filter.severity) (where.push('i.severity = ?'), params.push(filter.severity));
+    const w = where(state === 'open' ? sql`i.state != 'resolved'` : state !== 'all' && sql`i.state = ${state}`, filter.severity && sql`i.severity = ${filter.severity}`);
     const order = `ORDER BY CASE i.state WHEN 'triggered' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END, i.severity, i.opened_at DESC`;
-    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const whereSql = w.text;
+    const params = w.params;
     const limit = filter.limit ?? 10_000;
     const search = foldCase((filter.search ?? '').trim());
     if (search) {
