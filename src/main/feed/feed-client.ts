@@ -17,6 +17,7 @@ import { describeIssues } from '../../shared/contract.js';
 import { RELAY_SUBPROTOCOL, ServerFrameSchema, type AuditCheckpoint, type RelayAck, type ServerFrame } from '../../shared/relay-protocol.js';
 import { storageFaultCode } from '../../shared/storage-fault.js';
 import type { FeedDeps, FeedOptions, FeedStatus } from './feed-options.js';
+import { PendingAcks } from './pending-acks.js';
 import { errorText } from '../../shared/safe-text.js';
 import { breakerState } from '../resilience/breaker-state.js';
 import { systemTimers, type TimerHandle, type Timers } from '../platform/timers.js';
@@ -36,13 +37,27 @@ class ConnectFailed extends Error {}
  * a circuit breaker (cockatiel), every received page validated and stored.
  */
 export class FeedClient {
-  private ws: WebSocket | null = null;
-  private stopped = true;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  /**
+   * Stopped, or running its connect loop — with the link it holds now (if
+   * any) and the way to cut a backoff wait short. One state, not four fields
+   * that must agree.
+   */
+  private life: { kind: 'stopped' } | { kind: 'running'; loop: Promise<void> | null; ws: WebSocket | null; wake: (() => void) | null } = { kind: 'stopped' };
+  private get stopped(): boolean {
+    return this.life.kind === 'stopped';
+  }
+  private get ws(): WebSocket | null {
+    return this.life.kind === 'running' ? this.life.ws : null;
+  }
+  private set ws(ws: WebSocket | null) {
+    if (this.life.kind === 'running') this.life.ws = ws;
+  }
+  private set wake(wake: (() => void) | null) {
+    if (this.life.kind === 'running') this.life.wake = wake;
+  }
   private readonly breaker: CircuitBreakerPolicy;
   private readonly backoff: ExponentialBackoff<unknown>;
-  private readonly pendingAcks = new Map<string, (status: 'stored' | 'duplicate' | 'unavailable') => void>();
+  private readonly pendingAcks: PendingAcks;
   private st: FeedStatus;
   private readonly pingMs: number;
   private readonly timers: Timers;
@@ -53,6 +68,7 @@ export class FeedClient {
   ) {
     this.pingMs = options.pingIntervalMs ?? 10_000;
     this.timers = deps.timers ?? systemTimers;
+    this.pendingAcks = new PendingAcks(this.timers);
     const b = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
     this.backoff = new ExponentialBackoff({ initialDelay: b.initialMs, maxDelay: b.maxMs, generator: decorrelatedJitterGenerator });
     const br = options.breaker ?? { threshold: 5, halfOpenAfterMs: 30_000 };
@@ -76,17 +92,20 @@ export class FeedClient {
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.loop = this.run();
+    if (this.life.kind === 'running') return;
+    const life = { kind: 'running' as const, loop: null as Promise<void> | null, ws: null as WebSocket | null, wake: null as (() => void) | null };
+    this.life = life;
+    life.loop = this.run();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    this.ws?.close(1000, 'console stopping');
-    await this.loop;
-    this.loop = null;
+    const life = this.life;
+    this.life = { kind: 'stopped' };
+    if (life.kind === 'running') {
+      life.wake?.();
+      life.ws?.close(1000, 'console stopping');
+      await life.loop;
+    }
     this.setState('offline', 'stopped');
   }
 
@@ -104,24 +123,7 @@ export class FeedClient {
     if (!ws || ws.readyState !== WebSocket.OPEN || this.st.state !== 'connected') {
       return Promise.reject(new Error('E_FEED_OFFLINE: not connected to the relay'));
     }
-    return new Promise((resolve, reject) => {
-      const timer = this.timers.setTimeout(() => {
-        this.pendingAcks.delete(ack.id);
-        reject(new Error('E_FEED_ACK_TIMEOUT: the relay did not answer the ack'));
-      }, 10_000);
-      this.pendingAcks.set(ack.id, (s) => {
-        this.timers.clearTimeout(timer);
-        if (s === 'unavailable') reject(new Error('E_FEED_ACK_UNAVAILABLE: the relay could not store the action now (its storage is failing); kept for retry'));
-        else resolve(s);
-      });
-      ws.send(JSON.stringify({ type: 'ack', ack }), (err) => {
-        if (err) {
-          this.timers.clearTimeout(timer);
-          this.pendingAcks.delete(ack.id);
-          reject(err);
-        }
-      });
-    });
+    return this.pendingAcks.wait(ack.id, (done) => ws.send(JSON.stringify({ type: 'ack', ack }), done));
   }
 
   private update(patch: Partial<FeedStatus>): void {
@@ -262,8 +264,7 @@ export class FeedClient {
             break;
           }
           case 'ack.result':
-            this.pendingAcks.get(frame.id)?.(frame.status);
-            this.pendingAcks.delete(frame.id);
+            this.pendingAcks.answer(frame.id, frame.status);
             break;
           case 'acks': {
             const relayId = this.st.relayId;
