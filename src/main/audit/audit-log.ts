@@ -10,6 +10,7 @@ import { isoTime, type Clock } from '../../shared/clock.js';
 import { maskPhiDeep, type PhiLevel } from '../../shared/phi.js';
 import type { AuditExportFormat, AuditFault, AuditRecord, AuditVerifyReport } from '../../shared/domain/audit.js';
 import type { Db } from '../store/database.js';
+import { UnitOfWork } from '../store/unit-of-work.js';
 import { AuditMeta, sameHex } from './audit-meta.js';
 import { checkpointMac, compareWithCheckpoint, writeCheckpointFile, type Checkpoint } from './audit-checkpoint.js';
 import { AuditReader, type AuditFilter } from './audit-reader.js';
@@ -33,12 +34,11 @@ export class AuditLog {
   private readonly reader: AuditReader;
   private readonly verifier: AuditVerifier;
   private readonly faultListeners = new Set<(fault: AuditFault) => void>();
-  private pendingFault: AuditFault | null = null;
   private lastBlocker: AuditFault | null = null;
   /** a rollback shown by a checkpoint held outside this machine (the relay): reported by every later verification */
   private externalFault: AuditFault | null = null;
   private readonly listeners = new Set<(lastSeq: number) => void>();
-  private pendingNotify = 0;
+  private readonly uow: UnitOfWork;
   private readonly stmts;
 
   /** how hard audit details are masked (from the resilience profile) */
@@ -51,6 +51,7 @@ export class AuditLog {
     private readonly options: AuditLogOptions = {},
   ) {
     this.meta = new AuditMeta(db, key);
+    this.uow = new UnitOfWork(db);
     this.segments = new FaultSegments(db, clock, options.segmentKeys ?? memorySegmentKeys());
     this.reader = new AuditReader(db, this.segments);
     this.verifier = new AuditVerifier({
@@ -106,25 +107,19 @@ export class AuditLog {
    * transaction. Listeners hear about it only after the commit.
    */
   commit<T>(entry: AuditEntry, change: (db: Db) => T): { result: T; record: AuditRecord } {
-    const run = this.db.transaction(() => {
+    const out = this.uow.run(() => {
       const result = change(this.db);
       const record = this.appendInTransaction(entry);
       return { result, record };
     });
-    const out = run.immediate();
-    this.pendingNotify = out.record.seq;
-    if (!this.db.inTransaction) this.flushNotify();
+    this.notifyAppended(out.record.seq);
     return out;
   }
 
   /** Append several records in one transaction (used for batched writes). */
   appendBatch(entries: AuditEntry[]): AuditRecord[] {
-    const run = this.db.transaction(() => entries.map((e) => this.appendInTransaction(e)));
-    const records = run.immediate();
-    if (records.length > 0) {
-      this.pendingNotify = records.at(-1)!.seq;
-      if (!this.db.inTransaction) this.flushNotify();
-    }
+    const records = this.uow.run(() => entries.map((e) => this.appendInTransaction(e)));
+    if (records.length > 0) this.notifyAppended(records.at(-1)!.seq);
     return records;
   }
 
@@ -133,9 +128,7 @@ export class AuditLog {
    * transaction; listeners hear once, after the outer commit.
    */
   transaction<T>(fn: () => T): T {
-    const result = this.db.transaction(fn).immediate();
-    if (!this.db.inTransaction) this.flushNotify();
-    return result;
+    return this.uow.run(fn);
   }
 
   onAppended(listener: (lastSeq: number) => void): () => void {
@@ -143,13 +136,11 @@ export class AuditLog {
     return () => this.listeners.delete(listener);
   }
 
-  private flushNotify(): void {
-    const seq = this.pendingNotify;
-    this.pendingNotify = 0;
-    if (seq > 0) for (const l of this.listeners) l(seq);
-    const fault = this.pendingFault;
-    this.pendingFault = null;
-    if (fault) for (const l of this.faultListeners) l(fault);
+  /** Listeners hear the newest record once, after the outermost commit. */
+  private notifyAppended(seq: number): void {
+    this.uow.afterCommit('audit.appended', () => {
+      for (const l of this.listeners) l(seq);
+    });
   }
 
   /** The segment records go to now (null: the main chain). */
@@ -163,7 +154,9 @@ export class AuditLog {
       const details = canonicalJson(maskPhiDeep(entry.details ?? {}, this.phiLevel));
       const fresh = this.segments.current === null || this.lastBlocker?.kind !== blocker.kind;
       const record = this.segments.append({ ts: isoTime(this.clock.now()), operator: entry.operator, action: entry.action, subjectType: entry.subjectType, subjectId: entry.subjectId, details }, blocker);
-      if (fresh) this.pendingFault = blocker;
+      if (fresh) this.uow.afterCommit('audit.fault', () => {
+        for (const l of this.faultListeners) l(blocker);
+      });
       this.lastBlocker = blocker;
       return record;
     }
