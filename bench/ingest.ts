@@ -26,11 +26,11 @@ export async function run(): Promise<void> {
     store,
     clock: systemClock,
     logger: silentLogger,
-    onAlerts: (alerts) => {
-      stored += alerts.length;
-      for (const a of alerts) byKey.set(a.key, (byKey.get(a.key) ?? 0) + 1);
-      onStored?.(alerts);
-    },
+  });
+  feed.alerts.on((alerts) => {
+    stored += alerts.length;
+    for (const a of alerts) byKey.set(a.key, (byKey.get(a.key) ?? 0) + 1);
+    onStored?.(alerts);
   });
   feed.start();
   while (feed.status().state !== 'connected') await new Promise((r) => setTimeout(r, 10));

@@ -87,14 +87,15 @@ export class TestConsoleFeed {
   }
 
   private make(): FeedClient {
-    return new FeedClient(this.options, {
+    const client = new FeedClient(this.options, {
       store: this.store,
       clock: systemClock,
       logger: { log: (_level, code) => this.logged.push(code) },
-      onAlerts: (a) => this.received.push(...a),
-      onAck: (ack, consoleId) => this.acks.push({ ack, consoleId }),
-      onStatus: (s) => this.statuses.push(s),
     });
+    client.alerts.on((a) => this.received.push(...a));
+    client.acks.on(({ ack, consoleId }) => this.acks.push({ ack, consoleId }));
+    client.statusChanged.on((s) => this.statuses.push(s));
+    return client;
   }
 
   start(): this {

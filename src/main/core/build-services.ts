@@ -53,7 +53,7 @@ export interface BuildContext {
 
 export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startupVerification: AuditVerifyReport): RunningServices {
   const { config, deps, clock, logger, events, publishStatus, publishStatusNow, guardFeed } = ctx;
-    const operator = new OperatorSession(db, audit, clock, () => publishStatusNow(), config.lockAfterMs);
+    const operator = new OperatorSession(db, audit, clock, config.lockAfterMs);
     audit.onAppended((lastSeq) => events.emit('audit.appended', { lastSeq }));
     const feedStore = new FeedStore(db, clock);
     const resilience = new ResilienceRegistry(PROFILES[config.profile], clock, () => publishStatus());
@@ -108,12 +108,9 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
     });
     const pager = new Pager({
       policy: wrap(resilience.retry('critical'), resilience.breaker('notify:os', { threshold: 3, halfOpenAfterMs: 60_000 })),
-      onFailed: () => resilience.error('service_unavailable'),
       sink: deps.notificationSink !== undefined ? deps.notificationSink : sinkFromSpec(config.notifySink),
       audit,
       logger,
-      emit: (page) => events.emit('page', page),
-      focus: (id) => events.emit('incident.focus', { id }),
     });
     let lastSeqSeen = 0;
     const intake = new AlertIntake({
@@ -121,22 +118,6 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
       incidents,
       audit,
       logger,
-      onQuarantined: () => {
-        resilience.error('data_corruption');
-        publishStatus();
-      },
-      onApplied: (alerts) => {
-        lastSeqSeen = alerts.at(-1)!.seq;
-        // PHI in incoming alert text: counted and audited by kind, never by value
-        for (const a of alerts) {
-          const kinds = [...new Set(findPhi(a.summary).map((f) => f.kind))];
-          if (kinds.length) {
-            resilience.error('phi_violation');
-            audit.append({ operator: 'system', action: 'phi.detected', subjectType: 'incident', subjectId: a.key.slice(0, 120), details: { kinds, relayId: a.relayId, seq: a.seq } });
-          }
-        }
-        events.emit('alerts.received', { count: alerts.length, lastSeq: lastSeqSeen });
-      },
     });
     let feedSilence: FeedSilenceGuard | null = null;
     const feed = config.relay
@@ -148,18 +129,7 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
             logger,
             ...(deps.timers ? { timers: deps.timers } : {}),
             breaker: resilience.breaker('feed:relay', { halfOpenAfterMs: 10_000 }),
-            onConnectFailed: () => resilience.error('service_unavailable'),
             receive: (relayId, items) => intake.receive(relayId, items),
-            onCheckpoint: (cp) => ctx.watch()?.onRelayCheckpoint(cp),
-            onAck: (ack, consoleId, receivedAt) => incidents.applyRemote(ack, consoleId, receivedAt),
-            onStatus: (st) => {
-              if (st.state === 'connected') {
-                void outbox.drain();
-                ctx.watch()?.sendCheckpoint();
-              }
-              guardFeed(st.state);
-              publishStatus();
-            },
           },
         )
       : null;
@@ -177,6 +147,46 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
     lifetime.add(incidents.outboxWritten.on(() => void outbox.drain()));
     lifetime.add(incidents.opened.on(([incident, alert]) => void runbooks.attach(incident, alert.labels.category)));
     lifetime.add(runbooks.changed.on((runIds) => events.emit('runbooks.changed', { runIds })));
+    lifetime.add(operator.changed.on(() => publishStatusNow()));
+    lifetime.add(pager.paged.on((page) => events.emit('page', page)));
+    lifetime.add(pager.focus.on((id) => events.emit('incident.focus', { id })));
+    lifetime.add(pager.failed.on(() => resilience.error('service_unavailable')));
+    if (feed) {
+      lifetime.add(feed.connectFailed.on(() => resilience.error('service_unavailable')));
+      lifetime.add(feed.checkpoint.on((cp) => ctx.watch()?.onRelayCheckpoint(cp)));
+      // another console's action is applied before the feed moves its cursor (the emit is synchronous)
+      lifetime.add(feed.acks.on(({ ack, consoleId, receivedAt }) => incidents.applyRemote(ack, consoleId, receivedAt)));
+      lifetime.add(
+        feed.statusChanged.on((st) => {
+          if (st.state === 'connected') {
+            void outbox.drain();
+            ctx.watch()?.sendCheckpoint();
+          }
+          guardFeed(st.state);
+          publishStatus();
+        }),
+      );
+    }
+    lifetime.add(
+      intake.quarantined.on(() => {
+        resilience.error('data_corruption');
+        publishStatus();
+      }),
+    );
+    lifetime.add(
+      intake.applied.on((alerts) => {
+        lastSeqSeen = alerts.at(-1)!.seq;
+        // PHI in incoming alert text: counted and audited by kind, never by value
+        for (const a of alerts) {
+          const kinds = [...new Set(findPhi(a.summary).map((f) => f.kind))];
+          if (kinds.length) {
+            resilience.error('phi_violation');
+            audit.append({ operator: 'system', action: 'phi.detected', subjectType: 'incident', subjectId: a.key.slice(0, 120), details: { kinds, relayId: a.relayId, seq: a.seq } });
+          }
+        }
+        events.emit('alerts.received', { count: alerts.length, lastSeq: lastSeqSeen });
+      }),
+    );
     lifetime.add(probes.down.on(() => resilience.error('service_unavailable')));
     lifetime.add(
       probes.result.on((r) => {

@@ -5,6 +5,7 @@ import type { Logger } from '../platform/logger.js';
 import type { IncidentEngine } from '../incidents/incident-engine.js';
 import { LOCAL_RELAY_ID } from '../probes/probe-scheduler.js';
 import type { FeedStore, ReceivedPage } from './feed-store.js';
+import { Emitter } from '../platform/emitter.js';
 
 const APPLY_CHUNK = 500;
 
@@ -13,10 +14,6 @@ export interface AlertIntakeDeps {
   incidents: IncidentEngine;
   audit: AuditLog;
   logger: Logger;
-  /** alerts made into incidents (live or repaired), in order */
-  onApplied?: (alerts: Alert[]) => void;
-  /** alerts quarantined (refused by the schema, or unusable on their own) */
-  onQuarantined?: (count: number) => void;
 }
 
 /**
@@ -27,6 +24,10 @@ export interface AlertIntakeDeps {
  * at start-up and on every later page or tick.
  */
 export class AlertIntake {
+  /** alerts made into incidents (live or repaired), in order */
+  readonly applied = new Emitter<Alert[]>();
+  /** alerts quarantined (refused by the schema, or unusable on their own): how many */
+  readonly quarantined = new Emitter<number>();
   /** unapplied rows may exist (start-up, or an apply failed): read them from the store */
   private backlog = true;
   private lastFailure: string | null = null;
@@ -46,7 +47,7 @@ export class AlertIntake {
       this.deps.logger.log('warn', 'W_FEED_QUARANTINE', `${page.quarantined.length} alert(s) from the relay refused by this console's schema and quarantined; the rest of the page was applied`, {
         seqs: page.quarantined.map((q) => q.seq ?? '?').slice(0, 20).join(','),
       });
-      this.deps.onQuarantined?.(page.quarantined.length);
+      this.quarantined.emit(page.quarantined.length);
     }
     if (this.backlog) this.applyPending();
     else this.apply(page.fresh);
@@ -113,14 +114,14 @@ export class AlertIntake {
     } else {
       for (const a of alerts) this.deps.incidents.ingest([a], a.relayId === LOCAL_RELAY_ID ? 'local' : 'relay');
     }
-    this.deps.onApplied?.(alerts);
+    this.applied.emit(alerts);
   }
 
   private setAside(relayId: string, seq: number, reason: string): void {
     try {
       this.deps.feedStore.setAside(relayId, seq, reason);
       this.deps.logger.log('error', 'E_FEED_SET_ASIDE', `alert ${relayId.slice(0, 8)}#${seq} cannot become an incident and was set aside (counted in Status)`, { seq });
-      this.deps.onQuarantined?.(1);
+      this.quarantined.emit(1);
     } catch (err) {
       this.failed(err);
     }

@@ -18,6 +18,8 @@ import { RELAY_SUBPROTOCOL, ServerFrameSchema, type AuditCheckpoint, type RelayA
 import { storageFaultCode } from '../../shared/storage-fault.js';
 import type { FeedDeps, FeedOptions, FeedStatus } from './feed-options.js';
 import { PendingAcks } from './pending-acks.js';
+import { Emitter } from '../platform/emitter.js';
+import type { Alert } from '../../shared/domain/alert.js';
 import { errorText } from '../../shared/safe-text.js';
 import { breakerState } from '../resilience/breaker-state.js';
 import { systemTimers, type TimerHandle, type Timers } from '../platform/timers.js';
@@ -37,6 +39,16 @@ class ConnectFailed extends Error {}
  * a circuit breaker (cockatiel), every received page validated and stored.
  */
 export class FeedClient {
+  /** the link's state changed */
+  readonly statusChanged = new Emitter<FeedStatus>();
+  /** a connection attempt failed (counted by category for the status view) */
+  readonly connectFailed = new Emitter<string>();
+  /** the audit checkpoint this console last sent to the relay (at connect) */
+  readonly checkpoint = new Emitter<AuditCheckpoint>();
+  /** alerts stored for the first time, in sequence order (with the default receive) */
+  readonly alerts = new Emitter<Alert[]>();
+  /** another console's action; receivedAt: when the relay stored it (its clock). Applied before the cursor moves. */
+  readonly acks = new Emitter<{ ack: RelayAck; consoleId: string; receivedAt?: string | undefined }>();
   /**
    * Stopped, or running its connect loop — with the link it holds now (if
    * any) and the way to cut a backoff wait short. One state, not four fields
@@ -128,7 +140,7 @@ export class FeedClient {
 
   private update(patch: Partial<FeedStatus>): void {
     this.st = { ...this.st, ...patch };
-    this.deps.onStatus?.(this.status());
+    this.statusChanged.emit(this.status());
   }
 
   private setState(state: FeedState, detail: string): void {
@@ -160,7 +172,7 @@ export class FeedClient {
         if (err instanceof BrokenCircuitError) {
           this.setState('offline', 'relay unreachable: circuit open, retrying later');
         } else {
-          this.deps.onConnectFailed?.((err as Error).message);
+          this.connectFailed.emit((err as Error).message);
           this.setState('reconnecting', (err as Error).message);
         }
         delay = delay ? delay.next(undefined) : this.backoff.next();
@@ -252,7 +264,7 @@ export class FeedClient {
             this.update({ relayId: frame.relayId, lastSeq: since });
             this.setState('connected', `relay ${frame.relayId.slice(0, 8)} as ${frame.consoleId}`);
             ws.send(JSON.stringify({ type: 'subscribe', since, acksSince: this.deps.store.ackCursor(frame.relayId) }));
-            if (frame.checkpoint) this.deps.onCheckpoint?.(frame.checkpoint);
+            if (frame.checkpoint) this.checkpoint.emit(frame.checkpoint);
             break;
           }
           case 'alerts': {
@@ -260,7 +272,7 @@ export class FeedClient {
             if (!relayId) return;
             const page = this.deps.receive ? this.deps.receive(relayId, frame.alerts) : this.deps.store.storeReceived(relayId, frame.alerts);
             this.st = { ...this.st, lastSeq: Math.max(this.st.lastSeq, page.lastSeq) };
-            if (!this.deps.receive && page.fresh.length > 0) this.deps.onAlerts?.(page.fresh);
+            if (!this.deps.receive && page.fresh.length > 0) this.alerts.emit(page.fresh);
             break;
           }
           case 'ack.result':
@@ -270,7 +282,7 @@ export class FeedClient {
             const relayId = this.st.relayId;
             if (!relayId) return;
             // apply, then move the cursor: a crash in between re-applies, which is idempotent
-            for (const a of frame.acks) this.deps.onAck?.(a.ack, a.consoleId, a.receivedAt);
+            for (const a of frame.acks) this.acks.emit(a);
             this.deps.store.setAckCursor(relayId, frame.acks.at(-1)!.seq);
             break;
           }

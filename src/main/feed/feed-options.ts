@@ -1,9 +1,7 @@
 // What the feed client is given (options, dependencies) and what it reports (status).
 import type { CircuitBreakerPolicy } from 'cockatiel';
-import type { Alert } from '../../shared/domain/alert.js';
 import type { ConsoleStatus } from '../../shared/domain/status.js';
 import type { Clock } from '../../shared/clock.js';
-import type { AuditCheckpoint, RelayAck } from '../../shared/relay-protocol.js';
 import type { Logger } from '../platform/logger.js';
 import type { Timers } from '../platform/timers.js';
 import type { FeedStore, ReceivedPage } from './feed-store.js';
@@ -29,19 +27,10 @@ export interface FeedDeps {
   store: FeedStore;
   clock: Clock;
   logger: Logger;
-  /** store a received page (default: the feed store alone, then onAlerts) */
+  /** store a received page (default: the feed store alone, then the `alerts` event) */
   receive?: (relayId: string, items: unknown[]) => ReceivedPage;
-  /** alerts stored for the first time, in sequence order (with the default receive) */
-  onAlerts?: (alerts: Alert[]) => void;
-  /** the audit checkpoint this console last sent to the relay (at connect) */
-  onCheckpoint?: (checkpoint: AuditCheckpoint) => void;
-  /** receivedAt: when the relay stored the action (its clock) */
-  onAck?: (ack: RelayAck, consoleId: string, receivedAt: string | undefined) => void;
-  onStatus?: (status: FeedStatus) => void;
   /** the breaker to use (from the resilience registry); default: its own */
   breaker?: CircuitBreakerPolicy;
   /** timers for backoff, heartbeat and ack timeouts (default: the system's) */
   timers?: Timers;
-  /** a connection attempt failed (counted by category for the status view) */
-  onConnectFailed?: (reason: string) => void;
 }

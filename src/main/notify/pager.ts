@@ -6,6 +6,7 @@ import { SEVERITY_POLICY } from '../../shared/domain/severity.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Logger } from '../platform/logger.js';
 import type { PageRequest } from '../incidents/incident-engine.js';
+import { Emitter } from '../platform/emitter.js';
 
 export interface DesktopNotification {
   title: string;
@@ -82,16 +83,19 @@ export interface PagerDeps {
   sink: NotificationSink | null;
   audit: AuditLog;
   logger: Logger;
-  /** the in-app page (banner, sound) — always sent; `fallback` when the OS failed */
-  emit: (page: PageEvent) => void;
-  focus: (incidentId: string) => void;
   /** resilience policy around the OS notification (retry once, breaker); default: a single try */
   policy?: { execute<T>(fn: () => Promise<T>): Promise<T> };
-  onFailed?: () => void;
 }
 
 /** Pages the person at the workstation; falls back to the in-app banner and sound. */
 export class Pager {
+  /** every page, for the window (alarm bar, tone); `fallback` when the OS notification failed */
+  readonly paged = new Emitter<PageEvent>();
+  /** the person clicked the notification: show this incident */
+  readonly focus = new Emitter<string>();
+  /** the OS notification failed */
+  readonly failed = new Emitter<void>();
+
   constructor(private readonly deps: PagerDeps) {}
 
   async page(req: PageRequest): Promise<PageEvent> {
@@ -101,11 +105,11 @@ export class Pager {
     let fallback = sink === null;
     if (sink) {
       try {
-        const send = () => sink.notify({ title, message, sound: req.incident.severity === 'SEV1', incidentId: req.incident.id }, () => this.deps.focus(req.incident.id));
+        const send = () => sink.notify({ title, message, sound: req.incident.severity === 'SEV1', incidentId: req.incident.id }, () => this.focus.emit(req.incident.id));
         await (this.deps.policy ? this.deps.policy.execute(send) : send());
       } catch (err) {
         fallback = true;
-        this.deps.onFailed?.();
+        this.failed.emit();
         const code = (err as Error).message.split(':')[0] ?? 'E_NOTIFY';
         this.deps.logger.log('warn', 'W_NOTIFY_FALLBACK', `desktop notification failed (${code}); in-app banner and sound used`, { incident: req.incident.id });
         try {
@@ -117,7 +121,7 @@ export class Pager {
       }
     }
     const page: PageEvent = { ...base, fallback };
-    this.deps.emit(page);
+    this.paged.emit(page);
     return page;
   }
 }

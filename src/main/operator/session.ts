@@ -6,6 +6,7 @@ import { LOCKOUT_AFTER, nextAttemptAt } from './pin-throttle.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/database.js';
 import { configurePhiAllowList } from '../../shared/phi.js';
+import { Emitter } from '../platform/emitter.js';
 
 interface OperatorRow {
   user_id: string;
@@ -29,6 +30,8 @@ function hashPin(pin: string, salt: Buffer): Buffer {
  * pages and shows counts, and refuses everything else until unlocked.
  */
 export class OperatorSession {
+  /** signed in, out, locked or unlocked */
+  readonly changed = new Emitter<void>();
   private current: Operator | null = null;
   /** unlocked (null), or locked — and why */
   private lockState: { reason: 'inactivity' | 'manual' } | null = null;
@@ -44,7 +47,6 @@ export class OperatorSession {
     private readonly db: Db,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
-    private readonly onChange: () => void,
     readonly lockAfterMs: number = 10 * 60_000,
   ) {
     this.lastActivity = clock.now();
@@ -82,7 +84,7 @@ export class OperatorSession {
     if (!this.current || this.locked) return;
     this.audit.append({ operator: this.current.userId, action: 'operator.locked', subjectType: 'operator', subjectId: this.current.userId, details: { reason, idleMs: this.clock.now() - this.lastActivity } });
     this.lockState = { reason };
-    this.onChange();
+    this.changed.emit();
   }
 
   private row(userId: string): OperatorRow | undefined {
@@ -164,7 +166,7 @@ export class OperatorSession {
     this.current = next;
     this.lockState = null;
     this.lastActivity = this.clock.now();
-    this.onChange();
+    this.changed.emit();
     return next;
   }
 
@@ -230,7 +232,7 @@ export class OperatorSession {
     this.audit.append({ operator: previous.userId, action: 'operator.signed_out', subjectType: 'operator', subjectId: previous.userId });
     this.current = null;
     this.lockState = null;
-    this.onChange();
+    this.changed.emit();
     return true;
   }
 
