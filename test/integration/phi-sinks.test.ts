@@ -4,12 +4,12 @@
 // through a real console: the feed intake (valid and refused alerts), the
 // incident engine, the pager, a locked session, the dispatcher.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { OnCallConsole } from '../../src/main/core/console.js';
 import { createLogger } from '../../src/main/platform/logger.js';
 import type { DesktopNotification, NotificationSink } from '../../src/main/notify/pager.js';
 import { errorText, vocabulary } from '../../src/shared/safe-text.js';
-import { tempDir, testConsole } from '../helpers.js';
+import { consoleTest } from '../support/fixtures.js';
 
 // Identifiers written from their formats, not from the detector's patterns.
 const digits = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: n, maxLength: n });
@@ -52,26 +52,20 @@ class CapturingSink implements NotificationSink {
 }
 
 describe('PHI-free sinks with PHI in every alert field (property)', () => {
-  let oncall: OnCallConsole;
-  let cleanup: () => void;
   const logLines: string[] = [];
   const pages: string[] = [];
   const sink = new CapturingSink();
-  beforeAll(async () => {
-    let dir: string;
-    ({ dir, cleanup } = tempDir());
-    oncall = testConsole(dir, { logger: createLogger((l) => logLines.push(l)), notificationSink: sink });
-    await oncall.start();
+  // the shared console fixture, with a capturing logger and notification sink
+  const sinkTest = consoleTest.override({ consoleDeps: { logger: createLogger((l) => logLines.push(l)), notificationSink: sink } });
+  let oncall: OnCallConsole;
+  sinkTest.beforeEach(({ oncall: started }) => {
+    oncall = started;
     oncall.events.on((name, payload) => {
       if (name === 'page') pages.push(JSON.stringify(payload));
     });
   });
-  afterAll(async () => {
-    await oncall.stop();
-    cleanup();
-  });
 
-  it('notifications, pages, the locked status, logs and errors carry none of the identifiers', async () => {
+  sinkTest('notifications, pages, the locked status, logs and errors carry none of the identifiers', async () => {
     let runs = 0;
     let checkedTexts = 0;
     await fc.assert(
@@ -121,7 +115,7 @@ describe('PHI-free sinks with PHI in every alert field (property)', () => {
     void s;
   });
 
-  it('shows a service name only when it is vocabulary', () => {
+  sinkTest('shows a service name only when it is vocabulary', () => {
     expect(vocabulary('inference-gateway', 'x')).toBe('inference-gateway');
     expect(vocabulary('postgres-primary', 'x')).toBe('postgres-primary');
     expect(vocabulary('Hannah Lindqvist', 'x')).toBe('x');
@@ -131,7 +125,7 @@ describe('PHI-free sinks with PHI in every alert field (property)', () => {
     expect(vocabulary('maria.gonzalez@gmail.com', 'x')).toBe('x');
   });
 
-  it('drops the values an error message quotes', () => {
+  sinkTest('drops the values an error message quotes', () => {
     const err = new Error(`Unexpected token 'H', "Hannah Lindqvist 00482913" is not valid JSON`);
     expect(errorText(err)).toBe(`Unexpected token '…', "…" is not valid JSON`);
     expect(errorText(Object.assign(new Error('UNIQUE constraint failed: patients.mrn (E4471209)'), { code: 'SQLITE_CONSTRAINT' }))).toBe('SQLITE_CONSTRAINT: UNIQUE constraint failed: patients.mrn (…)');
