@@ -1,7 +1,8 @@
 // The renderer's side of the contract. It never knows which transport it has:
 // Electron's preload (window.oncall) or the browser-mode loopback bridge.
-import type { ContractClient, EventName, EventPayloads, Reply, RequestInput, RequestName, RequestResult } from '../shared/contract.js';
-import { ConsoleError, isConsoleErrorShape } from '../shared/errors.js';
+import type { ContractClient, EventName, EventPayloads, RequestInput, RequestName, RequestResult } from '../shared/contract.js';
+import { ConsoleError } from '../shared/errors.js';
+import { unwrapReply } from '../shared/reply.js';
 
 interface PreloadApi {
   request(name: string, input: unknown): Promise<unknown>;
@@ -16,21 +17,10 @@ declare global {
 
 type Listener = <E extends EventName>(name: E, payload: EventPayloads[E]) => void;
 
-function unwrap<T>(reply: unknown): T {
-  const r = reply as Reply<T>;
-  if (r && r.ok === true) return r.result;
-  if (r && r.ok === false && isConsoleErrorShape(r.error)) {
-    const { code, category } = r.error;
-    // the shape's message already starts with its code
-    throw new ConsoleError(code, category, r.error.message.startsWith(`${code}: `) ? r.error.message.slice(code.length + 2) : r.error.message);
-  }
-  throw new ConsoleError('E_TRANSPORT', 'unavailable', 'the console answered with something unexpected');
-}
-
 function ipcClient(api: PreloadApi): ContractClient {
   return {
     async request<N extends RequestName>(name: N, input: RequestInput<N>) {
-      return unwrap<RequestResult<N>>(await api.request(name, input));
+      return unwrapReply<RequestResult<N>>(await api.request(name, input));
     },
     onEvent(listener: Listener) {
       return api.onEvent((name, payload) => listener(name as EventName, payload as never));
@@ -93,7 +83,7 @@ function bridgeClient(): ContractClient {
       } catch {
         throw new ConsoleError('E_BRIDGE_DOWN', 'unavailable', 'the console process is not answering; is it still running?');
       }
-      return unwrap<RequestResult<N>>(await res.json());
+      return unwrapReply<RequestResult<N>>(await res.json());
     },
     onEvent(listener: Listener) {
       listeners.add(listener);

@@ -2,7 +2,7 @@
 // renderer store runs against it in vitest, without Chromium. It counts the
 // requests the store makes.
 import type { ContractClient, EventName, EventPayloads, RequestInput, RequestName, RequestResult } from '../../src/shared/contract.js';
-import { ConsoleError } from '../../src/shared/errors.js';
+import { unwrapReply } from '../../src/shared/reply.js';
 import type { OnCallConsole } from '../../src/main/core/console.js';
 import { dispatch } from '../../src/main/core/dispatch.js';
 
@@ -16,10 +16,7 @@ export function inProcessClient(c: OnCallConsole): CountingClient {
     requests,
     async request<N extends RequestName>(name: N, input: RequestInput<N>): Promise<RequestResult<N>> {
       requests.push(name);
-      const reply = await dispatch(c.handlers, name, input, { transport: 'test' });
-      if (reply.ok) return reply.result as RequestResult<N>;
-      const { code, category, message } = reply.error;
-      throw new ConsoleError(code, category, message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message);
+      return unwrapReply<RequestResult<N>>(await dispatch(c.handlers, name, input, { transport: 'test' }));
     },
     onEvent(listener: <E extends EventName>(name: E, payload: EventPayloads[E]) => void) {
       // as over IPC: delivered after the request that caused it has returned to its caller
