@@ -44,16 +44,18 @@ export interface StatusInput {
  * critical check fails, or unacknowledged SEV1s while the feed or the checks
  * are failing.
  */
-export function degradation(s: StatusSources | null): { level: ConsoleStatus['degradation']; reasons: string[] } {
+export function degradation(
+  s: StatusSources | null,
+  p: ReturnType<ProbeScheduler['counts']>,
+  sev1: number,
+): { level: ConsoleStatus['degradation']; reasons: string[] } {
   if (!s) return { level: 'normal', reasons: [] };
   const reasons: string[] = [];
   const feedDown = s.feed !== null && s.feed.status().state !== 'connected';
   if (feedDown) reasons.push('not receiving alerts from the relay');
-  const p = s.probes.counts();
   const checksFailing = p.criticalDown > 0 || (p.total > 0 && p.down * 2 >= p.total && p.down > 0);
   if (p.criticalDown > 0) reasons.push(`${p.criticalDown} critical health check${p.criticalDown === 1 ? '' : 's'} failing`);
   else if (checksFailing) reasons.push(`${p.down} of ${p.total} health checks failing`);
-  const sev1 = s.incidents.counts().unacknowledgedSev1;
   if (sev1 > 0) reasons.push(`${sev1} SEV1 incident${sev1 === 1 ? '' : 's'} not acknowledged`);
   const verification = s.audit.lastVerification();
   if (s.audit.segment !== null || (verification && !verification.ok)) reasons.push('audit trail integrity fault');
@@ -63,6 +65,9 @@ export function degradation(s: StatusSources | null): { level: ConsoleStatus['de
 
 export function projectStatus({ config, startedAt, now, running, verifying }: StatusInput): ConsoleStatus {
   const s = running;
+  // each count read once: the status fields and the degradation both use them
+  const probeCounts = s ? s.probes.counts() : { total: 0, down: 0, criticalDown: 0 };
+  const incidentCounts = s?.incidents.counts() ?? null;
   const audit = s ? { ...s.audit.stats(), segmentRecords: s.audit.segmentRecords() } : { records: 0, lastSeq: 0, segmentRecords: 0 };
   return {
     version: config.version,
@@ -82,7 +87,7 @@ export function projectStatus({ config, startedAt, now, running, verifying }: St
     },
     alarm: s?.incidents.alarm() ?? null,
     ...(() => {
-      const d = degradation(s);
+      const d = degradation(s, probeCounts, incidentCounts?.unacknowledgedSev1 ?? 0);
       return { degradation: d.level, degradationReasons: d.reasons };
     })(),
     resilience: s?.resilience.status() ?? null,
@@ -91,10 +96,10 @@ export function projectStatus({ config, startedAt, now, running, verifying }: St
     lockReason: s?.operator.lockReason ?? null,
     lockAfterMs: config.lockAfterMs,
     probes: s
-      ? { ...s.probes.counts(), errors: s.probeErrors.length, profile: s.profile.name }
+      ? { ...probeCounts, errors: s.probeErrors.length, profile: s.profile.name }
       : { total: 0, down: 0, criticalDown: 0, errors: 0, profile: config.profile },
-    incidents: s
-      ? { ...s.incidents.counts(), pendingSync: s.incidents.pendingCount() }
+    incidents: s && incidentCounts
+      ? { ...incidentCounts, pendingSync: s.incidents.pendingCount() }
       : { open: 0, unacknowledged: 0, bySeverity: { SEV1: 0, SEV2: 0, SEV3: 0 }, pendingSync: 0 },
     audit: { ...audit, lastVerification: s?.audit.lastVerification() ?? null, verifying, segment: s?.audit.segment ?? null },
   };
