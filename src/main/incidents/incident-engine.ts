@@ -213,8 +213,7 @@ export class IncidentEngine {
     let page = false;
     const inc = this.act(id, operator, 'incident.escalated', (r) => {
       if (r.state === 'resolved') throw new ConsoleError('E_INCIDENT_STATE', 'state', `${id} is resolved`);
-      // the level after the one whose people are called now (the first level until it escalates): what the detail shows as next
-      const next = this.escalation.find((l) => l.level > Math.max(r.escalation_level, this.escalation[0]?.level ?? 0));
+      const next = this.repo.callLevels(r.escalation_level).next;
       if (!next) throw new ConsoleError('E_ESCALATION_TOP', 'state', `${id} is already at the top escalation level`);
       this.db.prepare('UPDATE incident SET escalation_level = ? WHERE id = ?').run(next.level, id);
       page = true;

@@ -171,11 +171,19 @@ export class IncidentRepository {
         .pluck()
         .all(id) as string[]
     ).map((b) => JSON.parse(b) as Alert);
-    // whom to call is always shown while the incident is open: the level reached, or the first level until it escalates
-    const open = incident.state !== 'resolved';
-    const current = open ? (this.escalation.find((l) => l.level === incident.escalationLevel) ?? this.escalation[0] ?? null) : null;
-    const next = open ? (this.escalation.find((l) => l.level > Math.max(incident.escalationLevel, current?.level ?? 0)) ?? null) : null;
-    return { incident, timeline, alerts, escalation: { current, next } };
+    const escalation = incident.state !== 'resolved' ? this.callLevels(incident.escalationLevel) : { current: null, next: null };
+    return { incident, timeline, alerts, escalation };
+  }
+
+  /**
+   * Whom to call for an open incident at the level it reached: that level, or
+   * the first until it escalates; and the level after it — what Escalate calls
+   * in and the detail shows as next.
+   */
+  callLevels(reached: number): { current: EscalationLevel | null; next: EscalationLevel | null } {
+    const current = this.escalation.find((l) => l.level === reached) ?? this.escalation[0] ?? null;
+    const next = this.escalation.find((l) => l.level > Math.max(reached, current?.level ?? 0)) ?? null;
+    return { current, next };
   }
 
   pendingCount(): number {
