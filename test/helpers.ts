@@ -25,6 +25,7 @@ export class FakeClock implements Clock {
   }
 }
 
-export function testConsole(dataDir: string, deps: ConsoleDeps = {}) {
-  return createConsole(resolveConfig({ argv: ['--data-dir', dataDir, '--probes', 'none'], env: {}, mode: 'browser', version: 'test' }), { notificationSink: null, tickMs: 0, ...deps });
+/** A console on `dataDir` with no probes, no OS notifications and no timers unless `deps`/`argv` say otherwise (later flags win). */
+export function testConsole(dataDir: string, deps: ConsoleDeps = {}, argv: readonly string[] = []) {
+  return createConsole(resolveConfig({ argv: ['--data-dir', dataDir, '--probes', 'none', ...argv], env: {}, mode: 'browser', version: 'test' }), { notificationSink: null, tickMs: 0, ...deps });
 }

@@ -1,14 +1,11 @@
 // A real Prometheus Alertmanager sending the group sizes it really sends, a
 // rate limit below the storm, and a Watchdog that stops: nothing is lost, and
 // a silent pipeline pages.
-import { afterAll, describe, expect, it } from 'vitest';
-import { createConsole, type OnCallConsole } from '../../src/main/core/console.js';
-import { resolveConfig } from '../../src/main/core/config.js';
+import { describe, expect, onTestFinished } from 'vitest';
 import type { DesktopNotification, NotificationSink } from '../../src/main/notify/pager.js';
-import type { Relay } from '../../src/relay/server.js';
 import { startAlertmanager, type AlertmanagerProcess, freePort } from '../support/alertmanager.js';
-import { startRelay, TestConsoleFeed, TOKENS, waitFor } from '../support/relay-fixture.js';
-import { tempDir } from '../helpers.js';
+import { relayTest } from '../support/fixtures.js';
+import { startRelay, TOKENS, waitFor } from '../support/relay-fixture.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -26,21 +23,23 @@ function metric(text: string, name: string, labels: string): number {
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
-describe('a real Alertmanager delivering storm-sized groups', () => {
-  const { dir, cleanup } = tempDir();
-  const stops: (() => Promise<void>)[] = [];
-  afterAll(async () => {
-    for (const s of stops.reverse()) await s();
-    cleanup();
-  });
+/** a real Alertmanager (Debian's) sending to the test's relay; stopped after the test */
+const it = relayTest.extend<{ alertmanager: (route: string, port?: number) => Promise<AlertmanagerProcess> }>({
+  alertmanager: async ({ dir, relay }, use) => {
+    const started: AlertmanagerProcess[] = [];
+    await use(async (route, port) => {
+      const am = await startAlertmanager(`${dir}/am`, `${relay.url}/v1/alertmanager`, route, port);
+      started.push(am);
+      return am;
+    });
+    for (const am of started.reverse()) await am.stop();
+  },
+});
 
-  it('gets a group of 5,000 alerts and a group of 800 alerts with 2 KB annotations to the console, all of them', async () => {
-    const relay = await startRelay(`${dir}/relay-a`);
-    stops.push(() => relay.close());
-    const feed = new TestConsoleFeed(`${dir}/console-a`, { url: relay.streamUrl, token: TOKENS.wardA, pingIntervalMs: 1000 }).start();
-    stops.push(() => feed.close());
-    const am = await startAlertmanager(`${dir}/am-a`, `${relay.url}/v1/alertmanager`, ["  group_by: ['alertname']", '  group_wait: 1s', '  group_interval: 2s', '  repeat_interval: 1h'].join('\n'));
-    stops.push(() => am.stop());
+describe('a real Alertmanager delivering storm-sized groups', () => {
+  it('gets a group of 5,000 alerts and a group of 800 alerts with 2 KB annotations to the console, all of them', async ({ relay, feed: feedOn, alertmanager }) => {
+    const feed = feedOn('console', TOKENS.wardA, { pingIntervalMs: 1000 }).start();
+    const am = await alertmanager(["  group_by: ['alertname']", '  group_wait: 1s', '  group_interval: 2s', '  repeat_interval: 1h'].join('\n'));
     await postInChunks(am, alerts('ModelServingDown', 5000));
     await postInChunks(am, alerts('FeatureStoreSlow', 800, { description: 'd'.repeat(2048) }), 400);
     const keys = () => new Set(feed.received.map((a) => a.key));
@@ -52,23 +51,22 @@ describe('a real Alertmanager delivering storm-sized groups', () => {
     expect(refused).toEqual([]);
   }, 90_000);
 
-  it('still delivers every alert when the rate limit is below the storm (Alertmanager retries the 503s)', async () => {
-    const relay = await startRelay(`${dir}/relay-b`, { rateLimit: { alertsPerSecond: 400, burst: 400 } });
-    stops.push(() => relay.close());
-    const feed = new TestConsoleFeed(`${dir}/console-b`, { url: relay.streamUrl, token: TOKENS.wardA, pingIntervalMs: 1000 }).start();
-    stops.push(() => feed.close());
-    const am = await startAlertmanager(`${dir}/am-b`, `${relay.url}/v1/alertmanager`, ["  group_by: ['alertname']", '  group_wait: 500ms', '  group_interval: 1s', '  repeat_interval: 1h'].join('\n'));
-    stops.push(() => am.stop());
-    await postInChunks(am, [...alerts('GroupOne', 900), ...alerts('GroupTwo', 900), ...alerts('GroupThree', 900)]);
-    const keys = () => new Set(feed.received.map((a) => a.key));
-    await waitFor(() => keys().size >= 2700, 75_000, `2,700 alerts through a 400/s limit (have ${keys().size})`);
-    const metrics = await fetch(`${relay.url}/metrics`).then((r) => r.text());
-    const limited = metric(metrics, 'relay_requests_rejected_total', 'reason="E_RATE_LIMITED"');
-    console.log(`rate limit 400/s: 2,700 sent in 3 groups, ${keys().size} at the console, ${limited} deliveries answered 503 and retried`);
-    expect(keys().size).toBe(2700);
-    expect(limited).toBeGreaterThan(0);
-    expect(metrics).not.toMatch(/relay_requests_rejected_total\{source="alertmanager",reason="E_(SCHEMA|TOO_LARGE|TOO_MANY|BAD_JSON)"\}/);
-  }, 90_000);
+  describe('with a rate limit of 400 alerts/s', () => {
+    it.override({ relayConfig: { rateLimit: { alertsPerSecond: 400, burst: 400 } } });
+    it('still delivers every alert when the rate limit is below the storm (Alertmanager retries the 503s)', async ({ relay, feed: feedOn, alertmanager }) => {
+      const feed = feedOn('console', TOKENS.wardA, { pingIntervalMs: 1000 }).start();
+      const am = await alertmanager(["  group_by: ['alertname']", '  group_wait: 500ms', '  group_interval: 1s', '  repeat_interval: 1h'].join('\n'));
+      await postInChunks(am, [...alerts('GroupOne', 900), ...alerts('GroupTwo', 900), ...alerts('GroupThree', 900)]);
+      const keys = () => new Set(feed.received.map((a) => a.key));
+      await waitFor(() => keys().size >= 2700, 75_000, `2,700 alerts through a 400/s limit (have ${keys().size})`);
+      const metrics = await fetch(`${relay.url}/metrics`).then((r) => r.text());
+      const limited = metric(metrics, 'relay_requests_rejected_total', 'reason="E_RATE_LIMITED"');
+      console.log(`rate limit 400/s: 2,700 sent in 3 groups, ${keys().size} at the console, ${limited} deliveries answered 503 and retried`);
+      expect(keys().size).toBe(2700);
+      expect(limited).toBeGreaterThan(0);
+      expect(metrics).not.toMatch(/relay_requests_rejected_total\{source="alertmanager",reason="E_(SCHEMA|TOO_LARGE|TOO_MANY|BAD_JSON)"\}/);
+    }, 90_000);
+  });
 });
 
 class CapturingSink implements NotificationSink {
@@ -80,31 +78,11 @@ class CapturingSink implements NotificationSink {
   }
 }
 
-function consoleOn(dataDir: string, relay: Relay, sink: NotificationSink, extra: string[] = []): OnCallConsole {
-  const config = resolveConfig({
-    argv: ['--data-dir', dataDir, '--probes', 'none', '--relay-url', relay.streamUrl, '--relay-token', TOKENS.wardA, '--relay-ping-ms', '300', ...extra],
-    env: {},
-    mode: 'browser',
-    version: 'test',
-  });
-  return createConsole(config, { notificationSink: sink, tickMs: 200 });
-}
-
 describe('the pipeline guards itself', () => {
-  const { dir, cleanup } = tempDir();
-  const stops: (() => Promise<void>)[] = [];
-  afterAll(async () => {
-    for (const s of stops.reverse()) await s().catch(() => undefined);
-    cleanup();
-  });
-
-  it('pages pipeline:feed when the relay is gone past the set time, and resolves it when the relay is back', async () => {
-    let relay = await startRelay(`${dir}/relay-feed`);
+  it('pages pipeline:feed when the relay is gone past the set time, and resolves it when the relay is back', async ({ dir, relay, relayConsole }) => {
     const port = Number(new URL(relay.url).port);
     const sink = new CapturingSink();
-    const oncall = consoleOn(`${dir}/console-feed`, relay, sink, ['--feed-silence-page-s', '1.5']);
-    await oncall.start();
-    stops.push(() => oncall.stop());
+    const oncall = await relayConsole('console', { deps: { notificationSink: sink }, argv: ['--feed-silence-page-s', '1.5'] });
     await waitFor(() => oncall.status().feed.state === 'connected', 10_000, 'connected');
     await sleep(2000);
     expect(oncall.services().incidents.findOpen('pipeline:feed')).toBeNull(); // connected: no page
@@ -121,60 +99,58 @@ describe('the pipeline guards itself', () => {
     console.log(`feed silence: paged ${pagedAfter} ms after the relay died (set time 1,500 ms)`);
     expect(pagedAfter).toBeGreaterThanOrEqual(1500);
 
-    relay = await startRelay(`${dir}/relay-feed`, { listen: { host: '127.0.0.1', port } });
-    stops.push(() => relay.close());
+    const back = await startRelay(`${dir}/relay`, { listen: { host: '127.0.0.1', port } });
+    onTestFinished(() => back.close());
     await waitFor(() => oncall.services().incidents.findOpen('pipeline:feed') === null, 15_000, 'silence resolved');
     expect(oncall.services().incidents.get(incident.id).state).toBe('resolved');
     expect(oncall.status().pipeline.feedSilentSince).toBeNull();
   }, 60_000);
 
-  it('pages pipeline:watchdog when a real Alertmanager stops sending the Watchdog, never pages the Watchdog itself, and resolves when it returns', async () => {
-    const relay = await startRelay(`${dir}/relay-wd`, { watchdog: { alertname: 'Watchdog', timeoutS: 5 } });
-    stops.push(() => relay.close());
-    const sink = new CapturingSink();
-    const oncall = consoleOn(`${dir}/console-wd`, relay, sink);
-    await oncall.start();
-    stops.push(() => oncall.stop());
-    const route = ["  group_by: ['alertname']", '  group_wait: 100ms', '  group_interval: 1s', '  repeat_interval: 1s'].join('\n');
-    const amPort = await freePort();
-    let am = await startAlertmanager(`${dir}/am-wd`, `${relay.url}/v1/alertmanager`, route, amPort);
-    stops.push(() => am.stop());
-    const watchdog = () => ({ labels: { alertname: 'Watchdog', severity: 'none' }, annotations: { summary: 'always firing: the pipeline works' }, startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 60_000).toISOString() });
-    let prometheus = setInterval(() => void am.postAlerts([watchdog()]).catch(() => undefined), 500);
-    stops.push(async () => clearInterval(prometheus));
-    await am.postAlerts([watchdog()]);
-    const health = async () => (await (await fetch(`${relay.url}/healthz`)).json()) as { watchdog: { state: string; lastSeen: string | null } };
-    for (let i = 0; i < 100 && (await health()).watchdog.lastSeen === null; i++) await sleep(100);
-    expect((await health()).watchdog).toMatchObject({ state: 'alive', lastSeen: expect.any(String) });
-    await sleep(6000); // longer than the timeout, with the Watchdog arriving: nothing pages
-    expect(oncall.services().incidents.list({ state: 'all' })).toEqual([]);
-    expect(relay.store.count()).toBe(0); // the heartbeat is never stored as an alert
+  describe('with a Watchdog timeout of 5 s', () => {
+    it.override({ relayConfig: { watchdog: { alertname: 'Watchdog', timeoutS: 5 } } });
+    it('pages pipeline:watchdog when a real Alertmanager stops sending the Watchdog, never pages the Watchdog itself, and resolves when it returns', async ({ relay, relayConsole, alertmanager }) => {
+      const sink = new CapturingSink();
+      const oncall = await relayConsole('console', { deps: { notificationSink: sink } });
+      const route = ["  group_by: ['alertname']", '  group_wait: 100ms', '  group_interval: 1s', '  repeat_interval: 1s'].join('\n');
+      const amPort = await freePort();
+      let am = await alertmanager(route, amPort);
+      const watchdog = () => ({ labels: { alertname: 'Watchdog', severity: 'none' }, annotations: { summary: 'always firing: the pipeline works' }, startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 60_000).toISOString() });
+      let prometheus = setInterval(() => void am.postAlerts([watchdog()]).catch(() => undefined), 500);
+      onTestFinished(() => clearInterval(prometheus));
+      await am.postAlerts([watchdog()]);
+      const health = async () => (await (await fetch(`${relay.url}/healthz`)).json()) as { watchdog: { state: string; lastSeen: string | null } };
+      for (let i = 0; i < 100 && (await health()).watchdog.lastSeen === null; i++) await sleep(100);
+      expect((await health()).watchdog).toMatchObject({ state: 'alive', lastSeen: expect.any(String) });
+      await sleep(6000); // longer than the timeout, with the Watchdog arriving: nothing pages
+      expect(oncall.services().incidents.list({ state: 'all' })).toEqual([]);
+      expect(relay.store.count()).toBe(0); // the heartbeat is never stored as an alert
 
-    clearInterval(prometheus);
-    const diedAt = Date.now();
-    await am.stop(); // the pipeline dies
-    await waitFor(() => oncall.services().incidents.findOpen('pipeline:watchdog') !== null, 15_000, 'pipeline:watchdog incident');
-    const arrivedAfter = Date.now() - diedAt;
-    const incident = oncall.services().incidents.findOpen('pipeline:watchdog')!;
-    expect(incident.summary).toMatch(/^Alerting pipeline silent: no Watchdog alert since /);
-    await waitFor(() => sink.pages.some((p) => p.incidentId === incident.id), 5000, 'page for the silent pipeline');
-    expect(oncall.status().pipeline.watchdogSilentSince).not.toBeNull();
-    console.log(`watchdog: pipeline:watchdog at the console ${arrivedAfter} ms after Alertmanager died (timeout 5 s)`);
+      clearInterval(prometheus);
+      const diedAt = Date.now();
+      await am.stop(); // the pipeline dies
+      await waitFor(() => oncall.services().incidents.findOpen('pipeline:watchdog') !== null, 15_000, 'pipeline:watchdog incident');
+      const arrivedAfter = Date.now() - diedAt;
+      const incident = oncall.services().incidents.findOpen('pipeline:watchdog')!;
+      expect(incident.summary).toMatch(/^Alerting pipeline silent: no Watchdog alert since /);
+      await waitFor(() => sink.pages.some((p) => p.incidentId === incident.id), 5000, 'page for the silent pipeline');
+      expect(oncall.status().pipeline.watchdogSilentSince).not.toBeNull();
+      console.log(`watchdog: pipeline:watchdog at the console ${arrivedAfter} ms after Alertmanager died (timeout 5 s)`);
 
-    am = await startAlertmanager(`${dir}/am-wd`, `${relay.url}/v1/alertmanager`, route, amPort);
-    prometheus = setInterval(() => void am.postAlerts([watchdog()]).catch(() => undefined), 500);
-    await waitFor(() => oncall.services().incidents.findOpen('pipeline:watchdog') === null, 20_000, 'watchdog silence resolved');
-    clearInterval(prometheus);
-    expect(oncall.services().incidents.list({ state: 'all' }).map((i) => i.key)).toEqual(['pipeline:watchdog']);
-  }, 90_000);
+      am = await alertmanager(route, amPort);
+      prometheus = setInterval(() => void am.postAlerts([watchdog()]).catch(() => undefined), 500);
+      await waitFor(() => oncall.services().incidents.findOpen('pipeline:watchdog') === null, 20_000, 'watchdog silence resolved');
+      clearInterval(prometheus);
+      expect(oncall.services().incidents.list({ state: 'all' }).map((i) => i.key)).toEqual(['pipeline:watchdog']);
+    }, 90_000);
 
-  it('pages pipeline:watchdog when no Watchdog ever arrives after the relay starts', async () => {
-    const relay = await startRelay(`${dir}/relay-never`, { watchdog: { alertname: 'Watchdog', timeoutS: 1 } });
-    stops.push(() => relay.close());
-    const oncall = consoleOn(`${dir}/console-never`, relay, new CapturingSink());
-    await oncall.start();
-    stops.push(() => oncall.stop());
-    await waitFor(() => oncall.services().incidents.findOpen('pipeline:watchdog') !== null, 10_000, 'pipeline:watchdog without any Watchdog');
-    expect(oncall.services().incidents.findOpen('pipeline:watchdog')!.summary).toContain('no Watchdog alert since the relay started at');
-  }, 30_000);
+  });
+
+  describe('with a Watchdog timeout of 1 s', () => {
+    it.override({ relayConfig: { watchdog: { alertname: 'Watchdog', timeoutS: 1 } } });
+    it('pages pipeline:watchdog when no Watchdog ever arrives after the relay starts', async ({ relayConsole }) => {
+      const oncall = await relayConsole('console', { deps: { notificationSink: new CapturingSink() } });
+      await waitFor(() => oncall.services().incidents.findOpen('pipeline:watchdog') !== null, 10_000, 'pipeline:watchdog without any Watchdog');
+      expect(oncall.services().incidents.findOpen('pipeline:watchdog')!.summary).toContain('no Watchdog alert since the relay started at');
+    }, 30_000);
+  });
 });

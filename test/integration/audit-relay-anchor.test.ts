@@ -3,28 +3,15 @@
 // show the rollback. The relay keeps each console's newest signed checkpoint.
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createConsole, type OnCallConsole } from '../../src/main/core/console.js';
-import { resolveConfig } from '../../src/main/core/config.js';
-import type { Relay } from '../../src/relay/server.js';
-import { nativeAlert, post, startRelay, TOKENS, waitFor } from '../support/relay-fixture.js';
-import { tempDir } from '../helpers.js';
-
-function consoleOn(dataDir: string, relay: Relay): OnCallConsole {
-  const config = resolveConfig({ argv: ['--data-dir', dataDir, '--probes', 'none', '--relay-url', relay.streamUrl, '--relay-token', TOKENS.wardA, '--relay-ping-ms', '300'], env: {}, mode: 'browser', version: 'test' });
-  return createConsole(config, { notificationSink: null, tickMs: 200 });
-}
+import { describe, expect } from 'vitest';
+import { relayTest as it } from '../support/fixtures.js';
+import { nativeAlert, post, waitFor } from '../support/relay-fixture.js';
 
 describe('audit checkpoints held by the relay', () => {
-  const { dir, cleanup } = tempDir();
-  afterAll(() => cleanup());
-
-  it('shows a rollback of the whole data folder that the folder itself cannot show', async () => {
-    const relay = await startRelay(join(dir, 'relay'));
+  it('shows a rollback of the whole data folder that the folder itself cannot show', async ({ dir, relay, relayConsole }) => {
     const data = join(dir, 'console');
     const run = async (alerts: number) => {
-      const c = consoleOn(data, relay);
-      await c.start();
+      const c = await relayConsole('console');
       await waitFor(() => c.status().feed.state === 'connected', 10_000, 'connected');
       c.services().operator.signIn('rn.okafor', 'Chidi Okafor');
       const before = c.services().incidents.list({ state: 'all' }).length;
@@ -40,20 +27,14 @@ describe('audit checkpoints held by the relay', () => {
 
     rmSync(data, { recursive: true, force: true });
     cpSync(join(dir, 'older'), data, { recursive: true }); // the folder rolled back as a whole
-    const c = consoleOn(data, relay);
-    await c.start();
-    try {
-      expect(c.services().startupVerification.ok).toBe(true); // from inside, all is consistent
-      await waitFor(() => c.services().incidents.findOpen('audit:integrity') !== null, 10_000, 'audit_trail_break from the relay copy');
-      const fault = c.status().audit.lastVerification!.fault!;
-      expect(fault.kind).toBe('rolled_back');
-      expect(fault.message).toMatch(new RegExp(`the log ends at #\\d+, but the checkpoint held by the relay since .* is at #${held.seq}`));
-      console.log(`relay anchor: ${fault.message}`);
-      await new Promise((r) => setTimeout(r, 1500)); // the background full verification runs and still reports it
-      expect(c.status().audit.lastVerification!.fault?.kind).toBe('rolled_back');
-    } finally {
-      await c.stop();
-      await relay.close();
-    }
+    const c = await relayConsole('console');
+    expect(c.services().startupVerification.ok).toBe(true); // from inside, all is consistent
+    await waitFor(() => c.services().incidents.findOpen('audit:integrity') !== null, 10_000, 'audit_trail_break from the relay copy');
+    const fault = c.status().audit.lastVerification!.fault!;
+    expect(fault.kind).toBe('rolled_back');
+    expect(fault.message).toMatch(new RegExp(`the log ends at #\\d+, but the checkpoint held by the relay since .* is at #${held.seq}`));
+    console.log(`relay anchor: ${fault.message}`);
+    await new Promise((r) => setTimeout(r, 1500)); // the background full verification runs and still reports it
+    expect(c.status().audit.lastVerification!.fault?.kind).toBe('rolled_back');
   }, 60_000);
 });

@@ -1,9 +1,9 @@
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { describe, expect } from 'vitest';
 import WebSocket from 'ws';
 import { startBridge, BRIDGE_PROTOCOL, type Bridge } from '../../src/main/web/bridge.js';
-import type { OnCallConsole } from '../../src/main/core/console.js';
-import { tempDir, testConsole } from '../helpers.js';
+import { consoleTest } from '../support/fixtures.js';
 
 interface Answer {
   status: number;
@@ -34,36 +34,24 @@ function connectEvents(bridge: Bridge, protocols: string[], headers: Record<stri
   });
 }
 
-describe('browser-mode bridge', () => {
-  let oncall: OnCallConsole;
-  let bridge: Bridge;
-  let cleanup: () => void;
-  const signIn = JSON.stringify({ name: 'operator.signIn', input: { userId: 'rn.jones', displayName: 'R. Jones' } });
-  let auth: Record<string, string>;
+const signIn = JSON.stringify({ name: 'operator.signIn', input: { userId: 'rn.jones', displayName: 'R. Jones' } });
 
-  beforeAll(async () => {
-    const t = tempDir();
-    cleanup = t.cleanup;
-    oncall = testConsole(t.dir);
-    await oncall.start();
-    const { mkdirSync, writeFileSync } = await import('node:fs');
-    mkdirSync(`${t.dir}/renderer`);
-    writeFileSync(`${t.dir}/renderer/index.html`, '<!doctype html><title>t</title>');
-    bridge = await startBridge({ handlers: oncall.handlers, events: oncall.events, staticDir: `${t.dir}/renderer` });
-    auth = { authorization: `Bearer ${bridge.token}`, origin: bridge.origin };
-  });
-  afterAll(async () => {
+/** a started console behind a bridge serving a stub renderer; `auth` carries the bridge's token and origin */
+const it = consoleTest.extend<{ bridge: Bridge; auth: Record<string, string>; snapshot: () => unknown }>({
+  bridge: async ({ oncall, dir }, use) => {
+    mkdirSync(`${dir}/renderer`);
+    writeFileSync(`${dir}/renderer/index.html`, '<!doctype html><title>t</title>');
+    const bridge = await startBridge({ handlers: oncall.handlers, events: oncall.events, staticDir: `${dir}/renderer` });
+    await use(bridge);
     await bridge.close();
-    await oncall.stop();
-    cleanup();
-  });
-
+  },
+  auth: async ({ bridge }, use) => use({ authorization: `Bearer ${bridge.token}`, origin: bridge.origin }),
   /** Whatever a refused request was, nothing may have changed. */
-  function snapshot() {
-    return { audit: oncall.services().audit.stats(), operator: oncall.status().operator };
-  }
+  snapshot: async ({ oncall }, use) => use(() => ({ audit: oncall.services().audit.stats(), operator: oncall.status().operator })),
+});
 
-  it('serves the renderer with a strict CSP, no framing, no sniffing, and no path traversal', async () => {
+describe('browser-mode bridge', () => {
+  it('serves the renderer with a strict CSP, no framing, no sniffing, and no path traversal', async ({ bridge }) => {
     const res = await fetch(bridge.url);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
@@ -75,7 +63,7 @@ describe('browser-mode bridge', () => {
     expect(traversal.status).toBe(404);
   });
 
-  it('answers a malformed percent-encoding in a static path with 400, not 500', async () => {
+  it('answers a malformed percent-encoding in a static path with 400, not 500', async ({ bridge }) => {
     for (const path of ['%E0%A4%A', '%', 'assets/%zz.js', '%C0%AF']) {
       const res = await fetch(`${bridge.url}${path}`);
       expect(res.status, path).toBe(400);
@@ -83,7 +71,7 @@ describe('browser-mode bridge', () => {
     }
   });
 
-  it('listens on loopback only, with a token that is not guessable', () => {
+  it('listens on loopback only, with a token that is not guessable', async ({ bridge }) => {
     expect(bridge.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(bridge.token.length).toBeGreaterThanOrEqual(43);
     const link = bridge.launchUrl;
@@ -91,7 +79,7 @@ describe('browser-mode bridge', () => {
     expect(link).not.toContain(bridge.token);
   });
 
-  it('exchanges a launch code once for an HttpOnly, SameSite=Strict session cookie that authenticates requests', async () => {
+  it('exchanges a launch code once for an HttpOnly, SameSite=Strict session cookie that authenticates requests', async ({ bridge }) => {
     const link = bridge.launchUrl;
     const first = await fetch(link, { redirect: 'manual' });
     expect(first.status).toBe(303);
@@ -107,7 +95,7 @@ describe('browser-mode bridge', () => {
     expect(forged.status).toBe(401);
   });
 
-  it('lets a launch code expire after its time', async () => {
+  it('lets a launch code expire after its time', async ({ oncall }) => {
     const short = await startBridge({ handlers: oncall.handlers, events: oncall.events, launchCodeTtlMs: 50 });
     try {
       const link = short.launchUrl;
@@ -119,7 +107,7 @@ describe('browser-mode bridge', () => {
     }
   });
 
-  it('refuses a request without the token and changes nothing', async () => {
+  it('refuses a request without the token and changes nothing', async ({ bridge, auth, snapshot }) => {
     const before = snapshot();
     const a = await post(bridge, signIn, { origin: bridge.origin });
     expect(a.status).toBe(401);
@@ -127,7 +115,7 @@ describe('browser-mode bridge', () => {
     expect(snapshot()).toEqual(before);
   });
 
-  it('refuses a request with a wrong token and changes nothing', async () => {
+  it('refuses a request with a wrong token and changes nothing', async ({ bridge, snapshot }) => {
     const before = snapshot();
     const a = await post(bridge, signIn, { origin: bridge.origin, authorization: `Bearer ${bridge.token.slice(0, -1)}x` });
     expect(a.status).toBe(401);
@@ -136,7 +124,7 @@ describe('browser-mode bridge', () => {
     expect(snapshot()).toEqual(before);
   });
 
-  it('refuses a request from another origin even with the right token', async () => {
+  it('refuses a request from another origin even with the right token', async ({ bridge, auth, snapshot }) => {
     const before = snapshot();
     const a = await post(bridge, signIn, { ...auth, origin: 'http://evil.example' });
     expect(a.status).toBe(403);
@@ -144,7 +132,7 @@ describe('browser-mode bridge', () => {
     expect(snapshot()).toEqual(before);
   });
 
-  it('refuses a foreign Host header (DNS rebinding) and changes nothing', async () => {
+  it('refuses a foreign Host header (DNS rebinding) and changes nothing', async ({ bridge, auth, snapshot }) => {
     const before = snapshot();
     const a = await post(bridge, signIn, { ...auth, host: `attacker.example:${bridge.port}` });
     expect(a.status).toBe(421);
@@ -152,7 +140,7 @@ describe('browser-mode bridge', () => {
     expect(snapshot()).toEqual(before);
   });
 
-  it('refuses an input that fails the schema, naming the field, and changes nothing', async () => {
+  it('refuses an input that fails the schema, naming the field, and changes nothing', async ({ bridge, auth, snapshot }) => {
     const before = snapshot();
     const a = await post(bridge, JSON.stringify({ name: 'operator.signIn', input: { userId: 'rn jones!', displayName: '' } }), auth);
     expect(a.status).toBe(400);
@@ -162,7 +150,7 @@ describe('browser-mode bridge', () => {
     expect(snapshot()).toEqual(before);
   });
 
-  it('refuses malformed JSON, a missing name, an unknown request and an oversized body', async () => {
+  it('refuses malformed JSON, a missing name, an unknown request and an oversized body', async ({ bridge, auth, snapshot }) => {
     const before = snapshot();
     expect((await post(bridge, '{"name": ', auth)).body.error?.code).toBe('E_BAD_JSON');
     expect((await post(bridge, '{"input": {}}', auth)).body.error?.code).toBe('E_INVALID_INPUT');
@@ -174,7 +162,7 @@ describe('browser-mode bridge', () => {
     expect(snapshot()).toEqual(before);
   });
 
-  it('answers a valid request and pushes the change as an event after commit', async () => {
+  it('answers a valid request and pushes the change as an event after commit', async ({ oncall, bridge, auth }) => {
     const { ws } = await connectEvents(bridge, [BRIDGE_PROTOCOL, `bearer.${bridge.token}`], { origin: bridge.origin });
     expect(ws).not.toBeNull();
     const events: { event: string; payload: { operator?: { userId: string } | null; lastSeq?: number } }[] = [];
@@ -190,7 +178,7 @@ describe('browser-mode bridge', () => {
     ws!.close();
   });
 
-  it('refuses an event socket without the token, with a wrong token or from another origin', async () => {
+  it('refuses an event socket without the token, with a wrong token or from another origin', async ({ bridge }) => {
     expect((await connectEvents(bridge, [BRIDGE_PROTOCOL], { origin: bridge.origin })).status).toBe(401);
     expect((await connectEvents(bridge, [BRIDGE_PROTOCOL, 'bearer.wrong'], { origin: bridge.origin })).status).toBe(401);
     expect((await connectEvents(bridge, [BRIDGE_PROTOCOL, `bearer.${bridge.token}`], { origin: 'http://evil.example' })).status).toBe(403);

@@ -1,54 +1,25 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { Alert } from '../../src/shared/domain/alert.js';
-import type { PageEvent } from '../../src/shared/domain/incident.js';
 import type { OnCallConsole } from '../../src/main/core/console.js';
 import { FailingSink, FileSink, pageText } from '../../src/main/notify/pager.js';
-import { FakeClock, tempDir, testConsole } from '../helpers.js';
+import { consoleTest } from '../support/fixtures.js';
 
-let seq = 0;
-function alert(key: string, over: Partial<Alert> = {}): Alert {
-  seq++;
-  return {
-    relayId: 'relay-1', seq, key, source: 'native', status: 'firing', severity: 'SEV2',
-    summary: 'Model service latency p95 above 2000 ms', service: 'model-service', labels: {}, annotations: {}, links: [],
-    startsAt: '2026-11-22T08:00:00.000Z', receivedAt: '2026-11-22T08:00:00.000Z', ...over,
-  };
+/** store a relay page in the feed and hand it to the engine, as the intake does */
+function storeIn(oncall: OnCallConsole, alerts: Alert[]) {
+  const s = oncall.services();
+  s.feedStore.storePage('relay-1', alerts);
+  s.incidents.ingest(alerts);
 }
 
+const it = consoleTest.extend<{ store: (alerts: Alert[]) => void }>({
+  store: async ({ oncall, operator }, use) => {
+    expect(operator.userId).toBe('rn.jones');
+    await use((alerts) => storeIn(oncall, alerts));
+  },
+});
+
 describe('incidents', () => {
-  let dir: string;
-  let cleanup: () => void;
-  let clock: FakeClock;
-  let oncall: OnCallConsole;
-  const pages: PageEvent[] = [];
-
-  async function boot(extra = {}) {
-    oncall = testConsole(dir, { clock, ...extra });
-    oncall.events.on((name, payload) => {
-      if (name === 'page') pages.push(payload as PageEvent);
-    });
-    await oncall.start();
-    return oncall.services();
-  }
-  function store(alerts: Alert[]) {
-    const s = oncall.services();
-    s.feedStore.storePage('relay-1', alerts);
-    s.incidents.ingest(alerts);
-  }
-
-  beforeEach(async () => {
-    ({ dir, cleanup } = tempDir());
-    clock = new FakeClock(Date.parse('2026-11-22T08:00:00.000Z'));
-    pages.length = 0;
-    await boot();
-    oncall.services().operator.signIn('rn.jones', 'Rita Jones');
-  });
-  afterEach(async () => {
-    await oncall.stop();
-    cleanup();
-  });
-
-  it('groups alerts with the same key into one incident and pages once', async () => {
+  it('groups alerts with the same key into one incident and pages once', async ({ oncall, store, pages, alert }) => {
     store([alert('api-down', { severity: 'SEV2' }), alert('api-down'), alert('api-down')]);
     const list = oncall.services().incidents.list();
     expect(list).toHaveLength(1);
@@ -56,7 +27,7 @@ describe('incidents', () => {
     expect(pages.filter((p) => p.reason === 'new')).toHaveLength(1);
   });
 
-  it('raises severity when a worse alert joins, and grades response targets from the seed', () => {
+  it('raises severity when a worse alert joins, and grades response targets from the seed', async ({ oncall, store, alert }) => {
     store([alert('db', { severity: 'SEV3' })]);
     expect(oncall.services().incidents.list()[0]!.responseDueAt).toBe('2026-11-22T10:00:00.000Z');
     store([alert('db', { severity: 'SEV1' })]);
@@ -65,7 +36,7 @@ describe('incidents', () => {
     expect(i.responseDueAt).toBe('2026-11-22T08:15:00.000Z');
   });
 
-  it('resolves when its alert resolves, and a re-fire opens a new incident linked to the old', () => {
+  it('resolves when its alert resolves, and a re-fire opens a new incident linked to the old', async ({ oncall, store, clock, alert }) => {
     store([alert('cert')]);
     const first = oncall.services().incidents.list()[0]!.id;
     clock.advance(5_000);
@@ -79,13 +50,13 @@ describe('incidents', () => {
     expect(open[0]!.previousId).toBe(first);
   });
 
-  it('makes incident ids unique within one second', () => {
+  it('makes incident ids unique within one second', async ({ oncall, store, alert }) => {
     store([alert('a'), alert('b'), alert('c')]);
     const ids = oncall.services().incidents.list().map((i) => i.id).sort();
     expect(ids).toEqual(['MAI-20261122-080000', 'MAI-20261122-080000-2', 'MAI-20261122-080000-3']);
   });
 
-  it('acknowledges, attributed and audited, with an outbox row in the same transaction', () => {
+  it('acknowledges, attributed and audited, with an outbox row in the same transaction', async ({ oncall, store, alert }) => {
     store([alert('api')]);
     const id = oncall.services().incidents.list()[0]!.id;
     const inc = oncall.services().incidents.acknowledge(id, oncall.status().operator);
@@ -98,14 +69,14 @@ describe('incidents', () => {
     expect(() => oncall.services().incidents.acknowledge(id, oncall.status().operator)).toThrow(/E_INCIDENT_STATE/);
   });
 
-  it('refuses actions without a signed-in operator', () => {
+  it('refuses actions without a signed-in operator', async ({ oncall, store, alert }) => {
     store([alert('api')]);
     const id = oncall.services().incidents.list()[0]!.id;
     oncall.services().operator.signOut();
     expect(() => oncall.services().incidents.acknowledge(id, null)).toThrow(/E_NOT_SIGNED_IN/);
   });
 
-  it('escalates at 15 and 30 minutes, keeps level 2 across a restart at 45, and reaches level 3 at 60', async () => {
+  it('escalates at 15 and 30 minutes, keeps level 2 across a restart at 45, and reaches level 3 at 60', async ({ oncall, store, clock, pages, alert, boot }) => {
     store([alert('model', { severity: 'SEV1' })]);
     const id = oncall.services().incidents.list()[0]!.id;
     clock.advance(14 * 60_000);
@@ -122,22 +93,22 @@ describe('incidents', () => {
 
     await oncall.stop();
     clock.advance(15 * 60_000); // restart at 45 min
-    await boot();
-    oncall.services().incidents.tick();
-    const after = oncall.services().incidents.get(id);
+    const again = await boot();
+    again.services().incidents.tick();
+    const after = again.services().incidents.get(id);
     expect(after.escalationLevel).toBe(2);
     expect(after.nextEscalationAt).toBe('2026-11-22T09:00:00.000Z');
     const escalationsBefore = pages.filter((p) => p.reason === 'escalation').length;
     clock.advance(15 * 60_000 - 1);
-    oncall.services().incidents.tick();
-    expect(oncall.services().incidents.get(id).escalationLevel).toBe(2);
+    again.services().incidents.tick();
+    expect(again.services().incidents.get(id).escalationLevel).toBe(2);
     clock.advance(1); // 60 min
-    oncall.services().incidents.tick();
-    expect(oncall.services().incidents.get(id).escalationLevel).toBe(3);
+    again.services().incidents.tick();
+    expect(again.services().incidents.get(id).escalationLevel).toBe(3);
     expect(pages.filter((p) => p.reason === 'escalation').length).toBe(escalationsBefore + 1);
   });
 
-  it('repeats SEV1 pages until acknowledged, not while snoozed', () => {
+  it('repeats SEV1 pages until acknowledged, not while snoozed', async ({ oncall, store, clock, pages, alert }) => {
     store([alert('sev1', { severity: 'SEV1' })]);
     const id = oncall.services().incidents.list()[0]!.id;
     clock.advance(60_000);
@@ -153,7 +124,7 @@ describe('incidents', () => {
     expect(pages.filter((p) => p.reason === 'repeat')).toHaveLength(1);
   });
 
-  it('keeps PHI out of the page text', () => {
+  it('keeps PHI out of the page text', async ({ oncall, store, pages, alert }) => {
     store([alert('phi', { severity: 'SEV1', summary: 'Patient John Smith MRN 12345678 prediction failed', service: 'model-service' })]);
     const page = pages.at(-1)!;
     expect(`${page.title} ${page.message}`).not.toMatch(/John|Smith|12345678|prediction/);
@@ -162,21 +133,19 @@ describe('incidents', () => {
     expect(pageText({ incident: oncall.services().incidents.list()[0]!, reason: 'new' }).message).toBe(page.message);
   });
 
-  it('falls back to the in-app banner when the OS notification fails, and records it', async () => {
-    await oncall.stop();
-    await boot({ notificationSink: new FailingSink() });
-    store([alert('nodaemon', { severity: 'SEV1' })]);
+  it('falls back to the in-app banner when the OS notification fails, and records it', async ({ boot, pages, alert }) => {
+    const oncall = await boot({ notificationSink: new FailingSink() });
+    storeIn(oncall, [alert('nodaemon', { severity: 'SEV1' })]);
     await expect.poll(() => pages.at(-1)?.fallback).toBe(true);
     const rec = oncall.services().audit.list({ action: 'notify.fallback' }, 5).records;
     expect(rec).toHaveLength(1);
     expect(rec[0]!.details).toContain('E_NOTIFY_OS');
   });
 
-  it('sends desktop notifications to the configured sink', async () => {
+  it('sends desktop notifications to the configured sink', async ({ boot, alert, dir }) => {
     const { readFileSync } = await import('node:fs');
-    await oncall.stop();
-    await boot({ notificationSink: new FileSink(`${dir}/notifications.jsonl`) });
-    store([alert('filesink', { severity: 'SEV1' })]);
+    const oncall = await boot({ notificationSink: new FileSink(`${dir}/notifications.jsonl`) });
+    storeIn(oncall, [alert('filesink', { severity: 'SEV1' })]);
     await expect.poll(() => readFileSync(`${dir}/notifications.jsonl`, 'utf8')).toContain('SEV1 · model-service');
     const n = JSON.parse(readFileSync(`${dir}/notifications.jsonl`, 'utf8').trim()) as { sound: boolean };
     expect(n.sound).toBe(true);

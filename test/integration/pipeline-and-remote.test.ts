@@ -1,32 +1,17 @@
 // The feed-silence guard on a fake clock, remote action times from wrong or
 // hostile clocks, and the start-up repair of alerts a crash left unapplied.
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { alertBuilder } from '../support/alerts.js';
-import type { OnCallConsole } from '../../src/main/core/console.js';
 import { FeedSilenceGuard } from '../../src/main/feed/pipeline-guard.js';
 import { TokenBucket } from '../../src/relay/rate-limit.js';
-import { FakeClock, tempDir, testConsole } from '../helpers.js';
+import { FakeClock } from '../helpers.js';
+import { consoleTest } from '../support/fixtures.js';
 
 const alert = alertBuilder('relay-1', { severity: 'SEV1', summary: 'Inference API down', service: 'medical-ai-api', startsAt: '2026-11-22T08:00:00.000Z', receivedAt: '2026-11-22T08:00:00.000Z' });
 
 describe('console on a fake clock', () => {
-  let dir: string;
-  let cleanup: () => void;
-  let clock: FakeClock;
-  let oncall: OnCallConsole;
-  beforeEach(async () => {
-    ({ dir, cleanup } = tempDir());
-    clock = new FakeClock(Date.parse('2026-11-22T08:00:00.000Z'));
-    oncall = testConsole(dir, { clock });
-    await oncall.start();
-  });
-  afterEach(async () => {
-    await oncall.stop();
-    cleanup();
-  });
-
-  it('pages pipeline:feed (SEV2) after the set silence, raises it to SEV1 while a critical probe is down, and resolves it when connected', () => {
+  consoleTest('pages pipeline:feed (SEV2) after the set silence, raises it to SEV1 while a critical probe is down, and resolves it when connected', async ({ oncall, clock }) => {
     const s = oncall.services();
     let critical = 0;
     const guard = new FeedSilenceGuard({ clock, incidents: s.incidents, feedStore: s.feedStore, silenceMs: 120_000, criticalDown: () => critical });
@@ -51,7 +36,7 @@ describe('console on a fake clock', () => {
     expect(guard.silentSince()).toBeNull();
   });
 
-  it('keeps an open silence across a restart and resolves it when the feed returns', () => {
+  consoleTest('keeps an open silence across a restart and resolves it when the feed returns', async ({ oncall, clock }) => {
     const s = oncall.services();
     const g1 = new FeedSilenceGuard({ clock, incidents: s.incidents, feedStore: s.feedStore, silenceMs: 1_000, criticalDown: () => 0 });
     clock.advance(2_000);
@@ -63,11 +48,11 @@ describe('console on a fake clock', () => {
     expect(s.incidents.get(id).state).toBe('resolved');
   });
 
-  it.each([
+  consoleTest.for<[string, string]>([
     ['472 years back', '1554-01-01T00:00:00.000Z'],
     ['a minute before the incident opened', '2026-11-22T07:59:00.000Z'],
     ['ten minutes in the future', '2026-11-22T08:15:00.000Z'],
-  ])('applies a remote acknowledgement claiming a time %s at the relay receive time, not its claim', (_label, claimed) => {
+  ])('applies a remote acknowledgement claiming a time %s at the relay receive time, not its claim', ([, claimed], { oncall, clock }) => {
     const s = oncall.services();
     const a = alert(`skew-${claimed}`);
     s.feedStore.storePage('relay-1', [a]);
@@ -82,7 +67,7 @@ describe('console on a fake clock', () => {
     expect(mtta).toBeLessThan(5);
   });
 
-  it('believes a remote acknowledgement time inside the incident and the skew window', () => {
+  consoleTest('believes a remote acknowledgement time inside the incident and the skew window', async ({ oncall, clock }) => {
     const s = oncall.services();
     const a = alert('honest');
     s.feedStore.storePage('relay-1', [a]);
@@ -92,16 +77,14 @@ describe('console on a fake clock', () => {
     expect(s.incidents.findOpen(a.key)!.acknowledgedAt).toBe('2026-11-22T08:04:00.000Z');
   });
 
-  it('applies at the next start every stored alert a crash left without an incident, once', async () => {
+  consoleTest('applies at the next start every stored alert a crash left without an incident, once', async ({ oncall, boot }) => {
     const s = oncall.services();
     const a = alert('crash-left-1');
     const b = alert('crash-left-2', { severity: 'SEV2' });
     s.feedStore.storeReceived('relay-1', [a, b]); // stored; the process "dies" before the incidents
     expect(s.feedStore.unappliedCount()).toBe(2);
     await oncall.stop();
-    oncall = testConsole(dir, { clock });
-    await oncall.start();
-    const t = oncall.services();
+    const t = (await boot()).services();
     expect(t.feedStore.unappliedCount()).toBe(0);
     expect(t.incidents.list().map((i) => i.key).sort()).toEqual(['crash-left-1', 'crash-left-2']);
     // a repeat of the same stored alerts changes nothing

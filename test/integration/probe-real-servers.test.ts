@@ -1,15 +1,15 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { createServer as createTcpServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { PROFILES } from '../../src/shared/domain/profile.js';
 import type { ProbeState } from '../../src/shared/domain/probe.js';
-import type { OnCallConsole } from '../../src/main/core/console.js';
 import type { ProbeConfig } from '../../src/main/probes/probe-config.js';
 import { ProbeHistory } from '../../src/main/probes/probe-history.js';
 import { ProbeScheduler } from '../../src/main/probes/probe-scheduler.js';
 import { silentLogger } from '../../src/main/platform/logger.js';
-import { FakeClock, tempDir, testConsole } from '../helpers.js';
+import { tempDir } from '../helpers.js';
+import { consoleTest } from '../support/fixtures.js';
 import { freePort, makeCertificate, PostgresServer, RedisServer } from '../support/servers.js';
 
 interface Target {
@@ -28,19 +28,9 @@ function close(server: { close(cb: () => void): void; closeAllConnections?: () =
   return new Promise((r) => server.close(() => r()));
 }
 
-describe('each probe kind against a real server on loopback', () => {
-  const { dir, cleanup } = tempDir();
-  const clock = new FakeClock();
-  let oncall: OnCallConsole;
-  let scheduler: ProbeScheduler;
-  let pg: PostgresServer;
-  let redis: RedisServer;
+/** Every kind of server a probe watches, on loopback (a real PostgreSQL and Redis from Debian), started once per file. */
+async function startTargets(dir: string): Promise<{ targets: Record<string, Target>; close(): Promise<void> }> {
   const targets: Record<string, Target> = {};
-
-  beforeAll(async () => {
-    oncall = testConsole(`${dir}/console`, { clock });
-    await oncall.start();
-
     const httpPort = await freePort();
     let http = createHttpServer((req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -70,7 +60,7 @@ describe('each probe kind against a real server on loopback', () => {
       upDetail: /connected/,
     };
 
-    pg = await PostgresServer.create();
+    const pg = await PostgresServer.create();
     targets.postgres = {
       probe: { id: 'postgres', name: 'PostgreSQL', kind: 'postgres', host: '127.0.0.1', port: pg.port, database: 'postgres', user: 'postgres', timeout: 2000, critical: true, severity: 'SEV1' },
       start: () => pg.start(),
@@ -79,7 +69,7 @@ describe('each probe kind against a real server on loopback', () => {
       upDetail: /accepting connections/,
     };
 
-    redis = new RedisServer(await freePort());
+    const redis = new RedisServer(await freePort());
     targets.redis = {
       probe: { id: 'redis', name: 'Redis', kind: 'redis', host: '127.0.0.1', port: redis.port, timeout: 1000, critical: false, severity: 'SEV2' },
       start: () => redis.start(),
@@ -121,33 +111,50 @@ describe('each probe kind against a real server on loopback', () => {
     };
     (targets.metrics as Target & { setAccuracy?: (v: number) => void }).setAccuracy = (v) => (accuracy = v);
 
+    for (const t of Object.values(targets)) await t.start();
+  return {
+    targets,
+    async close() {
+      for (const t of Object.values(targets)) {
+        try {
+          await t.stop();
+        } catch {
+          // already stopped
+        }
+      }
+      pg.remove();
+    },
+  };
+}
+
+const it = consoleTest.extend<{ targets: Record<string, Target>; scheduler: ProbeScheduler }>({
+  targets: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const { dir, cleanup } = tempDir();
+      const running = await startTargets(dir);
+      await use(running.targets);
+      await running.close();
+      cleanup();
+    },
+    { scope: 'file' },
+  ],
+  scheduler: async ({ oncall, clock, targets }, use) => {
     const s = oncall.services();
-    scheduler = new ProbeScheduler(Object.values(targets).map((t) => ({ ...t.probe, interval: 50, retries: 0 })), {
+    await use(new ProbeScheduler(Object.values(targets).map((t) => ({ ...t.probe, interval: 50, retries: 0 })), {
       clock,
       profile: PROFILES.critical_care,
       history: new ProbeHistory(s.db, 50),
       incidents: s.incidents,
       feedStore: s.feedStore,
       logger: silentLogger,
-    });
-    for (const t of Object.values(targets)) await t.start();
-  }, 60_000);
+    }));
+  },
+});
 
-  afterAll(async () => {
-    for (const t of Object.values(targets)) {
-      try {
-        await t.stop();
-      } catch {
-        // already stopped
-      }
-    }
-    await oncall?.stop();
-    pg?.remove();
-    cleanup();
-  });
-
+describe('each probe kind against a real server on loopback', () => {
   for (const kind of ['http', 'tcp', 'postgres', 'redis', 'tls', 'metrics']) {
-    it(`${kind}: up, then down with an incident after the threshold, then up with the incident resolved`, async () => {
+    it(`${kind}: up, then down with an incident after the threshold, then up with the incident resolved`, async ({ oncall, clock, targets, scheduler }) => {
       const t = targets[kind]!;
       const run = async () => {
         clock.advance(15_000);
@@ -173,7 +180,7 @@ describe('each probe kind against a real server on loopback', () => {
     }, 30_000);
   }
 
-  it('metrics: a critical threshold (model_accuracy_score < 0.90) is a failure, and feeds the safety assessment', async () => {
+  it('metrics: a critical threshold (model_accuracy_score < 0.90) is a failure, and feeds the safety assessment', async ({ targets, scheduler }) => {
     const t = targets.metrics as Target & { setAccuracy: (v: number) => void };
     t.setAccuracy(0.87);
     const r = (await scheduler.runOnce('metrics'))!;

@@ -1,32 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import WebSocket from 'ws';
-import type { Relay } from '../../src/relay/server.js';
 import { RELAY_SUBPROTOCOL } from '../../src/shared/relay-protocol.js';
-import { tempDir } from '../helpers.js';
-import { nativeAlert, post, startRelay, TestConsoleFeed, TOKENS, waitFor } from '../support/relay-fixture.js';
+import { relayTest as it } from '../support/fixtures.js';
+import { nativeAlert, post, TOKENS, waitFor } from '../support/relay-fixture.js';
 
 describe('relay ingest and the console feed', () => {
-  let relay: Relay;
-  let dir: string;
-  let cleanup: () => void;
-  const feeds: TestConsoleFeed[] = [];
-  beforeEach(async () => {
-    ({ dir, cleanup } = tempDir());
-    relay = await startRelay(`${dir}/relay`);
-  });
-  afterEach(async () => {
-    for (const f of feeds.splice(0)) await f.close();
-    await relay.close();
-    cleanup();
-  });
-  const feed = (name: string, token = TOKENS.wardA, extra = {}) => {
-    const f = new TestConsoleFeed(`${dir}/${name}`.replace(/\/$/, ''), { url: relay.streamUrl, token, pingIntervalMs: 200, backoff: { initialMs: 20, maxMs: 200 }, ...extra });
-    feeds.push(f);
-    return f;
-  };
-
-  it('normalises an Alertmanager webhook and streams it to a subscribed console', async () => {
+  it('normalises an Alertmanager webhook and streams it to a subscribed console', async ({ relay, feed }) => {
     const c = feed('c1').start();
     await waitFor(() => c.client.status().state === 'connected', 5000, 'connected');
     const answer = await post(`${relay.url}/v1/alertmanager`, JSON.stringify({
@@ -40,7 +20,7 @@ describe('relay ingest and the console feed', () => {
     expect(c.received[0]).toMatchObject({ key: 'am:a1b2c3d4e5f60718', source: 'alertmanager', status: 'firing', severity: 'SEV1', service: 'model-service', summary: 'model_accuracy_score below 0.90', seq: 1 });
   });
 
-  it('maps PagerDuty trigger/acknowledge/resolve onto one key, answering like Events API v2', async () => {
+  it('maps PagerDuty trigger/acknowledge/resolve onto one key, answering like Events API v2', async ({ relay, feed }) => {
     const trigger = await post(`${relay.url}/v1/pagerduty`, JSON.stringify({ routing_key: 'R0UT1NGKEY', event_action: 'trigger', payload: { summary: 'API /health failing', source: 'api-gw', severity: 'error', component: 'api' } }));
     expect(trigger.status).toBe(202);
     expect(trigger.body).toMatchObject({ status: 'success', message: 'Event processed' });
@@ -54,7 +34,7 @@ describe('relay ingest and the console feed', () => {
     ]);
   });
 
-  it('resumes after a disconnect with everything missed, nothing twice', async () => {
+  it('resumes after a disconnect with everything missed, nothing twice', async ({ relay, feed }) => {
     const c = feed('c2').start();
     await waitFor(() => c.client.status().state === 'connected');
     await post(`${relay.url}/v1/alerts`, JSON.stringify({ alerts: [nativeAlert('k1'), nativeAlert('k2')] }));
@@ -66,7 +46,7 @@ describe('relay ingest and the console feed', () => {
     expect(c.store.seqs(relay.store.relayId)).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('stores acks idempotently and broadcasts them to the other consoles', async () => {
+  it('stores acks idempotently and broadcasts them to the other consoles', async ({ relay, feed }) => {
     const a = feed('a').start();
     const b = feed('b', TOKENS.wardB).start();
     await waitFor(() => a.client.status().state === 'connected' && b.client.status().state === 'connected');
@@ -79,7 +59,7 @@ describe('relay ingest and the console feed', () => {
     expect(relay.store.ackCount()).toBe(1);
   });
 
-  it('gives a console that was away the acks it missed, once', async () => {
+  it('gives a console that was away the acks it missed, once', async ({ relay, feed }) => {
     const a = feed('ra').start();
     const b = feed('rb', TOKENS.wardB).start();
     await waitFor(() => a.client.status().state === 'connected' && b.client.status().state === 'connected');
@@ -96,7 +76,7 @@ describe('relay ingest and the console feed', () => {
     expect(b.acks).toHaveLength(1);
   });
 
-  it('detects a dead link within two ping intervals and reconnects', async () => {
+  it('detects a dead link within two ping intervals and reconnects', async ({ relay, feed }) => {
     const { createServer, connect } = await import('node:net');
     // a TCP proxy whose existing links we can freeze: bytes stop flowing, nothing is
     // closed. Only the links open at the time freeze, so a reconnect (which may start
@@ -135,10 +115,9 @@ describe('relay ingest and the console feed', () => {
     proxy.close();
   });
 
-  it('opens its circuit breaker after consecutive failures and shows the console offline', async () => {
+  it('opens its circuit breaker after consecutive failures and shows the console offline', async ({ relay, feed }) => {
     const url = relay.streamUrl;
-    await relay.close();
-    relay = await startRelay(`${dir}/relay`); // keep afterEach happy; the feed points at the dead port
+    await relay.close(); // the feed points at the dead port
     const c = feed('c4', TOKENS.wardA, { url, backoff: { initialMs: 5, maxMs: 20 }, breaker: { threshold: 3, halfOpenAfterMs: 60_000 } });
     c.start();
     await waitFor(() => c.client.status().breaker === 'open', 5000, 'breaker open');
@@ -146,13 +125,13 @@ describe('relay ingest and the console feed', () => {
     expect(c.client.status().detail).toMatch(/circuit open/);
   });
 
-  it("names a refused token in the feed's state", async () => {
+  it("names a refused token in the feed's state", async ({ relay, feed }) => {
     const c = feed('c5', 'x'.repeat(40)).start();
     await waitFor(() => /E_FEED_AUTH/.test(c.client.status().detail), 5000, 'auth error shown');
     expect(c.client.status().state).not.toBe('connected');
   });
 
-  it('pages a slow console in bounded batches instead of buffering everything', async () => {
+  it('pages a slow console in bounded batches instead of buffering everything', async ({ relay, feed }) => {
     await post(`${relay.url}/v1/alerts`, JSON.stringify({ alerts: Array.from({ length: 1000 }, (_, i) => nativeAlert(`bulk-${i}`)) }));
     await post(`${relay.url}/v1/alerts`, JSON.stringify({ alerts: Array.from({ length: 1000 }, (_, i) => nativeAlert(`bulk2-${i}`)) }));
     const ws = new WebSocket(relay.streamUrl, [RELAY_SUBPROTOCOL], { headers: { Authorization: `Bearer ${TOKENS.wardA}` } });
@@ -168,7 +147,7 @@ describe('relay ingest and the console feed', () => {
     ws.close();
   });
 
-  it('serves /healthz and Prometheus /metrics', async () => {
+  it('serves /healthz and Prometheus /metrics', async ({ relay, feed }) => {
     await post(`${relay.url}/v1/alerts`, JSON.stringify(nativeAlert('m1')));
     const health = await fetch(`${relay.url}/healthz`).then((r) => r.json() as Promise<Record<string, unknown>>);
     expect(health).toMatchObject({ status: 'ok', lastSeq: 1 });
