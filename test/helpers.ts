@@ -25,7 +25,7 @@ export class FakeClock implements Clock {
   }
 }
 
-/** A console on `dataDir` with no probes, no OS notifications and no timers unless `deps`/`argv` say otherwise (later flags win). */
+/** A console on `dataDir` with no probes, no OS notifications and no timers unless `deps`/`argv` say otherwise (the first of a repeated flag wins). */
 export function testConsole(dataDir: string, deps: ConsoleDeps = {}, argv: readonly string[] = []) {
-  return createConsole(resolveConfig({ argv: ['--data-dir', dataDir, '--probes', 'none', ...argv], env: {}, mode: 'browser', version: 'test' }), { notificationSink: null, tickMs: 0, ...deps });
+  return createConsole(resolveConfig({ argv: ['--data-dir', dataDir, ...argv, '--probes', 'none'], env: {}, mode: 'browser', version: 'test' }), { notificationSink: null, tickMs: 0, ...deps });
 }

@@ -3,7 +3,7 @@
 // a silent pipeline pages.
 import { describe, expect, onTestFinished } from 'vitest';
 import type { DesktopNotification, NotificationSink } from '../../src/main/notify/pager.js';
-import { startAlertmanager, type AlertmanagerProcess, freePort } from '../support/alertmanager.js';
+import { type AlertmanagerProcess, freePort } from '../support/alertmanager.js';
 import { relayTest } from '../support/fixtures.js';
 import { startRelay, TOKENS, waitFor } from '../support/relay-fixture.js';
 
@@ -23,18 +23,7 @@ function metric(text: string, name: string, labels: string): number {
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
-/** a real Alertmanager (Debian's) sending to the test's relay; stopped after the test */
-const it = relayTest.extend<{ alertmanager: (route: string, port?: number) => Promise<AlertmanagerProcess> }>({
-  alertmanager: async ({ dir, relay }, use) => {
-    const started: AlertmanagerProcess[] = [];
-    await use(async (route, port) => {
-      const am = await startAlertmanager(`${dir}/am`, `${relay.url}/v1/alertmanager`, route, port);
-      started.push(am);
-      return am;
-    });
-    for (const am of started.reverse()) await am.stop();
-  },
-});
+const it = relayTest;
 
 describe('a real Alertmanager delivering storm-sized groups', () => {
   it('gets a group of 5,000 alerts and a group of 800 alerts with 2 KB annotations to the console, all of them', async ({ relay, feed: feedOn, alertmanager }) => {

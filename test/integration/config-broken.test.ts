@@ -3,10 +3,8 @@
 // set (or the bundled default), never on nothing.
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsole } from '../../src/main/core/console.js';
-import { resolveConfig } from '../../src/main/core/config.js';
-import { tempDir } from '../helpers.js';
+import { describe, expect } from 'vitest';
+import { consoleTest } from '../support/fixtures.js';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -89,56 +87,57 @@ const CASES: Case[] = [
   { name: 'contacts: a contact without a phone', place: 'contacts', write: (d) => writeFileSync(at.contacts(d), readFileSync(join(ROOT, 'resources/contacts.example.yaml'), 'utf8').replace('phone: "+1-555-0100", ', '')), file: at.contacts },
 ];
 
-function consoleAt(dir: string) {
-  return createConsole(resolveConfig({ argv: ['--data-dir', dir, '--probes', 'default'], env: {}, mode: 'browser', version: 'test' }), { notificationSink: null, tickMs: 0 });
+/** the good files, written over whatever a case left */
+function writeGood(dir: string) {
+  for (const p of [at.probes(dir), at.contacts(dir), at.dir(dir)]) rmSync(p, { recursive: true, force: true });
+  writeFileSync(at.probes(dir), GOOD_PROBES);
+  mkdirSync(at.dir(dir));
+  writeFileSync(at.runbook(dir), GOOD_RUNBOOK);
+  copyFileSync(join(ROOT, 'resources/contacts.example.yaml'), at.contacts(dir));
 }
 
+const it = consoleTest.extend<{ consoleArgv: string[]; named: string[]; lastGood: void }>({
+  consoleArgv: ['--probes', 'default'],
+  named: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const named: string[] = [];
+      await use(named);
+      console.log(`broken config corpus: ${named.length} of ${CASES.length} files named with file and line, the console ran on its last good set each time`);
+    },
+    { scope: 'file' },
+  ],
+  /** before each case, a first start on the good files: the last good sets are kept */
+  lastGood: [
+    async ({ dir, boot }, use) => {
+      writeGood(dir);
+      const first = await boot();
+      const s = first.services();
+      expect(s.probes.configs().map((p) => p.id)).toEqual(['ward-gateway', 'lab-gateway']); // the YAML merge key and alias resolved
+      expect(s.probeErrors).toEqual([]);
+      await first.stop();
+      await use();
+    },
+    { auto: true },
+  ],
+});
+
 describe('broken config files never stop the console', () => {
-  const { dir, cleanup } = tempDir();
-  const named: string[] = [];
-
-  function writeGood() {
-    for (const p of [at.probes(dir), at.contacts(dir), at.dir(dir)]) rmSync(p, { recursive: true, force: true });
-    writeFileSync(at.probes(dir), GOOD_PROBES);
-    mkdirSync(at.dir(dir));
-    writeFileSync(at.runbook(dir), GOOD_RUNBOOK);
-    copyFileSync(join(ROOT, 'resources/contacts.example.yaml'), at.contacts(dir));
-  }
-
-  beforeAll(async () => {
-    writeGood();
-    const first = consoleAt(dir);
-    await first.start(); // loads cleanly: the last good sets are kept
-    const s = first.services();
-    expect(s.probes.configs().map((p) => p.id)).toEqual(['ward-gateway', 'lab-gateway']); // the YAML merge key and alias resolved
-    expect(s.probeErrors).toEqual([]);
-    await first.stop();
-  });
-  afterAll(() => {
-    console.log(`broken config corpus: ${named.length} of ${CASES.length} files named with file and line, the console ran on its last good set each time`);
-    cleanup();
-  });
-
   for (const c of CASES) {
-    it(`${c.name}: named with file and line; runs on the last good set`, async () => {
-      writeGood();
+    it(`${c.name}: named with file and line; runs on the last good set`, async ({ dir, boot, named }) => {
+      writeGood(dir);
       c.write(dir);
-      const oncall = consoleAt(dir);
-      await oncall.start();
-      try {
-        const s = oncall.services();
-        const errors = [...s.probeErrors, ...s.runbookErrors, ...(s.contacts.error ? [s.contacts.error] : [])];
-        const file = c.file(dir);
-        const hit = errors.find((e) => e.includes(`${file}: line `));
-        expect(hit, `errors were: ${errors.join(' | ')}`).toBeDefined();
-        if (c.place === 'probes') expect(s.probes.configs().map((p) => p.id).sort()).toEqual(['lab-gateway', 'ward-gateway']);
-        expect(s.runbooks.catalogue().some((r) => r.id === 'ward-network-outage')).toBe(true);
-        expect(s.runbooks.catalogue().length).toBeGreaterThanOrEqual(9);
-        expect(s.contacts.book?.levels.length).toBeGreaterThanOrEqual(4);
-        named.push(hit!);
-      } finally {
-        await oncall.stop();
-      }
+      const oncall = await boot();
+      const s = oncall.services();
+      const errors = [...s.probeErrors, ...s.runbookErrors, ...(s.contacts.error ? [s.contacts.error] : [])];
+      const file = c.file(dir);
+      const hit = errors.find((e) => e.includes(`${file}: line `));
+      expect(hit, `errors were: ${errors.join(' | ')}`).toBeDefined();
+      if (c.place === 'probes') expect(s.probes.configs().map((p) => p.id).sort()).toEqual(['lab-gateway', 'ward-gateway']);
+      expect(s.runbooks.catalogue().some((r) => r.id === 'ward-network-outage')).toBe(true);
+      expect(s.runbooks.catalogue().length).toBeGreaterThanOrEqual(9);
+      expect(s.contacts.book?.levels.length).toBeGreaterThanOrEqual(4);
+      named.push(hit!);
     });
   }
 });

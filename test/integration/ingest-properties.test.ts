@@ -2,12 +2,13 @@
 // own definitions (Alertmanager webhook v4, PagerDuty Events API v2, our
 // native JSON), posted to a real relay over HTTP.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Relay } from '../../src/relay/server.js';
+import { describe, expect } from 'vitest';
+import type { RelayConfigInput } from '../../src/relay/config.js';
 import { fromAlertmanager, AlertmanagerSchema } from '../../src/relay/normalize.js';
 import { AlertSchema } from '../../src/shared/domain/alert.js';
-import { post, startRelay } from '../support/relay-fixture.js';
-import { tempDir } from '../helpers.js';
+import type { Alert } from '../../src/shared/domain/alert.js';
+import { relayTest } from '../support/fixtures.js';
+import { post } from '../support/relay-fixture.js';
 
 // Prometheus: label names match [a-zA-Z_][a-zA-Z0-9_]*; values are any UTF-8 text.
 const labelName = fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,40}$/).filter((n) => n !== 'alertname' && !n.startsWith('__'));
@@ -92,31 +93,56 @@ function breakField(body: Record<string, unknown>, path: (string | number)[], ho
   return copy;
 }
 
+interface Counts {
+  valid: number;
+  invalid: number;
+  stored: number;
+}
+
+/** Posting helpers over the test's relay, counting what was accepted and refused across the file. */
+const it = relayTest.extend<{
+  relayConfig: Partial<RelayConfigInput>;
+  counts: Counts;
+  accepts: (path: string, body: unknown) => Promise<Alert[]>;
+  refuses: (path: string, body: unknown, field: string) => Promise<void>;
+}>({
+  relayConfig: { rateLimit: { alertsPerSecond: 1_000_000, burst: 1_000_000 }, dedupWindowS: 0 },
+  counts: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const counts = { valid: 0, invalid: 0, stored: 0 };
+      await use(counts);
+      console.log(`ingest properties: ${counts.valid} valid bodies (${counts.stored} alerts stored, all console-valid), ${counts.invalid} invalid bodies refused with a field named, 0 crashes`);
+    },
+    { scope: 'file' },
+  ],
+  accepts: async ({ relay, counts }, use) => {
+    await use(async (path, body) => {
+      const before = relay.store.lastSeq();
+      const r = await post(`${relay.url}${path}`, JSON.stringify(body));
+      expect(r.status, JSON.stringify(r.body).slice(0, 300)).toBe(202);
+      const stored = relay.store.readAfter(before, 100_000);
+      for (const a of stored) expect(AlertSchema.safeParse(a).success).toBe(true);
+      counts.valid++;
+      counts.stored += stored.length;
+      return stored;
+    });
+  },
+  refuses: async ({ relay, counts }, use) => {
+    await use(async (path, body, field) => {
+      const before = JSON.stringify({ last: relay.store.lastSeq(), n: relay.store.count() });
+      const r = await post(`${relay.url}${path}`, JSON.stringify(body));
+      expect(r.status, JSON.stringify(r.body)).toBeGreaterThanOrEqual(400);
+      expect(r.status).toBeLessThan(500);
+      expect(String(r.body.message)).toContain(field);
+      expect(JSON.stringify({ last: relay.store.lastSeq(), n: relay.store.count() })).toBe(before);
+      counts.invalid++;
+    });
+  },
+});
+
 describe('ingest properties (fast-check, real relay over HTTP)', () => {
-  const { dir, cleanup } = tempDir();
-  let relay: Relay;
-  const counts = { valid: 0, invalid: 0, stored: 0 };
-  beforeAll(async () => {
-    relay = await startRelay(`${dir}/relay`, { rateLimit: { alertsPerSecond: 1_000_000, burst: 1_000_000 }, dedupWindowS: 0 });
-  });
-  afterAll(async () => {
-    console.log(`ingest properties: ${counts.valid} valid bodies (${counts.stored} alerts stored, all console-valid), ${counts.invalid} invalid bodies refused with a field named, 0 crashes`);
-    await relay.close();
-    cleanup();
-  });
-
-  const accepts = async (path: string, body: unknown) => {
-    const before = relay.store.lastSeq();
-    const r = await post(`${relay.url}${path}`, JSON.stringify(body));
-    expect(r.status, JSON.stringify(r.body).slice(0, 300)).toBe(202);
-    const stored = relay.store.readAfter(before, 100_000);
-    for (const a of stored) expect(AlertSchema.safeParse(a).success).toBe(true);
-    counts.valid++;
-    counts.stored += stored.length;
-    return stored;
-  };
-
-  it('accepts every valid Alertmanager payload, storing one console-valid alert per alert', async () => {
+  it('accepts every valid Alertmanager payload, storing one console-valid alert per alert', async ({ accepts }) => {
     await fc.assert(
       fc.asyncProperty(amPayload, async (p) => {
         const stored = await accepts('/v1/alertmanager', p);
@@ -126,7 +152,7 @@ describe('ingest properties (fast-check, real relay over HTTP)', () => {
     );
   });
 
-  it('accepts every valid PagerDuty trigger and native body', async () => {
+  it('accepts every valid PagerDuty trigger and native body', async ({ accepts }) => {
     await fc.assert(fc.asyncProperty(pdTrigger, async (e) => void expect(await accepts('/v1/pagerduty', e)).toHaveLength(1)), { numRuns: 80 });
     await fc.assert(
       fc.asyncProperty(nativeBody, async (b) => {
@@ -151,18 +177,9 @@ describe('ingest properties (fast-check, real relay over HTTP)', () => {
     );
   });
 
-  const refuses = async (path: string, body: unknown, field: string) => {
-    const before = JSON.stringify({ last: relay.store.lastSeq(), n: relay.store.count() });
-    const r = await post(`${relay.url}${path}`, JSON.stringify(body));
-    expect(r.status, JSON.stringify(r.body)).toBeGreaterThanOrEqual(400);
-    expect(r.status).toBeLessThan(500);
-    expect(String(r.body.message)).toContain(field);
-    expect(JSON.stringify({ last: relay.store.lastSeq(), n: relay.store.count() })).toBe(before);
-    counts.invalid++;
-  };
   const how = fc.constantFrom('delete', 'number', 'array', 'null') as fc.Arbitrary<'delete' | 'number' | 'array' | 'null'>;
 
-  it('refuses an Alertmanager payload with a broken required field with 4xx naming the field, storing nothing', async () => {
+  it('refuses an Alertmanager payload with a broken required field with 4xx naming the field, storing nothing', async ({ refuses }) => {
     await fc.assert(
       fc.asyncProperty(amPayload, fc.constantFrom('version', 'status', 'alerts', 'status@alert', 'labels@alert', 'startsAt@alert'), how, fc.nat(), async (p, f, h, i) => {
         const n = i % p.alerts.length;
@@ -174,7 +191,7 @@ describe('ingest properties (fast-check, real relay over HTTP)', () => {
     );
   });
 
-  it('refuses a PagerDuty event and a native body with a broken required field with 4xx naming the field', async () => {
+  it('refuses a PagerDuty event and a native body with a broken required field with 4xx naming the field', async ({ refuses }) => {
     await fc.assert(
       fc.asyncProperty(pdTrigger, fc.constantFrom<string[]>(['routing_key'], ['event_action'], ['payload', 'summary'], ['payload', 'source'], ['payload', 'severity']), fc.constantFrom('number', 'array', 'null', 'enum', 'delete') as fc.Arbitrary<'number'>, async (e, path, h) => {
         if (h === ('enum' as string) && !['event_action', 'severity'].includes(path.at(-1)!)) return;
@@ -192,7 +209,7 @@ describe('ingest properties (fast-check, real relay over HTTP)', () => {
     );
   });
 
-  it('answers any bytes at all with 4xx, never 5xx, and stores nothing', async () => {
+  it('answers any bytes at all with 4xx, never 5xx, and stores nothing', async ({ relay, counts }) => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('/v1/alertmanager', '/v1/pagerduty', '/v1/alerts'), fc.oneof(fc.uint8Array({ maxLength: 2000 }).map((b) => Buffer.from(b)), fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v) ?? 'null'))), async (path, body) => {
         const before = relay.store.count();

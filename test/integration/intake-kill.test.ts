@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Relay } from '../../src/relay/server.js';
 import { ROOT, startBrowserMode, type RunningConsole } from '../support/browser-mode.js';
-import { nativeAlert, post, startRelay, TOKENS, waitFor } from '../support/relay-fixture.js';
+import { nativeAlert, post, startRelay, TOKENS } from '../support/relay-fixture.js';
 import { tempDir } from '../helpers.js';
 import { freePort } from '../support/servers.js';
 

@@ -1,9 +1,8 @@
 import { writeFileSync, copyFileSync } from 'node:fs';
 import { describe, expect } from 'vitest';
 import type { Alert } from '../../src/shared/domain/alert.js';
-import { createConsole, type OnCallConsole } from '../../src/main/core/console.js';
+import type { OnCallConsole } from '../../src/main/core/console.js';
 import { resourcePath } from '../../src/main/platform/paths.js';
-import { resolveConfig } from '../../src/main/core/config.js';
 import { loadContactBook, loadRunbooks } from '../../src/main/runbooks/runbook-schema.js';
 import { tempDir } from '../helpers.js';
 import { consoleTest } from '../support/fixtures.js';
@@ -123,38 +122,31 @@ describe('runbooks at work', () => {
 });
 
 describe('runbooks offline', () => {
-  consoleTest('starts, progresses, survives a restart and completes with the relay and network down', async () => {
-    const { dir, cleanup } = tempDir();
-    const make = () =>
-      createConsole(resolveConfig({ argv: ['--data-dir', dir, '--relay-url', 'ws://127.0.0.1:9/v1/stream', '--relay-token', 'x'.repeat(40), '--probes', 'none'], env: {}, version: 'test' }), { notificationSink: null, tickMs: 0 });
-    try {
-      let oncall = make();
-      await oncall.start();
-      expect(oncall.status().feed.state).not.toBe('connected');
-      oncall.services().operator.signIn('eng.lee', 'Sam Lee');
-      let rb = oncall.services().runbooks;
-      const run = rb.start('weekly-maintenance', null, oncall.status().operator);
-      const op = () => oncall.status().operator;
-      rb.override(run.id, 'db-health-before', 'database checked from the console host', op());
-      rb.tick(run.id, 'db-maintenance', op(), 'VACUUM took 4 min');
-      await oncall.stop();
+  // a relay nobody answers at (the discard port): the console starts offline
+  consoleTest.override({ consoleArgv: ['--relay-url', 'ws://127.0.0.1:9/v1/stream', '--relay-token', 'x'.repeat(40)] });
 
-      oncall = make();
-      await oncall.start();
-      oncall.services().operator.signIn('eng.lee', 'Sam Lee');
-      rb = oncall.services().runbooks;
-      const resumed = rb.get(run.id);
-      expect(resumed.steps.filter((s) => s.status !== 'pending').map((s) => s.id)).toEqual(['db-health-before', 'db-maintenance']);
-      expect(resumed.steps.find((s) => s.id === 'db-maintenance')!.note).toBe('VACUUM took 4 min');
-      for (const s of resumed.steps.filter((x) => x.status === 'pending')) {
-        if (s.kind === 'probe') rb.override(run.id, s.id, 'verified by hand while offline', op());
-        else rb.tick(run.id, s.id, op());
-      }
-      expect(rb.get(run.id).state).toBe('completed');
-      expect(oncall.status().feed.state).not.toBe('connected');
-      await oncall.stop();
-    } finally {
-      cleanup();
+  consoleTest('starts, progresses, survives a restart and completes with the relay and network down', async ({ oncall: first, boot }) => {
+    let oncall = first;
+    expect(oncall.status().feed.state).not.toBe('connected');
+    oncall.services().operator.signIn('eng.lee', 'Sam Lee');
+    let rb = oncall.services().runbooks;
+    const run = rb.start('weekly-maintenance', null, oncall.status().operator);
+    const op = () => oncall.status().operator;
+    rb.override(run.id, 'db-health-before', 'database checked from the console host', op());
+    rb.tick(run.id, 'db-maintenance', op(), 'VACUUM took 4 min');
+    await oncall.stop();
+
+    oncall = await boot();
+    oncall.services().operator.signIn('eng.lee', 'Sam Lee');
+    rb = oncall.services().runbooks;
+    const resumed = rb.get(run.id);
+    expect(resumed.steps.filter((s) => s.status !== 'pending').map((s) => s.id)).toEqual(['db-health-before', 'db-maintenance']);
+    expect(resumed.steps.find((s) => s.id === 'db-maintenance')!.note).toBe('VACUUM took 4 min');
+    for (const s of resumed.steps.filter((x) => x.status === 'pending')) {
+      if (s.kind === 'probe') rb.override(run.id, s.id, 'verified by hand while offline', op());
+      else rb.tick(run.id, s.id, op());
     }
+    expect(rb.get(run.id).state).toBe('completed');
+    expect(oncall.status().feed.state).not.toBe('connected');
   });
 });

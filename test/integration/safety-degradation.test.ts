@@ -1,13 +1,12 @@
 import { writeFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { PROFILES } from '../../src/shared/domain/profile.js';
-import { createConsole, type OnCallConsole } from '../../src/main/core/console.js';
-import { resolveConfig } from '../../src/main/core/config.js';
+import type { OnCallConsole } from '../../src/main/core/console.js';
 import { ProbeHistory } from '../../src/main/probes/probe-history.js';
 import { ProbeScheduler } from '../../src/main/probes/probe-scheduler.js';
 import { SafetyAssessor } from '../../src/main/probes/safety-assessment.js';
 import { silentLogger } from '../../src/main/platform/logger.js';
-import { FakeClock, tempDir, testConsole } from '../helpers.js';
+import type { FakeClock } from '../helpers.js';
 import { consoleTest } from '../support/fixtures.js';
 import { freePort } from '../support/servers.js';
 
@@ -58,59 +57,39 @@ describe('clinical safety assessment', () => {
 });
 
 describe('degradation level', () => {
-  let dir: string;
-  let cleanup: () => void;
-  beforeEach(() => ({ dir, cleanup } = tempDir()));
-  afterEach(() => cleanup());
-
-  it('is degraded when the feed is down and emergency when a critical probe also fails', async () => {
+  consoleTest('is degraded when the feed is down and emergency when a critical probe also fails', async ({ dir, boot }) => {
     const deadPort = await freePort();
     writeFileSync(`${dir}/probes.yaml`, `probes:\n  - { id: db, name: Database, kind: tcp, host: 127.0.0.1, port: ${deadPort}, critical: true, interval: 3600000, timeout: 200, retries: 0 }\n`);
-    const config = resolveConfig({ argv: ['--data-dir', `${dir}/c`, '--relay-url', `ws://127.0.0.1:${deadPort}/v1/stream`, '--relay-token', 'x'.repeat(40), '--probes', `${dir}/probes.yaml`, '--profile', 'critical_care'], env: {}, version: 'test' });
-    const oncall = createConsole(config, { notificationSink: null, tickMs: 0 });
-    await oncall.start();
-    try {
-      expect(oncall.status().feed.state).not.toBe('connected');
-      expect(oncall.status().degradation).toBe('degraded');
-      await oncall.services().probes.runOnce('db');
-      expect(oncall.status().probes).toMatchObject({ total: 1, down: 1, criticalDown: 1, profile: 'critical_care' });
-      expect(oncall.status().degradation).toBe('emergency');
-    } finally {
-      await oncall.stop();
-    }
+    const oncall = await boot({}, ['--relay-url', `ws://127.0.0.1:${deadPort}/v1/stream`, '--relay-token', 'x'.repeat(40), '--probes', `${dir}/probes.yaml`, '--profile', 'critical_care']);
+    expect(oncall.status().feed.state).not.toBe('connected');
+    expect(oncall.status().degradation).toBe('degraded');
+    await oncall.services().probes.runOnce('db');
+    expect(oncall.status().probes).toMatchObject({ total: 1, down: 1, criticalDown: 1, profile: 'critical_care' });
+    expect(oncall.status().degradation).toBe('emergency');
   });
 
-  it('is normal in local mode (no relay configured)', async () => {
-    const oncall = testConsole(dir);
-    await oncall.start();
+  consoleTest('is normal in local mode (no relay configured)', ({ oncall }) => {
     expect(oncall.status().degradation).toBe('normal');
     expect(oncall.status().degradationReasons).toEqual([]);
-    await oncall.stop();
   });
 
-  it('is not normal while a SEV1 waits for acknowledgement, says why, and is an emergency when the checks fail too', async () => {
+  consoleTest('is not normal while a SEV1 waits for acknowledgement, says why, and is an emergency when the checks fail too', async ({ dir, boot }) => {
     const deadPort = await freePort();
     writeFileSync(`${dir}/probes.yaml`, `probes:\n  - { id: api, name: API, kind: tcp, host: 127.0.0.1, port: ${deadPort}, interval: 3600000, timeout: 200, retries: 0 }\n  - { id: cache, name: Cache, kind: tcp, host: 127.0.0.1, port: ${deadPort}, interval: 3600000, timeout: 200, retries: 0 }\n`);
-    const config = resolveConfig({ argv: ['--data-dir', `${dir}/c`, '--probes', `${dir}/probes.yaml`], env: {}, version: 'test' });
-    const oncall = createConsole(config, { notificationSink: null, tickMs: 0 });
-    await oncall.start();
-    try {
-      const s = oncall.services();
-      const sev1 = { relayId: 'r', seq: 1, key: 'api-down', source: 'native' as const, status: 'firing' as const, severity: 'SEV1' as const, summary: 'Inference API down', service: 'api', labels: {}, annotations: {}, links: [], startsAt: new Date().toISOString(), receivedAt: new Date().toISOString() };
-      s.feedStore.storePage('r', [sev1]);
-      s.incidents.ingest([sev1]);
-      expect(oncall.status().degradation).toBe('degraded');
-      expect(oncall.status().degradationReasons).toEqual(['1 SEV1 incident not acknowledged']);
-      await s.probes.runOnce('api');
-      await s.probes.runOnce('cache');
-      expect(oncall.status().degradation).toBe('emergency');
-      expect(oncall.status().degradationReasons).toEqual(['2 of 2 health checks failing', '1 SEV1 incident not acknowledged']);
-      s.operator.signIn('rn.jones', 'Rita Jones');
-      s.incidents.acknowledge(s.incidents.findOpen('api-down')!.id, s.operator.operator);
-      expect(oncall.status().degradation).toBe('degraded');
-      expect(oncall.status().degradationReasons).toEqual(['2 of 2 health checks failing']);
-    } finally {
-      await oncall.stop();
-    }
+    const oncall = await boot({}, ['--probes', `${dir}/probes.yaml`]);
+    const s = oncall.services();
+    const sev1 = { relayId: 'r', seq: 1, key: 'api-down', source: 'native' as const, status: 'firing' as const, severity: 'SEV1' as const, summary: 'Inference API down', service: 'api', labels: {}, annotations: {}, links: [], startsAt: new Date().toISOString(), receivedAt: new Date().toISOString() };
+    s.feedStore.storePage('r', [sev1]);
+    s.incidents.ingest([sev1]);
+    expect(oncall.status().degradation).toBe('degraded');
+    expect(oncall.status().degradationReasons).toEqual(['1 SEV1 incident not acknowledged']);
+    await s.probes.runOnce('api');
+    await s.probes.runOnce('cache');
+    expect(oncall.status().degradation).toBe('emergency');
+    expect(oncall.status().degradationReasons).toEqual(['2 of 2 health checks failing', '1 SEV1 incident not acknowledged']);
+    s.operator.signIn('rn.jones', 'Rita Jones');
+    s.incidents.acknowledge(s.incidents.findOpen('api-down')!.id, s.operator.operator);
+    expect(oncall.status().degradation).toBe('degraded');
+    expect(oncall.status().degradationReasons).toEqual(['2 of 2 health checks failing']);
   });
 });

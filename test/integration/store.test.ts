@@ -1,18 +1,13 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { openDatabase, closeDatabase, schemaVersion } from '../../src/main/store/database.js';
 import { MIGRATIONS } from '../../src/main/store/migrations.js';
-import { tempDir, testConsole } from '../helpers.js';
+import { consoleTest } from '../support/fixtures.js';
 
 describe('local store', () => {
-  let dir: string;
-  let cleanup: () => void;
-  beforeEach(() => ({ dir, cleanup } = tempDir()));
-  afterEach(() => cleanup());
-
-  it('opens in WAL mode with foreign keys, a busy timeout, synchronous=FULL and every migration applied', () => {
+  consoleTest('opens in WAL mode with foreign keys, a busy timeout, synchronous=FULL and every migration applied', ({ dir }) => {
     const db = openDatabase(join(dir, 'console.db'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -22,7 +17,7 @@ describe('local store', () => {
     closeDatabase(db);
   });
 
-  it('applies only the migrations a database lacks, in order', () => {
+  consoleTest('applies only the migrations a database lacks, in order', ({ dir }) => {
     const file = join(dir, 'console.db');
     const extra = { version: MIGRATIONS.at(-1)!.version + 1, name: 'test table', sql: 'CREATE TABLE later (x INTEGER);' };
     closeDatabase(openDatabase(file));
@@ -32,7 +27,7 @@ describe('local store', () => {
     closeDatabase(db);
   });
 
-  it('upgrades a version-7 database: incident category from its first alert, times in ms, kept by triggers afterwards', () => {
+  consoleTest('upgrades a version-7 database: incident category from its first alert, times in ms, kept by triggers afterwards', ({ dir }) => {
     const file = join(dir, 'console.db');
     const v7 = openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version <= 7) });
     v7.prepare(`INSERT INTO feed_alert VALUES ('r', 1, 'k', 'firing', 'SEV2', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', ?)`).run(JSON.stringify({ labels: { category: 'model_degradation' } }));
@@ -49,7 +44,7 @@ describe('local store', () => {
     closeDatabase(db);
   });
 
-  it('refuses a database written by a newer console', () => {
+  consoleTest('refuses a database written by a newer console', ({ dir }) => {
     const file = join(dir, 'console.db');
     const raw = new Database(file);
     raw.pragma('user_version = 999');
@@ -57,34 +52,28 @@ describe('local store', () => {
     expect(() => openDatabase(file)).toThrow(/E_STORE_TOO_NEW: the database has schema version 999/);
   });
 
-  it('refuses to start on a corrupt database file with a clear error', async () => {
+  consoleTest('refuses to start on a corrupt database file with a clear error', async ({ dir, boot }) => {
     writeFileSync(join(dir, 'console.db'), Buffer.alloc(8192, 0x5a));
-    const oncall = testConsole(dir);
-    await expect(oncall.start()).rejects.toThrow(/E_STORE_CORRUPT: the database at .* is unreadable or damaged/);
+    await expect(boot()).rejects.toThrow(/E_STORE_CORRUPT: the database at .* is unreadable or damaged/);
   });
 
-  it('writes "console started" and "console stopped", checkpoints the WAL, and starts next time from the checkpoint', async () => {
-    const first = testConsole(dir);
-    await first.start();
+  consoleTest('writes "console started" and "console stopped", checkpoints the WAL, and starts next time from the checkpoint', async ({ dir, boot }) => {
+    const first = await boot();
     first.services().operator.signIn('rn.jones', 'Rita Jones');
     await first.stop();
     const wal = join(dir, 'console.db-wal');
     expect(!existsSync(wal) || statSync(wal).size === 0).toBe(true);
 
-    const second = testConsole(dir);
-    await second.start();
+    const second = await boot();
     const s = second.services();
     // not "0 checked" after a clean stop: start-up covers the newest 10,000 records (here: all four)
     expect(s.startupVerification).toMatchObject({ ok: true, mode: 'startup', fromSeq: 1, checked: 4 });
     const actions = s.audit.list({}, 10).records.map((r) => r.action).reverse();
     expect(actions).toEqual(['console.started', 'operator.registered', 'operator.signed_in', 'console.stopped', 'console.started']);
-    await second.stop();
   });
 
-  it('keeps the audit key outside the database, readable only by its owner', async () => {
-    const oncall = testConsole(dir);
-    await oncall.start();
-    await oncall.stop();
+  consoleTest('keeps the audit key outside the database, readable only by its owner', async ({ dir, boot }) => {
+    await (await boot()).stop();
     const key = join(dir, 'audit.key');
     expect(statSync(key).size).toBe(32);
     expect(statSync(key).mode & 0o777).toBe(0o600);

@@ -16,6 +16,7 @@ import type { PageEvent } from '../../src/shared/domain/incident.js';
 import type { Operator } from '../../src/shared/domain/operator.js';
 import { FakeClock, tempDir, testConsole } from '../helpers.js';
 import { alertBuilder } from './alerts.js';
+import { startAlertmanager, type AlertmanagerProcess } from './alertmanager.js';
 import { startRelay, TestConsoleFeed, TOKENS } from './relay-fixture.js';
 
 export interface ConsoleFixtures {
@@ -82,6 +83,12 @@ export interface RelayFixtures {
    * the test. Its pages are not captured: pass a sink in `deps`.
    */
   relayConsole: (name: string, options?: { token?: string; argv?: string[]; deps?: ConsoleDeps }) => Promise<OnCallConsole>;
+  /**
+   * A real Prometheus Alertmanager (Debian's) whose receiver posts to the
+   * relay; `route` is the YAML of the route block's children. Stopped after
+   * the test; starting it again on the same port keeps its data folder.
+   */
+  alertmanager: (route: string, port?: number) => Promise<AlertmanagerProcess>;
 }
 
 export const relayTest = consoleTest.extend<RelayFixtures>({
@@ -111,5 +118,14 @@ export const relayTest = consoleTest.extend<RelayFixtures>({
       return c;
     });
     for (const c of started.reverse()) await c.stop();
+  },
+  alertmanager: async ({ dir, relay }, use) => {
+    const started: AlertmanagerProcess[] = [];
+    await use(async (route, port) => {
+      const am = await startAlertmanager(`${dir}/alertmanager`, `${relay.url}/v1/alertmanager`, route, port);
+      started.push(am);
+      return am;
+    });
+    for (const am of started.reverse()) await am.stop();
   },
 });
