@@ -14,15 +14,17 @@ import { feedEvents } from './contract/feed.js';
 import { probeEvents, probeRequests } from './contract/probes.js';
 import { runbookEvents, runbookRequests } from './contract/runbooks.js';
 import { contactRequests } from './contract/contacts.js';
+import { scheduleEvents, scheduleRequests } from './contract/schedules.js';
 import { kpiRequests } from './contract/kpi.js';
 import { reportRequests } from './contract/reports.js';
 
 export type { AuditExportResult, AuditListResult } from './contract/audit.js';
+export type { OnCallBoard } from './contract/schedules.js';
 
 /** Every request of every domain. */
-export const requests = mergeSlices(consoleRequests, operatorRequests, auditRequests, incidentRequests, probeRequests, runbookRequests, contactRequests, kpiRequests, reportRequests);
+export const requests = mergeSlices(consoleRequests, operatorRequests, auditRequests, incidentRequests, probeRequests, runbookRequests, contactRequests, scheduleRequests, kpiRequests, reportRequests);
 /** Every event of every domain. */
-export const events = mergeSlices(consoleEvents, auditEvents, incidentEvents, feedEvents, probeEvents, runbookEvents);
+export const events = mergeSlices(consoleEvents, auditEvents, incidentEvents, feedEvents, probeEvents, runbookEvents, scheduleEvents);
 
 type Requests = typeof requests;
 export type RequestName = keyof Requests;

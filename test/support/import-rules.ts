@@ -36,7 +36,7 @@ export const PACKAGES: Record<Layer, string[]> = {
   renderer: ['react', 'react-dom', 'zustand', 'uplot', '@tanstack/react-virtual'],
   platform: ['node:', 'yaml'],
   store: ['node:', 'better-sqlite3'],
-  domain: ['node:', 'zod', 'cockatiel', 'yaml', 'ws', 'pg', 'node-notifier', 'parse-prometheus-text-format', 'ical.js'],
+  domain: ['node:', 'zod', 'cockatiel', 'yaml', 'ws', 'pg', 'node-notifier', 'parse-prometheus-text-format', 'ical.js', 'luxon'],
   core: ['node:', 'zod', 'cockatiel'],
   web: ['node:', 'ws'],
   electron: ['node:', 'electron'],

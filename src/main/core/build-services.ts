@@ -30,6 +30,7 @@ import { ProbeScheduler } from '../probes/probe-scheduler.js';
 import { SafetyAssessor } from '../probes/safety-assessment.js';
 import { ResilienceRegistry } from '../resilience/policies.js';
 import { RunbookService } from '../runbooks/runbook-service.js';
+import { buildSchedules } from '../schedules/load-schedules.js';
 import type { Db } from '../store/database.js';
 import type { ConsoleConfig } from './config.js';
 import { contactsFileOf, loadConfigSets } from './config-files.js';
@@ -58,13 +59,15 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
     const feedStore = new FeedStore(db, clock);
     const resilience = new ResilienceRegistry(PROFILES[config.profile], clock, () => publishStatus());
     const bundledContacts = resourcePath('contacts.example.yaml');
+    const contactsFile = contactsFileOf(config.dataDir, bundledContacts);
     const sets = loadConfigSets(db, clock, logger, {
       probes: probeFileOf(config.probes, config.dataDir),
       runbookDirs: [resourcePath('runbooks'), join(config.dataDir, 'runbooks')],
-      contacts: contactsFileOf(config.dataDir, bundledContacts),
+      contacts: contactsFile,
       bundledContacts,
     });
     const contacts = sets.contacts;
+    const schedules = buildSchedules({ db, audit, clock, logger, dataDir: config.dataDir, bundled: resourcePath('schedules.example.yaml'), book: contacts.book, contactsAreBundled: contactsFile === bundledContacts });
     const runbookFiles = sets.runbooks;
     // the hospital's own on-call numbers, mailboxes and names, operators, probe targets and its own list are never PHI
     const ownList = readAllowListFile(config.dataDir);
@@ -72,6 +75,7 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
     configurePhiAllowList([
       ...ownList.values,
       ...(contacts.book?.groups.flatMap((g) => g.contacts.flatMap((c) => [c.name, c.phone, c.email, c.pager])) ?? []),
+      ...(contacts.book?.people.flatMap((p) => [p.name, p.phone, ...(p.pager ? [p.pager] : []), ...(p.email ? [p.email] : [])]) ?? []),
       ...(db.prepare('SELECT user_id, display_name FROM operator').all() as { user_id: string; display_name: string }[]).flatMap((o) => [o.user_id, o.display_name]),
       ...sets.probeFile.probes.flatMap((p) => [p.id, p.name, ...('host' in p && typeof p.host === 'string' ? [p.host] : [])]),
     ]);
@@ -81,6 +85,7 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
       clock,
       logger,
       ...(contacts.book ? { escalation: contacts.book.levels.map((l) => ({ level: l.level, afterMinutes: l.afterMinutes, description: l.description, contacts: l.contacts, actions: l.actions })) } : {}),
+      whoToCall: (role, at) => schedules.service.resolve(role, at),
     });
     const profile = PROFILES[config.profile];
     const probeFile = sets.probeFile;
@@ -133,7 +138,7 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
           },
         )
       : null;
-    const outbox = new OutboxSync(incidents, feed, logger);
+    const outbox = new OutboxSync([incidents, schedules.service], feed, logger);
     // the incident engine's events, subscribed once every service they reach exists (no forward references)
     const { lifetime } = ctx;
     lifetime.add(
@@ -147,6 +152,13 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
     lifetime.add(incidents.outboxWritten.on(() => void outbox.drain()));
     lifetime.add(incidents.opened.on(([incident, alert]) => void runbooks.attach(incident, alert.labels.category)));
     lifetime.add(runbooks.changed.on((runIds) => events.emit('runbooks.changed', { runIds })));
+    lifetime.add(
+      schedules.service.changed.on((role) => {
+        events.emit('schedules.changed', { role });
+        void outbox.drain();
+        publishStatus();
+      }),
+    );
     lifetime.add(operator.changed.on(() => publishStatusNow()));
     lifetime.add(pager.paged.on((page) => events.emit('page', page)));
     lifetime.add(pager.focus.on((id) => events.emit('incident.focus', { id })));
@@ -155,7 +167,7 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
       lifetime.add(feed.connectFailed.on(() => resilience.error('service_unavailable')));
       lifetime.add(feed.checkpoint.on((cp) => ctx.watch()?.onRelayCheckpoint(cp)));
       // another console's action is applied before the feed moves its cursor (the emit is synchronous)
-      lifetime.add(feed.acks.on(({ ack, consoleId, receivedAt }) => incidents.applyRemote(ack, consoleId, receivedAt)));
+      lifetime.add(feed.acks.on(({ ack, consoleId, receivedAt }) => (ack.action === 'schedule.override' ? schedules.service.applyRemote(ack, consoleId) : incidents.applyRemote(ack, consoleId, receivedAt))));
       lifetime.add(
         feed.statusChanged.on((st) => {
           if (st.state === 'connected') {
@@ -197,5 +209,5 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
     const safety = new SafetyAssessor({ scheduler: probes, history, incidents, feedStore, clock });
     if (feed) feedSilence = new FeedSilenceGuard({ clock, incidents, feedStore, silenceMs: config.feedSilencePageS * 1000, criticalDown: () => probes.criticalDown() });
     const kpis = new KpiService(db, clock, () => new Map(probes.configs().map((c) => [c.id, c.name])));
-  return { db, audit, operator, startupVerification, feedStore, feed, intake, feedSilence, incidents, pager, outbox, profile, probes, probeErrors: probeFile.errors, safety, runbooks, runbookErrors: runbookFiles.errors, contacts, resilience, kpis };
+  return { db, audit, operator, startupVerification, feedStore, feed, intake, feedSilence, incidents, pager, outbox, profile, probes, probeErrors: probeFile.errors, safety, runbooks, runbookErrors: runbookFiles.errors, contacts, schedules: schedules.service, scheduleError: schedules.error, resilience, kpis };
 }

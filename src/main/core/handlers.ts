@@ -5,6 +5,7 @@
 import type { Clock } from '../../shared/clock.js';
 import type { ConsoleStatus } from '../../shared/domain/status.js';
 import { auditHandlers } from '../audit/handlers.js';
+import { scheduleHandlers } from '../schedules/handlers.js';
 import { contactHandlers } from '../contacts/handlers.js';
 import { incidentHandlers } from '../incidents/handlers.js';
 import { kpiHandlers } from '../kpi/handlers.js';
@@ -32,6 +33,7 @@ export function createHandlers({ services, status, clock }: HandlerDeps): Handle
       probeHandlers(services),
       runbookHandlers(services),
       contactHandlers(() => services().contacts),
+      scheduleHandlers(services, clock),
       auditHandlers(services, clock),
       kpiHandlers(() => services().kpis),
       reportHandlers(services, status, clock),

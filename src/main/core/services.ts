@@ -22,6 +22,7 @@ import type { ResilienceProfile } from '../../shared/domain/profile.js';
 import type { ContactBook } from '../../shared/domain/runbook.js';
 import type { RunbookService } from '../runbooks/runbook-service.js';
 import type { KpiService } from '../kpi/kpi-service.js';
+import type { ScheduleService } from '../schedules/schedule-service.js';
 import type { ResilienceRegistry } from '../resilience/policies.js';
 
 /** Services that exist only while the console runs. */
@@ -45,6 +46,10 @@ export interface RunningServices {
   resilience: ResilienceRegistry;
   runbookErrors: string[];
   contacts: { book?: ContactBook; error?: string };
+  /** who is on call per role (schedules.yaml, calendars, overrides) */
+  schedules: ScheduleService;
+  /** why schedules.yaml was not used as written (null: it was, or there is none) */
+  scheduleError: string | null;
   kpis: KpiService;
 }
 

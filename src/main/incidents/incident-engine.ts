@@ -11,6 +11,7 @@ import type { Db } from '../store/database.js';
 import type { Logger } from '../platform/logger.js';
 import { alertCategory, IncidentRepository, type IncidentFilter, type Row } from './incident-repository.js';
 import { remoteActionTime } from './remote-time.js';
+import { byRole, callDetails, callTargets, callText, type WhoToCall } from './call-list.js';
 import { Emitter } from '../platform/emitter.js';
 
 export type { IncidentFilter } from './incident-repository.js';
@@ -31,6 +32,8 @@ export interface IncidentEngineDeps {
   clock: Clock;
   logger?: Logger;
   escalation?: EscalationLevel[];
+  /** a role to the person on call at an instant (the schedules); default: the role itself */
+  whoToCall?: WhoToCall;
 }
 
 /**
@@ -58,7 +61,7 @@ export class IncidentEngine {
     this.audit = deps.audit;
     this.clock = deps.clock;
     this.escalation = [...(deps.escalation ?? DEFAULT_ESCALATION)].sort((a, b) => a.afterMinutes - b.afterMinutes);
-    this.repo = new IncidentRepository(deps.db, deps.clock, this.escalation);
+    this.repo = new IncidentRepository(deps.db, deps.clock, this.escalation, deps.whoToCall);
   }
 
   private now(): string {
@@ -217,7 +220,7 @@ export class IncidentEngine {
       if (!next) throw new ConsoleError('E_ESCALATION_TOP', 'state', `${id} is already at the top escalation level`);
       this.db.prepare('UPDATE incident SET escalation_level = ? WHERE id = ?').run(next.level, id);
       page = true;
-      return { kind: 'escalated', text: `escalated by hand to level ${next.level}: call ${next.contacts.join(', ')}`, details: { level: next.level, manual: true } };
+      return { kind: 'escalated', text: `escalated by hand to level ${next.level}: call ${callText(next.calls ?? [])}`, details: { level: next.level, manual: true, called: callDetails(next.calls ?? []) } };
     });
     if (page) this.page.emit({ incident: inc, reason: 'escalation' });
     return inc;
@@ -262,11 +265,7 @@ export class IncidentEngine {
 
   // ------------------------------------------------------------- time
 
-  /**
-   * Escalate unacknowledged incidents whose time has come, and repeat SEV1
-   * pages until acknowledged. Levels come from stored times, so a restart
-   * picks up where it was.
-   */
+  /** Escalate unacknowledged incidents whose time has come (from stored times: a restart picks up), and repeat SEV1 pages until acknowledged. */
   tick(repeatEveryMs = 60_000): void {
     const nowMs = this.clock.now();
     const rows = this.db.prepare(`SELECT *, 0 AS pending FROM incident WHERE state = 'triggered'`).all() as Row[];
@@ -278,8 +277,9 @@ export class IncidentEngine {
         const due = this.escalation.filter((l) => l.afterMinutes <= elapsedMin).at(-1);
         if (due && due.level > r.escalation_level) {
           this.db.prepare('UPDATE incident SET escalation_level = ?, last_paged_at = ?, updated_at = ? WHERE id = ?').run(due.level, isoTime(nowMs), isoTime(nowMs), r.id);
-          this.repo.event(r.id, 'escalated', 'system', `no acknowledgement after ${due.afterMinutes} min: level ${due.level} (${due.description}): call ${due.contacts.join(', ')}`);
-          this.audit.append({ operator: 'system', action: 'incident.escalated', subjectType: 'incident', subjectId: r.id, details: { level: due.level, afterMinutes: due.afterMinutes } });
+          const calls = callTargets(due, this.deps.whoToCall ?? byRole, nowMs);
+          this.repo.event(r.id, 'escalated', 'system', `no acknowledgement after ${due.afterMinutes} min: level ${due.level} (${due.description}): call ${callText(calls)}`);
+          this.audit.append({ operator: 'system', action: 'incident.escalated', subjectType: 'incident', subjectId: r.id, details: { level: due.level, afterMinutes: due.afterMinutes, called: callDetails(calls) } });
           escalated.push(r.id);
           continue;
         }

@@ -10,6 +10,7 @@ import { foldCase, matchesSearch } from '../../shared/domain/incident-query.js';
 import { SEVERITY_POLICY, type EscalationLevel } from '../../shared/domain/severity.js';
 import type { RelayAck } from '../../shared/relay-protocol.js';
 import type { Db } from '../store/database.js';
+import { byRole, callTargets, type WhoToCall } from './call-list.js';
 import { sql, where } from '../store/sql.js';
 
 export interface Row {
@@ -57,6 +58,7 @@ export class IncidentRepository {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly escalation: EscalationLevel[],
+    private readonly who: WhoToCall = byRole,
   ) {}
 
   private now(): string {
@@ -183,7 +185,9 @@ export class IncidentRepository {
   callLevels(reached: number): { current: EscalationLevel | null; next: EscalationLevel | null } {
     const current = this.escalation.find((l) => l.level === reached) ?? this.escalation[0] ?? null;
     const next = this.escalation.find((l) => l.level > Math.max(reached, current?.level ?? 0)) ?? null;
-    return { current, next };
+    const now = this.clock.now();
+    const resolved = (l: EscalationLevel | null) => (l ? { ...l, calls: callTargets(l, this.who, now) } : null);
+    return { current: resolved(current), next: resolved(next) };
   }
 
   pendingCount(): number {

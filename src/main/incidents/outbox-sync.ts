@@ -1,15 +1,21 @@
 import type { Logger } from '../platform/logger.js';
 import type { FeedClient } from '../feed/feed-client.js';
-import type { IncidentEngine } from './incident-engine.js';
+import type { RelayAck } from '../../shared/relay-protocol.js';
 import { errorText } from '../../shared/safe-text.js';
 
-/** Sends committed actions to the relay, oldest first, once each; the relay's answer marks them synced. */
+/** Where committed actions wait for the relay: incident actions, on-call overrides. */
+export interface OutboxSource {
+  pendingOutbox(): { id: string; payload: RelayAck }[];
+  markSynced(id: string, result: 'stored' | 'duplicate'): void;
+}
+
+/** Sends committed actions to the relay, oldest first per source, once each; the relay's answer marks them synced. */
 export class OutboxSync {
   private running = false;
   private again = false;
 
   constructor(
-    private readonly engine: IncidentEngine,
+    private readonly sources: readonly OutboxSource[],
     private readonly feed: FeedClient | null,
     private readonly logger: Logger,
   ) {}
@@ -25,14 +31,16 @@ export class OutboxSync {
     try {
       do {
         this.again = false;
-        for (const row of this.engine.pendingOutbox()) {
-          if (this.feed.status().state !== 'connected') return;
-          try {
-            const result = await this.feed.sendAck(row.payload);
-            this.engine.markSynced(row.id, result);
-          } catch (err) {
-            this.logger.log('info', 'I_OUTBOX_WAIT', `outbox row kept for later: ${errorText(err).split(':')[0]}`);
-            return;
+        for (const source of this.sources) {
+          for (const row of source.pendingOutbox()) {
+            if (this.feed.status().state !== 'connected') return;
+            try {
+              const result = await this.feed.sendAck(row.payload);
+              source.markSynced(row.id, result);
+            } catch (err) {
+              this.logger.log('info', 'I_OUTBOX_WAIT', `outbox row kept for later: ${errorText(err).split(':')[0]}`);
+              return;
+            }
           }
         }
       } while (this.again);

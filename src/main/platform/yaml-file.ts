@@ -2,7 +2,7 @@
 // the wrong kind of file, a huge one, broken syntax and alias bombs all become
 // one error naming the file and line; aliases resolve everywhere.
 import { readFileSync, statSync } from 'node:fs';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 /** Far above what a hand-written config uses; a "billion laughs" needs millions. */
@@ -41,4 +41,14 @@ export function readYamlFile(file: string): YamlRead {
   } catch (err) {
     return { ok: false, error: `${file}: line 1: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
   }
+}
+
+/** The line of the deepest node on `path` that the document has (1 when none). */
+export function lineAt(doc: Document.Parsed, counter: LineCounter, path: readonly PropertyKey[]): number | null {
+  for (let n = path.length; n >= 0; n--) {
+    const node = (n === 0 ? doc.contents : isMap(doc.contents) ? doc.contents.getIn(path.slice(0, n) as unknown[], true) : null) as Node | null | undefined;
+    const start = node?.range?.[0];
+    if (start !== undefined) return counter.linePos(start).line;
+  }
+  return null;
 }

@@ -1,7 +1,6 @@
 import { readdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, type Document, type LineCounter, type Node } from 'yaml';
-import { parseYaml, readYamlFile, type YamlRead } from '../platform/yaml-file.js';
+import { lineAt, parseYaml, readYamlFile, type YamlRead } from '../platform/yaml-file.js';
 import { z } from 'zod';
 import { SeveritySchema } from '../../shared/domain/alert.js';
 import type { ContactBook, Runbook } from '../../shared/domain/runbook.js';
@@ -51,15 +50,6 @@ export const RunbookSchema = z
       seen.set(s.id, i);
     });
   });
-
-function lineAt(doc: Document.Parsed, counter: LineCounter, path: (string | number)[]): number | null {
-  for (let n = path.length; n >= 0; n--) {
-    const node = (n === 0 ? doc.contents : isMap(doc.contents) ? doc.contents.getIn(path.slice(0, n), true) : null) as Node | null | undefined;
-    const start = node?.range?.[0];
-    if (start !== undefined) return counter.linePos(start).line;
-  }
-  return null;
-}
 
 /** One runbook file: the runbook, or one error naming the file, line, step and field. */
 export function parseRunbook(text: string, file: string): { runbook?: Runbook; error?: string } {
@@ -147,8 +137,19 @@ const ContactSchema = z
   })
   .strict();
 
+/** A person of the directory: whom a schedule can name. */
+export const PersonSchema = z
+  .object({
+    name: z.string().min(1).max(120),
+    phone: z.string().min(1).max(40),
+    pager: z.string().min(1).max(40).optional(),
+    email: z.string().min(3).max(200).optional(),
+  })
+  .strict();
+
 export const ContactBookSchema = z
   .object({
+    people: z.array(PersonSchema).default([]),
     groups: z.array(z.object({ name: z.string().min(1).max(80), contacts: z.array(ContactSchema).min(1) }).strict()).min(1),
     levels: z
       .array(z.object({ level: z.number().int().min(1).max(9), afterMinutes: z.number().positive(), description: z.string().min(1), contacts: z.array(z.string().min(1)).min(1), actions: z.array(z.string()).default([]) }).strict())
@@ -164,6 +165,11 @@ export function loadContactBook(file: string): { book?: ContactBook; error?: str
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     return { error: `E_CONTACTS: ${file}: line ${lineAt(doc, counter, issue.path as (string | number)[]) ?? '?'}: ${issue.path.join('.')}: ${issue.message}` };
+  }
+  const names = new Map<string, number>();
+  for (const [i, p] of parsed.data.people.entries()) {
+    if (names.has(p.name)) return { error: `E_CONTACTS: ${file}: line ${lineAt(doc, counter, ['people', i]) ?? '?'}: people.${i}.name: "${p.name}" is listed twice` };
+    names.set(p.name, i);
   }
   const seen = new Set<number>();
   for (const [i, l] of parsed.data.levels.entries()) {

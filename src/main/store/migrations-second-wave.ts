@@ -111,4 +111,26 @@ export const SECOND_WAVE: Migration[] = [
       CREATE INDEX incident_key_opened ON incident(key, opened_at);
     `,
   },
+  {
+    version: 14,
+    name: 'on-call overrides added at a console, synced through the relay',
+    sql: `
+      CREATE TABLE schedule_override (
+        id         TEXT PRIMARY KEY,
+        role       TEXT NOT NULL,
+        person     TEXT NOT NULL,
+        starts_at  TEXT NOT NULL,
+        ends_at    TEXT NOT NULL CHECK (ends_at > starts_at),
+        reason     TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_by_name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        -- the console it came from (null: this one); a row from elsewhere is never sent back
+        origin     TEXT,
+        synced_at  TEXT
+      );
+      CREATE INDEX schedule_override_role ON schedule_override(role, ends_at);
+      CREATE INDEX schedule_override_pending ON schedule_override(synced_at) WHERE origin IS NULL;
+    `,
+  },
 ];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const AUDIT_SUBJECT_TYPES = ['console', 'operator', 'incident', 'runbook', 'probe', 'config', 'audit'] as const;
+export const AUDIT_SUBJECT_TYPES = ['console', 'operator', 'incident', 'runbook', 'probe', 'config', 'audit', 'schedule'] as const;
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];
 
 /** One audit record as stored and as shown (details already PHI-masked). */

@@ -1,4 +1,5 @@
 import type { Severity } from './alert.js';
+import type { Person } from './schedule.js';
 
 export type StepKind = 'manual' | 'probe' | 'contact' | 'decision';
 
@@ -64,6 +65,8 @@ export interface Contact {
 }
 
 export interface ContactBook {
+  /** people the schedules can name (schedules.yaml), each with their own number */
+  people: Person[];
   groups: { name: string; contacts: Contact[] }[];
   levels: { level: number; afterMinutes: number; description: string; contacts: string[]; actions: string[] }[];
   source: string;

@@ -1,4 +1,5 @@
 import type { Severity } from './alert.js';
+import type { CallTarget } from './schedule.js';
 
 /** Seed 000, "Emergency Response Team Activation". */
 export interface SeverityPolicy {
@@ -43,8 +44,11 @@ export interface EscalationLevel {
   level: number;
   afterMinutes: number;
   description: string;
+  /** roles (or people) to call, as the matrix names them */
   contacts: string[];
   actions: string[];
+  /** each role resolved to the person on call now, with a number (in an incident's detail) */
+  calls?: CallTarget[];
 }
 
 export const DEFAULT_ESCALATION: EscalationLevel[] = [

@@ -1,0 +1,113 @@
+// Who is on call, at the moment of escalation: a SEV1 nobody acknowledges
+// for 15 minutes names the person on call at that minute (timeline, audit and
+// the detail's "Call now"); an override added at a second console changes who
+// is named, on both consoles, through the relay.
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect } from 'vitest';
+import { dispatch } from '../../src/main/core/dispatch.js';
+import type { OnCallConsole } from '../../src/main/core/console.js';
+import type { IncidentDetail } from '../../src/shared/domain/incident.js';
+import { FakeClock } from '../helpers.js';
+import { relayTest as it } from '../support/fixtures.js';
+import { nativeAlert, post, TOKENS, waitFor } from '../support/relay-fixture.js';
+
+const ROOT = resolve(__dirname, '../..');
+// weekly engineers and daily clinical leads from Monday 16 November 2026, 08:00 UTC: on Sunday 22 November it is Dana's week (turn 0) and Priya's day (turn 6)
+const SCHEDULES = `timeZone: UTC
+schedules:
+  - role: On-Call Engineer
+    layers:
+      - name: weekly
+        rotation: weekly
+        start: "2026-11-16T08:00"
+        participants: [Dana Whitfield, Omar Haddad]
+  - role: On-Call Clinical Lead
+    layers:
+      - name: daily
+        rotation: daily
+        start: "2026-11-16T08:00"
+        participants: [Priya Raman, Tomás Byrne]
+`;
+
+function dataDir(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(join(ROOT, 'resources/contacts.example.yaml'), join(dir, 'contacts.yaml'));
+  writeFileSync(join(dir, 'schedules.yaml'), SCHEDULES);
+}
+
+async function detail(c: OnCallConsole, id: string): Promise<IncidentDetail> {
+  const r = await dispatch(c.handlers, 'incidents.get', { id }, { transport: 'test' });
+  if (!r.ok) throw new Error(r.error.message);
+  return r.result as IncidentDetail;
+}
+
+describe('escalation names the person on call', () => {
+  it('at 15 minutes names who is on call then; an override from a second console changes it on both', async ({ dir, relay, relayConsole }) => {
+    const clock = new FakeClock(Date.parse('2026-11-22T08:00:00.000Z'));
+    dataDir(`${dir}/a`);
+    dataDir(`${dir}/b`);
+    const a = await relayConsole('a', { deps: { clock, tickMs: 0 } });
+    const b = await relayConsole('b', { token: TOKENS.wardB, deps: { clock, tickMs: 0 } });
+    a.services().operator.signIn('rn.jones', 'Rita Jones');
+    b.services().operator.signIn('eng.kim', 'Jo Kim'); // the first operator of console B: an admin
+    await waitFor(() => a.status().feed.state === 'connected' && b.status().feed.state === 'connected', 10_000, 'both connected');
+
+    await post(`${relay.url}/v1/alerts`, JSON.stringify(nativeAlert('infer-down', { severity: 'SEV1', summary: 'Inference API down' })));
+    await waitFor(() => a.services().incidents.findOpen('native:infer-down') !== null && b.services().incidents.findOpen('native:infer-down') !== null, 10_000, 'the SEV1 at both');
+    const first = { a: a.services().incidents.findOpen('native:infer-down')!.id, b: b.services().incidents.findOpen('native:infer-down')!.id };
+
+    // before any escalation the detail already names the people to call, with their numbers
+    const fresh = await detail(a, first.a);
+    expect(fresh.escalation.current?.calls).toEqual([
+      { role: 'On-Call Engineer', person: 'Dana Whitfield', phone: '+1-555-0141', gap: false, until: '2026-11-23T08:00:00.000Z' },
+      { role: 'On-Call Clinical Lead', person: 'Priya Raman', phone: '+1-555-0151', gap: false, until: '2026-11-23T08:00:00.000Z' },
+    ]);
+
+    clock.advance(15 * 60_000); // 08:15: nobody acknowledged
+    for (const c of [a, b]) c.services().incidents.tick();
+    for (const [c, id] of [[a, first.a], [b, first.b]] as const) {
+      const d = await detail(c, id);
+      expect(d.incident.escalationLevel).toBe(1);
+      expect(d.timeline.find((t) => t.kind === 'escalated')?.text).toContain('call Dana Whitfield (On-Call Engineer) +1-555-0141, Priya Raman (On-Call Clinical Lead) +1-555-0151');
+      const rec = c.services().audit.list({ action: 'incident.escalated' }, 5).records[0]!;
+      expect(JSON.parse(rec.details) as unknown).toMatchObject({ level: 1, called: [{ role: 'On-Call Engineer', person: 'Dana Whitfield' }, { role: 'On-Call Clinical Lead', person: 'Priya Raman' }] });
+    }
+
+    // Jo Kim at console B: "Lena takes the rest of the day"
+    const added = await dispatch(b.handlers, 'schedules.addOverride', { role: 'On-Call Engineer', person: 'Lena Fischer', start: '2026-11-22T08:16:00Z', end: '2026-11-22T20:00:00Z', reason: 'Dana is in theatre' }, { transport: 'test' });
+    expect(added.ok).toBe(true);
+    await waitFor(() => a.services().schedules.resolve('On-Call Engineer', clock.now() + 60_000).person === 'Lena Fischer', 10_000, 'the override at console A');
+    expect(b.services().audit.list({ action: 'schedule.override_added' }, 5).records).toHaveLength(1);
+    expect(a.services().audit.list({ action: 'schedule.remote_override' }, 5).records).toHaveLength(1);
+
+    clock.advance(60_000); // 08:16
+    await post(`${relay.url}/v1/alerts`, JSON.stringify(nativeAlert('scores-stale', { severity: 'SEV1', summary: 'Deterioration scores stale' })));
+    await waitFor(() => a.services().incidents.findOpen('native:scores-stale') !== null && b.services().incidents.findOpen('native:scores-stale') !== null, 10_000, 'the second SEV1 at both');
+    clock.advance(15 * 60_000); // 08:31
+    for (const c of [a, b]) {
+      c.services().incidents.tick();
+      const id = c.services().incidents.findOpen('native:scores-stale')!.id;
+      const d = await detail(c, id);
+      expect(d.incident.escalationLevel).toBe(1);
+      expect(d.timeline.find((t) => t.kind === 'escalated')?.text).toContain('call Lena Fischer (On-Call Engineer) +1-555-0143');
+      expect(d.escalation.current?.calls?.[0]).toMatchObject({ person: 'Lena Fischer', phone: '+1-555-0143', until: '2026-11-22T20:00:00.000Z' });
+    }
+    // the override went to the relay once, and is not sent back to B
+    expect(relay.store.ackCount()).toBe(1);
+  }, 60_000);
+
+  it('refuses an override from a clinician, naming why, and changes nothing', async ({ dir, boot }) => {
+    dataDir(dir);
+    const c = await boot();
+    c.services().operator.signIn('rn.admin', 'First Admin');
+    c.services().operator.add('rn.jones', 'Rita Jones', 'clinician', '4821');
+    c.services().operator.signIn('rn.jones', 'Rita Jones', '4821');
+    const r = await dispatch(c.handlers, 'schedules.addOverride', { role: 'On-Call Engineer', person: 'Lena Fischer', start: '2026-11-22T08:16:00Z', end: '2026-11-22T20:00:00Z', reason: 'swap' }, { transport: 'test' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('E_NOT_ALLOWED');
+    const bad = await dispatch(c.handlers, 'schedules.addOverride', { role: 'On-Call Engineer', person: 'Lena Fischer', start: '2026-11-22T20:00:00Z', end: '2026-11-22T08:00:00Z', reason: 'swap' }, { transport: 'test' });
+    expect(!bad.ok && bad.error.message).toContain('end: must be after start');
+    expect(c.services().audit.list({ action: 'schedule.override_added' }, 5).records).toHaveLength(0);
+  });
+});
