@@ -9,24 +9,26 @@ import { unlocked, type HandlerSlice } from '../platform/handlers.js';
 import type { RunbookService } from '../runbooks/runbook-service.js';
 import type { Db } from '../store/database.js';
 import { buildHandoff, handoffHtml } from './handoff.js';
+import type { ScheduleService } from '../schedules/schedule-service.js';
 
 /** The hand-off report covers this much by default: one long shift. */
 const DEFAULT_SHIFT_MS = 12 * 3_600_000;
 
 export function reportHandlers(
-  s: () => { db: Db; incidents: IncidentEngine; runbooks: RunbookService; audit: AuditLog; operator: OperatorSession },
+  s: () => { db: Db; incidents: IncidentEngine; runbooks: RunbookService; audit: AuditLog; operator: OperatorSession; schedules: ScheduleService },
   status: () => ConsoleStatus,
   clock: Clock,
 ): HandlerSlice {
   return {
     'report.handoff': unlocked(({ since }) => {
-      const { db, incidents, runbooks, audit, operator } = s();
+      const { db, incidents, runbooks, audit, operator, schedules } = s();
       const who = operator.operator;
       if (!who) throw new ConsoleError('E_NOT_SIGNED_IN', 'state', 'sign in before preparing a hand-off: the report is attributed');
       const now = clock.now();
       const sinceMs = since ? Date.parse(since) : now - DEFAULT_SHIFT_MS;
       if (sinceMs > now) throw new ConsoleError('E_INPUT', 'input', 'since: must not be in the future');
-      const report = buildHandoff({ db, incidents, runbooks, status, phiLevel: audit.phiLevel }, sinceMs, now, `${who.displayName} (${who.userId})`);
+      const onCall = (from: number, to: number) => schedules.roles().map((role) => ({ role, segments: schedules.timeline(role, from, to).map(({ start, end, person }) => ({ start, end, person })) }));
+      const report = buildHandoff({ db, incidents, runbooks, status, phiLevel: audit.phiLevel, onCall }, sinceMs, now, `${who.displayName} (${who.userId})`);
       audit.append({
         operator: who.userId,
         action: 'report.handoff',

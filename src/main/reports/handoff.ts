@@ -15,6 +15,8 @@ export interface HandoffDeps {
   runbooks: RunbookService;
   status: () => ConsoleStatus;
   phiLevel: PhiLevel;
+  /** who is on call per role between two instants */
+  onCall?: (fromMs: number, toMs: number) => HandoffReport['onCall'];
 }
 
 /** Gather the hand-off report for the shift that began at `sinceMs`, masking every free-text field. */
@@ -97,6 +99,7 @@ export function buildHandoff(deps: HandoffDeps, sinceMs: number, nowMs: number, 
       at: p.payload.at,
       operator: mask(`${p.payload.operator.displayName} (${p.payload.operator.userId})`),
     })),
+    onCall: deps.onCall?.(nowMs, nowMs + 12 * 3_600_000) ?? [],
   };
 }
 

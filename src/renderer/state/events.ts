@@ -34,6 +34,7 @@ export function wireEvents(
   const reloadRunbooks = coalesce(() => void s().refreshRunbooks());
   const reloadHealth = coalesce(() => void s().loadHealth(), 500);
   const reloadAudit = coalesce(() => void s().loadAudit(true));
+  const reloadOnCall = coalesce(() => void s().loadOnCall());
   // Changed ids without their incidents (a burst, or sent while locked) gather here: one request per 250 ms.
   let changedIds: string[] = [];
   const refreshIncidents = coalesce(() => {
@@ -54,6 +55,13 @@ export function wireEvents(
     },
     'probes.changed': () => s().canRead() && s().view === 'health' && reloadHealth(),
     'runbooks.changed': () => s().canRead() && reloadRunbooks(),
+    // who is on call changed (an override here or from another console): the board and an open detail name the new person
+    'schedules.changed': () => {
+      if (!s().canRead()) return;
+      if (s().onCall) reloadOnCall();
+      const open = s().incidents.selectedId;
+      if (open) void s().selectIncident(open);
+    },
     page: (page) => s().onPage(page),
     'incident.focus': ({ id }) => {
       if (!s().canRead()) return;

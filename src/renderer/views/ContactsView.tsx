@@ -1,24 +1,8 @@
 import { useEffect, useState } from 'react';
+import { CopyValue } from './CopyValue.js';
 import { useConsole } from '../state/context.js';
 import type { Contact } from '../../shared/domain/runbook.js';
-
-export function CopyValue({ label, value }: { label: string; value: string }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 1500);
-    } catch {
-      // no clipboard permission: the value is on screen to read out
-    }
-  };
-  return (
-    <button type="button" className="copy" title={`Copy ${label}`} onClick={() => void copy()}>
-      {label} {value} {copied ? '✓ copied' : ''}
-    </button>
-  );
-}
+import { OnCallBoard } from './OnCallBoard.js';
 
 export function ContactCard({ contact }: { contact: Contact }) {
   return (
@@ -56,6 +40,7 @@ export function ContactsView() {
           {error}
         </div>
       )}
+      <OnCallBoard />
       {book && (
         <div className="contacts-grid">
           {book.groups.map((g) => {

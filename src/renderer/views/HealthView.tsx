@@ -42,6 +42,25 @@ function ProbeCard({ probe, onRun }: { probe: ProbeView; onRun: () => void }) {
   );
 }
 
+/** A first-responder role (level 1: a SEV1's first call) with nobody on call in the next 24 hours. */
+function OnCallGaps() {
+  const board = useConsole((s) => s.onCall);
+  const load = useConsole((s) => s.loadOnCall);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  if (!board) return null;
+  const horizon = Date.parse(board.at) + 24 * 3_600_000;
+  const gaps = board.roles.filter((r) => r.firstResponder).flatMap((r) => r.gaps.filter((g) => Date.parse(g.start) < horizon).map((g) => ({ role: r.role, start: g.start })));
+  if (gaps.length === 0) return null;
+  return (
+    <div className="oncall-warning" role="alert" data-testid="on-call-gap-warning">
+      Nobody on call in the next 24 hours for:{' '}
+      {gaps.map((g) => `${g.role} from ${new Date(g.start).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' })}`).join('; ')}. A SEV1 would page nobody for that role: add an override in Contacts.
+    </div>
+  );
+}
+
 export function HealthView() {
   const health = useConsole((s) => s.health);
   const load = useConsole((s) => s.loadHealth);
@@ -56,6 +75,7 @@ export function HealthView() {
         <h1 id="view-health">Health</h1>
         <span className="muted">Local probes run by this console · profile {health.profile.replace('_', ' ')}</span>
       </div>
+      <OnCallGaps />
       {health.errors.length > 0 && (
         <div className="config-errors" role="alert">
           {health.errors.map((e) => (

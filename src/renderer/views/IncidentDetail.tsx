@@ -4,8 +4,16 @@ import { useConsole } from '../state/context.js';
 import { countdown, useNow } from './useNow.js';
 import { RunbookChecklist } from './RunbookChecklist.js';
 import { ContactCard } from './ContactsView.js';
+import { CopyValue } from './CopyValue.js';
+import type { CallTarget } from '../../shared/domain/schedule.js';
+import type { EscalationLevel } from '../../shared/domain/severity.js';
 
-function WhoToCall({ incidentId, names, heading }: { incidentId: string; names: string[]; heading: string }) {
+/** "Dana Whitfield (On-Call Engineer) · +1-555-0141": the people on call for a level's roles, else the roles. */
+function callSummary(level: EscalationLevel): string {
+  return (level.calls ?? level.contacts.map((role) => ({ role, person: null, phone: null, gap: false, until: null }))).map((c) => (c.person ? `${c.person} (${c.role})${c.phone ? ` · ${c.phone}` : ''}` : c.gap ? `${c.role}: nobody on call` : c.role)).join(', ');
+}
+
+function WhoToCall({ incidentId, level, heading }: { incidentId: string; level: EscalationLevel | null; heading: string }) {
   const book = useConsole((s) => s.contacts.book);
   const loadContacts = useConsole((s) => s.loadContacts);
   const contacted = useConsole((s) => s.markContacted);
@@ -13,15 +21,27 @@ function WhoToCall({ incidentId, names, heading }: { incidentId: string; names: 
     if (!book) void loadContacts();
   }, [book, loadContacts]);
   const all = book?.groups.flatMap((g) => g.contacts) ?? [];
+  const calls: CallTarget[] = level?.calls ?? (level?.contacts ?? []).map((role) => ({ role, person: null, phone: null, gap: false, until: null }));
   return (
     <section aria-label="Who to call now" data-testid="who-to-call">
       <h3>{heading}</h3>
-      {names.map((n) => {
-        const c = all.find((x) => x.name === n);
+      {calls.map((c) => {
+        const card = all.find((x) => x.name === c.role);
+        const who = c.person ? `${c.person} (${c.role})` : c.role;
         return (
-          <div key={n} className="call-row">
-            {c ? <ContactCard contact={c} /> : <strong>{n}</strong>}
-            <button type="button" onClick={() => void contacted(incidentId, n)}>
+          <div key={c.role} className="call-row" data-testid="call-now">
+            {c.person ? (
+              <div className="contact">
+                Call now: <strong>{c.person}</strong> ({c.role}){c.phone && <> · <CopyValue label="☎" value={c.phone} /></>}
+                {c.until && <div className="muted">on call until {new Date(c.until).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' })}</div>}
+              </div>
+            ) : (
+              <div className="call-col">
+                {c.gap && <div className="oncall-gap-text">Nobody on call for {c.role} now (schedule gap): call the role's number</div>}
+                {card ? <ContactCard contact={card} /> : <strong>{c.role}</strong>}
+              </div>
+            )}
+            <button type="button" onClick={() => void contacted(incidentId, who)}>
               Contacted
             </button>
           </div>
@@ -103,12 +123,12 @@ export function Detail() {
         <h3>Escalation {i.escalationLevel > 0 ? `level ${i.escalationLevel}` : 'not yet escalated'}</h3>
         {detail.escalation.current && (
           <p>
-            Call now: <strong>{detail.escalation.current.contacts.join(', ')}</strong> ({detail.escalation.current.description})
+            Call now: <strong>{callSummary(detail.escalation.current)}</strong> ({detail.escalation.current.description})
           </p>
         )}
         {detail.escalation.next && (
           <p className="muted">
-            Next: level {detail.escalation.next.level} ({detail.escalation.next.contacts.join(', ')})
+            Next: level {detail.escalation.next.level} ({callSummary(detail.escalation.next)})
             {i.state === 'triggered' ? ` at ${new Date(Date.parse(i.openedAt) + detail.escalation.next.afterMinutes * 60_000).toLocaleTimeString()} if nobody acknowledges` : ' — Escalate calls them in'}
           </p>
         )}
@@ -117,7 +137,7 @@ export function Detail() {
         <WhoToCall
           incidentId={i.id}
           heading={detail.escalation.current ? `Who to call now (level ${detail.escalation.current.level}${i.escalationLevel === 0 ? ', first responders' : ''})` : 'Who to call now'}
-          names={detail.escalation.current?.contacts ?? []}
+          level={detail.escalation.current}
         />
       )}
       {runs.map((r) => (

@@ -31,11 +31,13 @@ export interface HandoffReport {
   actionsTruncated: boolean;
   runbooksInProgress: { runId: string; title: string; incidentId: string | null; incidentResolved: boolean; startedBy: string; startedAt: string; done: number; total: number; nextStep: string | null }[];
   pendingSync: { id: string; incidentId: string; action: string; at: string; operator: string }[];
+  /** who is on call for each role now and over the next 12 hours (segments; person null = a gap) */
+  onCall: { role: string; segments: { start: string; end: string; person: string | null }[] }[];
 }
 
 /** One table of the report: what both the page main saves and the view show. */
 export interface ReportSection {
-  id: 'system' | 'incidents' | 'runbooks' | 'pending' | 'actions';
+  id: 'system' | 'incidents' | 'runbooks' | 'oncall' | 'pending' | 'actions';
   title: string;
   headers: string[];
   rows: string[][];
@@ -67,6 +69,17 @@ export function handoffSections(r: HandoffReport, when: (iso: string) => string 
       headers: ['Runbook', 'Incident', 'Started', 'Progress', 'Next step'],
       rows: r.runbooksInProgress.map((x) => [x.title, x.incidentId ? `${x.incidentId}${x.incidentResolved ? ' (resolved)' : ''}` : 'standalone', `${when(x.startedAt)} by ${x.startedBy}`, `${x.done} of ${x.total} steps`, x.nextStep ?? '—']),
       empty: 'No runbook in progress.',
+    },
+    {
+      id: 'oncall',
+      title: 'Who is on call (now and the next 12 hours)',
+      headers: ['Role', 'Now', 'Next 12 hours'],
+      rows: r.onCall.map((o) => [
+        o.role,
+        o.segments[0]?.person ?? 'nobody (schedule gap)',
+        o.segments.map((x) => `${x.person ?? 'nobody (gap)'} until ${when(x.end)}`).join(', then ') || '—',
+      ]),
+      empty: 'No on-call schedules: each role is called on its own number.',
     },
     {
       id: 'pending',
