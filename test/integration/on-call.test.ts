@@ -4,13 +4,13 @@
 // is named, on both consoles, through the relay.
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describe, expect } from 'vitest';
+import { describe, expect, onTestFinished } from 'vitest';
 import { dispatch } from '../../src/main/core/dispatch.js';
 import type { OnCallConsole } from '../../src/main/core/console.js';
 import type { IncidentDetail } from '../../src/shared/domain/incident.js';
 import { FakeClock } from '../helpers.js';
 import { relayTest as it } from '../support/fixtures.js';
-import { nativeAlert, post, TOKENS, waitFor } from '../support/relay-fixture.js';
+import { nativeAlert, post, startRelay, TOKENS, waitFor } from '../support/relay-fixture.js';
 
 const ROOT = resolve(__dirname, '../..');
 // weekly engineers and daily clinical leads from Monday 16 November 2026, 08:00 UTC: on Sunday 22 November it is Dana's week (turn 0) and Priya's day (turn 6)
@@ -95,6 +95,32 @@ describe('escalation names the person on call', () => {
     }
     // the override went to the relay once, and is not sent back to B
     expect(relay.store.ackCount()).toBe(1);
+  }, 60_000);
+
+  it('keeps an override added while the relay is down and delivers it once when the relay returns', async ({ dir, relay, relayConsole }) => {
+    const clock = new FakeClock(Date.parse('2026-11-22T08:00:00.000Z'));
+    dataDir(`${dir}/a`);
+    dataDir(`${dir}/b`);
+    const a = await relayConsole('a', { deps: { clock, tickMs: 0 } });
+    const b = await relayConsole('b', { token: TOKENS.wardB, deps: { clock, tickMs: 0 } });
+    b.services().operator.signIn('eng.kim', 'Jo Kim');
+    await waitFor(() => a.status().feed.state === 'connected' && b.status().feed.state === 'connected', 10_000, 'both connected');
+    const port = Number(new URL(relay.url).port);
+    await relay.close();
+    await waitFor(() => b.status().feed.state !== 'connected', 10_000, 'B sees the relay gone');
+    const r = await dispatch(b.handlers, 'schedules.addOverride', { role: 'On-Call Engineer', person: 'Kwame Mensah', start: '2026-11-22T08:00:00Z', end: '2026-11-22T20:00:00Z', reason: 'offline swap' }, { transport: 'test' });
+    expect(r.ok).toBe(true);
+    expect(b.services().schedules.resolve('On-Call Engineer', clock.now()).person).toBe('Kwame Mensah'); // at once, here
+    expect(b.services().schedules.pendingOutbox()).toHaveLength(1);
+    const back = await startRelay(`${dir}/relay`, { listen: { host: '127.0.0.1', port } });
+    onTestFinished(() => back.close());
+    await waitFor(() => a.services().schedules.resolve('On-Call Engineer', clock.now()).person === 'Kwame Mensah', 20_000, 'the override at A after the relay returned');
+    await waitFor(() => b.services().schedules.pendingOutbox().length === 0, 10_000, 'marked synced at B');
+    back.terminateConsoles(); // a reconnect sends nothing again
+    await waitFor(() => b.status().feed.state === 'connected', 10_000, 'B reconnected');
+    await b.services().outbox.drain();
+    expect(back.store.ackCount()).toBe(1);
+    expect(a.services().audit.list({ action: 'schedule.remote_override' }, 5).records).toHaveLength(1);
   }, 60_000);
 
   it('refuses an override from a clinician, naming why, and changes nothing', async ({ dir, boot }) => {
