@@ -81,6 +81,7 @@ describe('who is on call (browser mode, Chromium)', () => {
     const call = page.getByTestId('call-now').filter({ hasText: 'On-Call Engineer' });
     await call.waitFor({ timeout: 10_000 });
     expect((await call.textContent())!.replace(/\s+/g, ' ')).toMatch(/Call now: Lena Fischer \(On-Call Engineer\) · ☎ \+1-555-0143/);
+    await expect.poll(() => page.getByText(/^Open \d+ \(\d+ unacked\)/).textContent(), { timeout: 5000 }).toMatch(/^Open 1 \(1 unacked\)/);
     await page.screenshot({ path: screenshotPath('incident-call-now') });
   });
 
