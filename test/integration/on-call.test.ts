@@ -2,27 +2,18 @@
 // for 15 minutes names the person on call at that minute (timeline, audit and
 // the detail's "Call now"); an override added at a second console changes who
 // is named, on both consoles, through the relay.
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { describe, expect, onTestFinished } from 'vitest';
 import { dispatch } from '../../src/main/core/dispatch.js';
 import type { OnCallConsole } from '../../src/main/core/console.js';
 import type { IncidentDetail } from '../../src/shared/domain/incident.js';
 import { FakeClock } from '../helpers.js';
-import { relayTest as it } from '../support/fixtures.js';
+import { ENGINEERS_WEEKLY, onCallFolder } from '../support/on-call.js';
+import { relayTest } from '../support/fixtures.js';
 import { nativeAlert, post, startRelay, TOKENS, waitFor } from '../support/relay-fixture.js';
 
-const ROOT = resolve(__dirname, '../..');
 // weekly engineers and daily clinical leads from Monday 16 November 2026, 08:00 UTC: on Sunday 22 November it is Dana's week (turn 0) and Priya's day (turn 6)
 const SCHEDULES = `timeZone: UTC
-schedules:
-  - role: On-Call Engineer
-    layers:
-      - name: weekly
-        rotation: weekly
-        start: "2026-11-16T08:00"
-        participants: [Dana Whitfield, Omar Haddad]
-  - role: On-Call Clinical Lead
+${ENGINEERS_WEEKLY}  - role: On-Call Clinical Lead
     layers:
       - name: daily
         rotation: daily
@@ -30,28 +21,29 @@ schedules:
         participants: [Priya Raman, Tomás Byrne]
 `;
 
-function dataDir(dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(join(ROOT, 'resources/contacts.example.yaml'), join(dir, 'contacts.yaml'));
-  writeFileSync(join(dir, 'schedules.yaml'), SCHEDULES);
-}
-
 async function detail(c: OnCallConsole, id: string): Promise<IncidentDetail> {
   const r = await dispatch(c.handlers, 'incidents.get', { id }, { transport: 'test' });
   if (!r.ok) throw new Error(r.error.message);
   return r.result as IncidentDetail;
 }
 
-describe('escalation names the person on call', () => {
-  it('at 15 minutes names who is on call then; an override from a second console changes it on both', async ({ dir, relay, relayConsole }) => {
+/** Two consoles on the relay, each with the directory and SCHEDULES, on one fake clock (08:00 Sunday 22 November), both connected; B's first operator (an admin) signed in. */
+const it = relayTest.extend<{ wards: { a: OnCallConsole; b: OnCallConsole; clock: FakeClock } }>({
+  wards: async ({ dir, relayConsole }, use) => {
     const clock = new FakeClock(Date.parse('2026-11-22T08:00:00.000Z'));
-    dataDir(`${dir}/a`);
-    dataDir(`${dir}/b`);
+    onCallFolder(`${dir}/a`, SCHEDULES);
+    onCallFolder(`${dir}/b`, SCHEDULES);
     const a = await relayConsole('a', { deps: { clock, tickMs: 0 } });
     const b = await relayConsole('b', { token: TOKENS.wardB, deps: { clock, tickMs: 0 } });
-    a.services().operator.signIn('rn.jones', 'Rita Jones');
-    b.services().operator.signIn('eng.kim', 'Jo Kim'); // the first operator of console B: an admin
+    b.services().operator.signIn('eng.kim', 'Jo Kim');
     await waitFor(() => a.status().feed.state === 'connected' && b.status().feed.state === 'connected', 10_000, 'both connected');
+    await use({ a, b, clock });
+  },
+});
+
+describe('escalation names the person on call', () => {
+  it('at 15 minutes names who is on call then; an override from a second console changes it on both', async ({ relay, wards: { a, b, clock } }) => {
+    a.services().operator.signIn('rn.jones', 'Rita Jones');
 
     await post(`${relay.url}/v1/alerts`, JSON.stringify(nativeAlert('infer-down', { severity: 'SEV1', summary: 'Inference API down' })));
     await waitFor(() => a.services().incidents.findOpen('native:infer-down') !== null && b.services().incidents.findOpen('native:infer-down') !== null, 10_000, 'the SEV1 at both');
@@ -97,14 +89,7 @@ describe('escalation names the person on call', () => {
     expect(relay.store.ackCount()).toBe(1);
   }, 60_000);
 
-  it('keeps an override added while the relay is down and delivers it once when the relay returns', async ({ dir, relay, relayConsole }) => {
-    const clock = new FakeClock(Date.parse('2026-11-22T08:00:00.000Z'));
-    dataDir(`${dir}/a`);
-    dataDir(`${dir}/b`);
-    const a = await relayConsole('a', { deps: { clock, tickMs: 0 } });
-    const b = await relayConsole('b', { token: TOKENS.wardB, deps: { clock, tickMs: 0 } });
-    b.services().operator.signIn('eng.kim', 'Jo Kim');
-    await waitFor(() => a.status().feed.state === 'connected' && b.status().feed.state === 'connected', 10_000, 'both connected');
+  it('keeps an override added while the relay is down and delivers it once when the relay returns', async ({ dir, relay, wards: { a, b, clock } }) => {
     const port = Number(new URL(relay.url).port);
     await relay.close();
     await waitFor(() => b.status().feed.state !== 'connected', 10_000, 'B sees the relay gone');
@@ -124,7 +109,7 @@ describe('escalation names the person on call', () => {
   }, 60_000);
 
   it('refuses an override from a clinician, naming why, and changes nothing', async ({ dir, boot }) => {
-    dataDir(dir);
+    onCallFolder(dir, SCHEDULES);
     const c = await boot();
     c.services().operator.signIn('rn.admin', 'First Admin');
     c.services().operator.add('rn.jones', 'Rita Jones', 'clinician', '4821');

@@ -2,23 +2,16 @@
 // is named with its file, line and field; the console starts and keeps the
 // last good schedules; a calendar beside it is read; the hand-off says who is
 // on call.
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { dispatch } from '../../src/main/core/dispatch.js';
 import type { HandoffReport } from '../../src/shared/domain/report.js';
 import { consoleTest } from '../support/fixtures.js';
+import { ENGINEERS_WEEKLY, onCallFolder } from '../support/on-call.js';
 
-const ROOT = resolve(__dirname, '../..');
 const GOOD = `timeZone: Europe/London
-schedules:
-  - role: On-Call Engineer
-    layers:
-      - name: weekly
-        rotation: weekly
-        start: "2026-11-16T08:00"
-        participants: [Dana Whitfield, Omar Haddad]
-  - role: On-Call Clinical Lead
+${ENGINEERS_WEEKLY}  - role: On-Call Clinical Lead
     calendar: leads.ics
 `;
 
@@ -34,12 +27,7 @@ const CASES: { name: string; text: string; line: number; field: string }[] = [
   { name: 'a YAML syntax error', text: GOOD.replace('    layers:', '    layers: [\n'), line: 6, field: 'invalid YAML' },
 ];
 
-function prepare(dir: string, schedules: string): void {
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(join(ROOT, 'resources/contacts.example.yaml'), join(dir, 'contacts.yaml'));
-  copyFileSync(join(ROOT, 'test/fixtures/calendars/clinical-leads.ics'), join(dir, 'leads.ics'));
-  writeFileSync(join(dir, 'schedules.yaml'), schedules);
-}
+const prepare = (dir: string, schedules: string) => onCallFolder(dir, schedules, { 'leads.ics': 'test/fixtures/calendars/clinical-leads.ics' });
 
 describe('schedules.yaml', () => {
   consoleTest('reads rotations and a calendar, and the hand-off lists who is on call now and for the next 12 hours', async ({ dir, boot, clock }) => {
