@@ -89,40 +89,46 @@ export function AuditView() {
           Export CSV
         </button>
       </div>
-      <div className="table-head audit-row" role="row">
-        <span>#</span>
-        <span>Time</span>
-        <span>Operator</span>
-        <span>Action</span>
-        <span>Subject</span>
-        <span>Details</span>
-      </div>
-      <div ref={parentRef} className="audit-scroll" role="table" aria-label="Audit records" aria-rowcount={total} data-testid="audit-list">
-        {records.length === 0 && !loading && <p className="empty">No audit records match this filter.</p>}
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {items.map((item) => {
-            const r = records[item.index]!;
-            return (
-              <div
-                key={r.seq}
-                role="row"
-                className="audit-row"
-                data-testid="audit-row"
-                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
-              >
-                <span>{r.seq}</span>
-                <span title={r.ts}>{new Date(r.ts).toLocaleString()}</span>
-                <span>{r.operator}</span>
-                <span>{r.action}</span>
-                <span>
-                  {r.subjectType}:{r.subjectId}
-                </span>
-                <span className="details" title={r.details}>
-                  {r.details === '{}' ? '' : r.details}
-                </span>
-              </div>
-            );
-          })}
+      <div className="audit-table" role="table" aria-label="Audit records" aria-rowcount={total + 1}>
+        <div role="rowgroup">
+          <div className="table-head audit-row" role="row" aria-rowindex={1}>
+            {['#', 'Time', 'Operator', 'Action', 'Subject', 'Details'].map((h) => (
+              <span key={h} role="columnheader">
+                {h}
+              </span>
+            ))}
+          </div>
+        </div>
+        <div ref={parentRef} className="audit-scroll" role="rowgroup" tabIndex={0} aria-label="Records (scroll)" data-testid="audit-list">
+          {records.length === 0 && !loading && <p className="empty">No audit records match this filter.</p>}
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            {items.map((item) => {
+              const r = records[item.index]!;
+              return (
+                <div
+                  key={r.seq}
+                  role="row"
+                  aria-rowindex={item.index + 2}
+                  className="audit-row"
+                  data-testid="audit-row"
+                  style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                >
+                  <span role="cell">{r.seq}</span>
+                  <span role="cell" title={r.ts}>
+                    {new Date(r.ts).toLocaleString()}
+                  </span>
+                  <span role="cell">{r.operator}</span>
+                  <span role="cell">{r.action}</span>
+                  <span role="cell">
+                    {r.subjectType}:{r.subjectId}
+                  </span>
+                  <span role="cell" className="details" title={r.details}>
+                    {r.details === '{}' ? '' : r.details}
+                  </span>
+                </div>
+              );
+            })}
+          </div>
         </div>
       </div>
       <p className="muted">

@@ -74,7 +74,7 @@ export function HandoffView() {
           </p>
           {handoffSections(r, when).map((section) => (
             <div key={section.id} className="report-section">
-              <h3>{section.title}</h3>
+              <h2 className="section-heading">{section.title}</h2>
               {section.rows.length === 0 ? (
                 <p className="empty">{section.empty}</p>
               ) : (

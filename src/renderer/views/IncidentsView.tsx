@@ -20,30 +20,43 @@ function Countdown({ incident }: { incident: Incident }) {
   );
 }
 
+/** The list's columns: a header cell each, in the order of the row's cells. */
+const COLUMNS = ['Severity', 'Incident', 'Summary', 'Service', 'State', 'Respond', 'Alerts', 'Sync'] as const;
+
 /** Memoised: an update to one incident re-renders one row, not the screenful. */
-const IncidentRow = memo(function IncidentRow({ incident, selected, top, onSelect }: { incident: Incident; selected: boolean; top: number; onSelect: (id: string) => void }) {
+const IncidentRow = memo(function IncidentRow({ incident, index, selected, focusable, top, onSelect }: { incident: Incident; index: number; selected: boolean; focusable: boolean; top: number; onSelect: (id: string) => void }) {
   return (
     <div
       role="row"
+      aria-rowindex={index + 2}
       aria-selected={selected}
+      tabIndex={focusable ? 0 : -1}
       className={`incident-row${selected ? ' selected' : ''} row-${incident.state}`}
       data-testid="incident-row"
       data-incident-id={incident.id}
       onClick={() => onSelect(incident.id)}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          onSelect(incident.id);
+        }
+      }}
       style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${top}px)` }}
     >
-      <span className={`sev sev-${incident.severity}`}>{incident.severity}</span>
-      <span className="mono">{incident.id}</span>
-      <span className="summary" title={incident.summary}>
+      <span role="gridcell" className={`sev sev-${incident.severity}`}>{incident.severity}</span>
+      <span role="gridcell" className="mono">{incident.id}</span>
+      <span role="gridcell" className="summary" title={incident.summary}>
         {incident.summary}
       </span>
-      <span>{incident.service}</span>
-      <span className={`incident-state state-${incident.state}`} data-testid="incident-state">
+      <span role="gridcell">{incident.service}</span>
+      <span role="gridcell" className={`incident-state state-${incident.state}`} data-testid="incident-state">
         {incident.state}
       </span>
-      <Countdown incident={incident} />
-      <span title="Alerts grouped into this incident">×{incident.alertCount}</span>
-      <span>{incident.pendingSync ? <span className="pill level-degraded" data-testid="pending-sync">pending sync</span> : ''}</span>
+      <span role="gridcell">
+        <Countdown incident={incident} />
+      </span>
+      <span role="gridcell" title="Alerts grouped into this incident">×{incident.alertCount}</span>
+      <span role="gridcell">{incident.pendingSync ? <span className="pill level-degraded" data-testid="pending-sync">pending sync</span> : ''}</span>
     </div>
   );
 });
@@ -138,7 +151,7 @@ export function IncidentsView() {
       </div>
       <div className="split">
         {loaded && items.length === 0 ? (
-          <p className="empty incident-list">
+          <p className="empty incident-table">
             {feedState === 'not_configured'
               ? 'No incidents. No relay is configured: start with --relay-url (see README) or try npm run demo.'
               : feedState !== 'connected' && feedSince
@@ -155,12 +168,25 @@ export function IncidentsView() {
                   : `No open incidents — and alerts are arriving: the relay link is up${feedSince ? ` since ${new Date(feedSince).toLocaleTimeString()}` : ''}.`}
           </p>
         ) : (
-          <div ref={parentRef} className="incident-list" role="table" aria-label="Incidents" data-testid="incident-list">
-            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-              {virtualizer.getVirtualItems().map((v) => {
-                const inc = items[v.index]!;
-                return <IncidentRow key={inc.id} incident={inc} top={v.start} selected={inc.id === selectedId} onSelect={onSelect} />;
-              })}
+          <div className="incident-table" role="grid" aria-label="Incidents" aria-rowcount={items.length + 1}>
+            <div role="rowgroup">
+              <div role="row" aria-rowindex={1} className="incident-row incident-head">
+                {COLUMNS.map((c) => (
+                  <span key={c} role="columnheader">
+                    {c}
+                  </span>
+                ))}
+              </div>
+            </div>
+            <div ref={parentRef} className="incident-list" role="rowgroup" data-testid="incident-list">
+              <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+                {virtualizer.getVirtualItems().map((v) => {
+                  const inc = items[v.index]!;
+                  // one row takes Tab (the selected one, else the first): the list is one stop, arrows and j/k move within
+                  const focusable = selectedId ? inc.id === selectedId : v.index === 0;
+                  return <IncidentRow key={inc.id} incident={inc} index={v.index} top={v.start} selected={inc.id === selectedId} focusable={focusable} onSelect={onSelect} />;
+                })}
+              </div>
             </div>
           </div>
         )}

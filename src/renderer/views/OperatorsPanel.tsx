@@ -52,7 +52,7 @@ export function OperatorsPanel() {
             <th>Role</th>
             <th>PIN</th>
             <th>State</th>
-            <th />
+            <th>Actions</th>
           </tr>
         </thead>
         <tbody>

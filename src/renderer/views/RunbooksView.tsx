@@ -65,7 +65,7 @@ export function RunbooksView() {
       )}
       <div className="split">
         <div className="runbook-side">
-          <h3>Start a runbook</h3>
+          <h2 className="section-heading">Start a runbook</h2>
           <ul className="catalogue">
             {catalogue.map((r) => (
               <li key={r.id}>
@@ -75,7 +75,7 @@ export function RunbooksView() {
               </li>
             ))}
           </ul>
-          <h3>Runs</h3>
+          <h2 className="section-heading">Runs</h2>
           <ul className="runs">
             {runs.map((r) => (
               <li key={r.id}>

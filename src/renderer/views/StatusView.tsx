@@ -42,7 +42,7 @@ export function StatusView() {
           {r ? `${r.retries.attempts} calls, ${r.retries.retried} retries, ${r.retries.failed} gave up${r.retries.successRate !== null ? `, success ${(r.retries.successRate * 100).toFixed(1)} %` : ''}` : '—'}
         </dd>
       </dl>
-      <h3>Circuit breakers</h3>
+      <h2 className="section-heading">Circuit breakers</h2>
       <table className="status-table" data-testid="status-breakers">
         <thead>
           <tr>
@@ -68,7 +68,7 @@ export function StatusView() {
           ))}
         </tbody>
       </table>
-      <h3>Errors by category</h3>
+      <h2 className="section-heading">Errors by category</h2>
       <ul data-testid="status-errors">
         {Object.entries(r?.errorsByCategory ?? {}).map(([k, v]) => (
           <li key={k}>

@@ -27,11 +27,11 @@ export function useNow(): number {
 }
 
 export function countdown(targetIso: string, now: number): { text: string; overdue: boolean } {
+  // in words, so it never reads as a clock time: "14 min left", "3 min overdue", "1 h 05 min left", "40 s left"
   const ms = Date.parse(targetIso) - now;
   const abs = Math.abs(ms);
   const h = Math.floor(abs / 3_600_000);
   const m = Math.floor((abs % 3_600_000) / 60_000);
-  const s = Math.floor((abs % 60_000) / 1000);
-  const text = `${h > 0 ? `${h}:${String(m).padStart(2, '0')}` : m}:${String(s).padStart(2, '0')}`;
-  return ms >= 0 ? { text, overdue: false } : { text: `+${text}`, overdue: true };
+  const amount = h > 0 ? `${h} h ${String(m).padStart(2, '0')} min` : m > 0 ? `${m} min` : `${Math.floor(abs / 1000)} s`;
+  return ms >= 0 ? { text: `${amount} left`, overdue: false } : { text: `${amount} overdue`, overdue: true };
 }
