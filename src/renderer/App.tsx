@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useConsole } from './state/context.js';
 import { VIEWS, type View } from './state/store.js';
 import { StatusBar } from './views/StatusBar.js';
@@ -15,6 +15,7 @@ import { isTyping } from './views/keyboard.js';
 import { PipelineNotice } from './views/PipelineNotice.js';
 import { DashboardView } from './views/DashboardView.js';
 import { HandoffView } from './views/HandoffView.js';
+import { Announcer } from './views/Announcer.js';
 
 const LABELS: Record<View, string> = {
   incidents: 'Incidents',
@@ -122,8 +123,19 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, [setView]);
 
+  // after sign-in the keyboard starts in the work, not on the sign-in button that is gone
+  const wasSignedIn = useRef(signedIn);
+  useEffect(() => {
+    if (signedIn && !wasSignedIn.current) document.getElementById('main')?.focus();
+    wasSignedIn.current = signedIn;
+  }, [signedIn]);
+
   return (
     <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to main content
+      </a>
+      <Announcer />
       <StatusBar />
       <PipelineNotice />
       <AlarmBar />
@@ -143,7 +155,7 @@ export function App() {
       ) : (
         <div className="body">
           <Nav />
-          <main className="content">
+          <main className="content" id="main" tabIndex={-1}>
             <CurrentView />
           </main>
         </div>

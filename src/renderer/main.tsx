@@ -7,7 +7,9 @@ import { createConsoleStore } from './state/store.js';
 import { createClient } from './transport.js';
 import { wireEvents } from './state/events.js';
 import './styles.css';
+import { applyTheme, storedTheme } from './theme.js';
 
+applyTheme(storedTheme());
 primeAudioOnFirstGesture();
 const client = createClient();
 

@@ -1,13 +1,15 @@
-// axe-core (WCAG 2.1 A and AA rules) on every view of the console, with a
-// paged SEV1 on screen: sign-in, incidents with a detail, runbooks, contacts,
-// health, dashboard, hand-off, audit, status, and the lock screen. Prints the
-// violations found by rule; none may be critical or serious.
+// axe-core (WCAG 2.1 A and AA rules, and best practice) on every view of the
+// console in each theme (dark, light, night), with a paged SEV1 on screen:
+// sign-in, incidents with a detail, runbooks, contacts, health, dashboard,
+// hand-off, audit, status, and the lock screen. Prints the violations found by
+// view; none may be critical or serious. A screenshot of each view in each
+// theme goes to test-results/screenshots/view-<view>-<theme>.png.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Relay } from '../../src/relay/server.js';
-import { launchChromium, startBrowserMode, type RunningConsole, signIn } from '../support/browser-mode.js';
+import { launchChromium, screenshotPath, startBrowserMode, type RunningConsole, signIn } from '../support/browser-mode.js';
 import { post, startRelay, TOKENS } from '../support/relay-fixture.js';
 import { tempDir } from '../helpers.js';
 
@@ -63,30 +65,52 @@ describe('accessibility of every view (axe-core, Chromium)', () => {
     expect(grave.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`), view).toEqual([]);
   };
 
-  it('sign-in', async () => {
-    await page.getByLabel('User ID').waitFor();
-    await check('sign-in');
-  });
+  const THEMES = ['dark', 'light', 'dim'] as const;
+  const theme = async (t: (typeof THEMES)[number]) => {
+    await page.getByLabel('Theme').selectOption(t);
+    await expect.poll(() => page.evaluate('document.documentElement.dataset.theme')).toBe(t);
+  };
+  const VIEWS = ['Incidents', 'Runbooks', 'Contacts', 'Health', 'Dashboard', 'Hand-off', 'Audit', 'Status'];
 
-  it('incidents with a paged SEV1 and its detail', async () => {
-    await signIn(page, 'eng.kim', 'Jo Kim');
-    await post(`${relay.url}/v1/alerts`, JSON.stringify({ alerts: [{ key: 'api-down', severity: 'SEV1', summary: 'Medical AI API down', service: 'medical-ai-api' }, { key: 'cache', severity: 'SEV3', summary: 'Cache latency high', service: 'redis' }] }));
-    await page.getByTestId('incident-row').filter({ hasText: 'Medical AI API down' }).click({ timeout: 10_000 });
-    await page.getByTestId('incident-detail').waitFor();
-    await check('incidents');
-  });
-
-  for (const view of ['Runbooks', 'Contacts', 'Health', 'Dashboard', 'Hand-off', 'Audit', 'Status']) {
-    it(view.toLowerCase(), async () => {
-      await nav(view);
-      await page.waitForTimeout(300);
-      await check(view.toLowerCase());
+  for (const t of THEMES) {
+    it(`sign-in (${t})`, async () => {
+      await page.getByLabel('User ID').waitFor();
+      await theme(t);
+      await check(`sign-in ${t}`);
+      await page.screenshot({ path: screenshotPath(`view-sign-in-${t}`) });
     });
   }
 
-  it('lock screen', async () => {
-    await page.keyboard.press('Control+l');
-    await page.getByTestId('lock-screen').waitFor({ timeout: 5000 });
-    await check('lock');
+  it('signs in and is paged a SEV1 (focus moves to the work; the SEV1 is announced at once)', async () => {
+    await signIn(page, 'eng.kim', 'Jo Kim');
+    await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.id')).toBe('main');
+    await post(`${relay.url}/v1/alerts`, JSON.stringify({ alerts: [{ key: 'api-down', severity: 'SEV1', summary: 'Medical AI API down', service: 'medical-ai-api' }, { key: 'cache', severity: 'SEV3', summary: 'Cache latency high', service: 'redis' }] }));
+    await page.getByTestId('incident-row').filter({ hasText: 'Medical AI API down' }).click({ timeout: 10_000 });
+    await page.getByTestId('incident-detail').waitFor();
+    await expect.poll(() => page.getByTestId('announce-urgent').textContent(), { timeout: 5000 }).toBe('1 SEV1 incident not acknowledged. Press g to go to the oldest.');
+    expect(await page.getByTestId('announce-polite').textContent()).toMatch(/^2 new incidents; 2 open\.$/);
   });
+
+  for (const t of THEMES) {
+    for (const view of VIEWS) {
+      it(`${view.toLowerCase()} (${t})`, async () => {
+        await theme(t);
+        await nav(view);
+        if (view === 'Incidents') await page.getByTestId('incident-detail').waitFor();
+        await page.waitForTimeout(250);
+        await check(`${view.toLowerCase()} ${t}`);
+        await page.screenshot({ path: screenshotPath(`view-${view.toLowerCase()}-${t}`) });
+      });
+    }
+  }
+
+  for (const t of THEMES) {
+    it(`lock screen (${t})`, async () => {
+      await theme(t);
+      if ((await page.getByTestId('lock-screen').count()) === 0) await page.keyboard.press('Control+l');
+      await page.getByTestId('lock-screen').waitFor({ timeout: 5000 });
+      await check(`lock ${t}`);
+      await page.screenshot({ path: screenshotPath(`view-lock-${t}`) });
+    });
+  }
 });

@@ -49,7 +49,7 @@ describe('alerts to incidents to acknowledgement (browser mode, Chromium)', () =
     }));
     expect(r.status).toBe(202);
     const row = page.getByTestId('incident-row').first();
-    await expect.poll(() => row.locator('.summary').textContent(), { timeout: 10_000 }).toBe(summary);
+    await expect.poll(() => row.getByTestId('incident-summary').textContent(), { timeout: 10_000 }).toBe(summary);
     expect(await row.locator('.sev').textContent()).toBe('SEV1');
     expect(await row.getByTestId('incident-state').textContent()).toBe('triggered');
     expect(await page.locator('.incident-row img, .incident-detail img').count()).toBe(0);

@@ -6,7 +6,7 @@ import { countdown, useNow } from './useNow.js';
 import { Detail } from './IncidentDetail.js';
 import { isTyping } from './keyboard.js';
 
-const ROW = 40;
+const ROW = 48;
 
 
 function Countdown({ incident }: { incident: Incident }) {
@@ -21,7 +21,13 @@ function Countdown({ incident }: { incident: Incident }) {
 }
 
 /** The list's columns: a header cell each, in the order of the row's cells. */
-const COLUMNS = ['Severity', 'Incident', 'Summary', 'Service', 'State', 'Respond', 'Alerts', 'Sync'] as const;
+const COLUMNS = ['Sev', 'Opened', 'Summary · service', 'State', 'Respond', 'Alerts', 'Sync'] as const;
+
+/** The part of an id that tells incidents apart: its time (and suffix); ids share the date prefix. */
+function shortId(id: string): string {
+  const m = /^MAI-\d{8}-(\d{2})(\d{2})(\d{2})(-\d+)?$/.exec(id);
+  return m ? `${m[1]}:${m[2]}:${m[3]}${m[4] ? ` #${m[4].slice(1)}` : ''}` : id;
+}
 
 /** Memoised: an update to one incident re-renders one row, not the screenful. */
 const IncidentRow = memo(function IncidentRow({ incident, index, selected, focusable, top, onSelect }: { incident: Incident; index: number; selected: boolean; focusable: boolean; top: number; onSelect: (id: string) => void }) {
@@ -44,11 +50,14 @@ const IncidentRow = memo(function IncidentRow({ incident, index, selected, focus
       style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${top}px)` }}
     >
       <span role="gridcell" className={`sev sev-${incident.severity}`}>{incident.severity}</span>
-      <span role="gridcell" className="mono">{incident.id}</span>
-      <span role="gridcell" className="summary" title={incident.summary}>
-        {incident.summary}
+      <span role="gridcell" className="mono" title={incident.id}>
+        {shortId(incident.id)}
       </span>
-      <span role="gridcell">{incident.service}</span>
+      <span role="gridcell" className="summary" title={incident.summary}>
+        <span className="summary-text">
+          <span data-testid="incident-summary">{incident.summary}</span> <span className="muted">· {incident.service}</span>
+        </span>
+      </span>
       <span role="gridcell" className={`incident-state state-${incident.state}`} data-testid="incident-state">
         {incident.state}
       </span>
@@ -56,7 +65,15 @@ const IncidentRow = memo(function IncidentRow({ incident, index, selected, focus
         <Countdown incident={incident} />
       </span>
       <span role="gridcell" title="Alerts grouped into this incident">×{incident.alertCount}</span>
-      <span role="gridcell">{incident.pendingSync ? <span className="pill level-degraded" data-testid="pending-sync">pending sync</span> : ''}</span>
+      <span role="gridcell">
+        {incident.pendingSync ? (
+          <span className="pill level-degraded" data-testid="pending-sync" title="Acted on here; not yet at the relay">
+            ⇡ <span className="visually-hidden">pending sync</span>
+          </span>
+        ) : (
+          ''
+        )}
+      </span>
     </div>
   );
 });

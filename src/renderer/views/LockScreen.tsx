@@ -23,7 +23,7 @@ export function LockScreen() {
   };
 
   return (
-    <main className="content lock-screen" data-testid="lock-screen">
+    <main className="content lock-screen" id="main" tabIndex={-1} data-testid="lock-screen">
       <section className="card" aria-labelledby="lock-title">
         <h1 id="lock-title">Console locked</h1>
         <p className="muted" data-testid="lock-reason">

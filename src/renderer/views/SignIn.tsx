@@ -16,7 +16,7 @@ export function SignIn() {
   };
 
   return (
-    <main className="content sign-in">
+    <main className="content sign-in" id="main" tabIndex={-1}>
       <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">Sign in to the on-call console</h1>
         <p className="muted">Every action you take is recorded in the audit trail under your name.</p>

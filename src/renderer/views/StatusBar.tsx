@@ -1,5 +1,6 @@
 import type { ConsoleStatus } from '../../shared/domain/status.js';
 import { useEffect, useState } from 'react';
+import { applyTheme, storedTheme, THEMES, type ThemeChoice } from '../theme.js';
 import { useConsole } from '../state/context.js';
 import type { FeedState } from '../../shared/domain/status.js';
 
@@ -31,7 +32,7 @@ function auditText(a: ConsoleStatus['audit'] | undefined): string {
   if (v && !v.ok && v.fault) return `Audit: fault at #${v.fault.seq} (${v.fault.kind.replace('_', ' ')})`;
   if (a.segment != null) return `Audit: fault segment ${a.segment}`;
   if (a.verifying) return 'Audit: verifying…';
-  if (v) return `Audit: verified to #${v.toSeq} at ${new Date(v.verifiedAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+  if (v) return `Audit ✓ #${v.toSeq}`;
   return 'Audit: not verified yet';
 }
 
@@ -69,12 +70,12 @@ export function StatusBar() {
           Probes {probes.total - probes.down}/{probes.total} up
         </span>
       )}
-      <span className={audit?.lastVerification?.ok === false || audit?.segment != null ? 'pill level-emergency' : 'pill'} data-testid="audit-state" title={audit?.lastVerification?.fault?.message ?? ''}>
+      <span className={audit?.lastVerification?.ok === false || audit?.segment != null ? 'pill level-emergency' : 'pill'} data-testid="audit-state" title={audit?.lastVerification?.fault?.message ?? (audit?.lastVerification ? `Audit trail verified to record #${audit.lastVerification.toSeq} at ${new Date(audit.lastVerification.verifiedAt).toLocaleTimeString()}` : '')}>
         {auditText(audit)}
       </span>
       {mode === 'browser' && !electronRuntime && (
         <span className="pill muted" title="The Electron runtime is not installed; the console runs in browser mode.">
-          Browser mode
+          Browser
         </span>
       )}
       {incidents && (
@@ -96,7 +97,33 @@ export function StatusBar() {
           Sign out
         </button>
       )}
+      <ThemeSwitch />
       <Clock />
     </header>
+  );
+}
+
+const THEME_LABEL: Record<ThemeChoice, string> = { auto: 'Auto', light: 'Light', dark: 'Dark', dim: 'Night' };
+
+/** Light, dark or night (dim) — or follow the system. */
+function ThemeSwitch() {
+  const [theme, setTheme] = useState<ThemeChoice>(storedTheme);
+  return (
+    <select
+      className="theme-switch"
+      aria-label="Theme"
+      value={theme}
+      onChange={(e) => {
+        const t = e.target.value as ThemeChoice;
+        applyTheme(t);
+        setTheme(t);
+      }}
+    >
+      {THEMES.map((t) => (
+        <option key={t} value={t}>
+          {THEME_LABEL[t]}
+        </option>
+      ))}
+    </select>
   );
 }
