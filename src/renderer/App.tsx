@@ -16,6 +16,7 @@ import { PipelineNotice } from './views/PipelineNotice.js';
 import { DashboardView } from './views/DashboardView.js';
 import { HandoffView } from './views/HandoffView.js';
 import { Announcer } from './views/Announcer.js';
+import { KeyHelp } from './views/KeyHelp.js';
 
 const LABELS: Record<View, string> = {
   incidents: 'Incidents',
@@ -136,6 +137,7 @@ export function App() {
         Skip to main content
       </a>
       <Announcer />
+      {signedIn && !locked && <KeyHelp />}
       <StatusBar />
       <PipelineNotice />
       <AlarmBar />

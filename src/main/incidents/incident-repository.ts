@@ -166,7 +166,20 @@ export class IncidentRepository {
 
   detail(id: string): IncidentDetail {
     const incident = this.get(id);
-    const timeline = this.db.prepare('SELECT at, kind, actor, text FROM incident_event WHERE incident_id = ? ORDER BY id').all(id) as TimelineEntry[];
+    const events = this.db.prepare('SELECT at, kind, actor, text FROM incident_event WHERE incident_id = ? ORDER BY id').all(id) as TimelineEntry[];
+    // what people did in the incident's runbooks belongs to its story too: answers, overrides (with their reason), steps done
+    const steps = (
+      this.db.prepare('SELECT s.at, s.status, s.by, s.step_id AS step, s.answer, s.note, r.title FROM runbook_step s JOIN runbook_run r ON r.id = s.run_id WHERE r.incident_id = ?').all(id) as {
+        at: string; status: 'done' | 'overridden' | 'answered'; by: string; step: string; answer: string | null; note: string | null; title: string;
+      }[]
+    ).map((r): TimelineEntry => ({
+      at: r.at,
+      kind: `runbook.${r.status}`,
+      actor: r.by,
+      text: `${r.title}: ${r.step} ${r.status === 'answered' ? `answered “${r.answer ?? ''}”` : r.status === 'overridden' ? `overridden — ${r.note ?? 'no reason'}` : `done${r.note ? ` — ${r.note}` : ''}`}`,
+    }));
+    // merged by time; events of the same moment keep their order
+    const timeline = [...events, ...steps].map((e, i) => ({ e, i })).sort((a, b) => a.e.at.localeCompare(b.e.at) || a.i - b.i).map((x) => x.e);
     const alerts = (
       this.db
         .prepare('SELECT f.body FROM incident_alert ia JOIN feed_alert f ON f.relay_id = ia.relay_id AND f.seq = ia.seq WHERE ia.incident_id = ? ORDER BY ia.rowid DESC LIMIT 200')

@@ -15,6 +15,7 @@ export function operatorHandlers(operator: () => OperatorSession): HandlerSlice 
       return { locked: operator().isLocked };
     }),
     'operator.signOut': unlocked(() => ({ signedOut: operator().signOut() })),
+    'operator.known': open(() => ({ operators: operator().known() })),
     'operators.list': unlocked(() => ({ operators: operator().list() })),
     'operators.add': unlocked(({ userId, displayName, role, pin }) => operator().add(userId, displayName, role, pin)),
     'operators.resetPin': unlocked(({ userId, pin }) => operator().resetPin(userId, pin)),

@@ -186,6 +186,24 @@ export class OperatorSession {
     return me;
   }
 
+  /**
+   * Another registered operator confirms who they are (their PIN, with the
+   * same throttling and lock-out as sign-in) without taking over the session:
+   * the receiving clinician signing a hand-off.
+   */
+  confirm(userId: string, pin: string | undefined): { userId: string; displayName: string } {
+    const row = this.row(userId);
+    if (!row) throw new ConsoleError('E_OPERATOR_UNKNOWN', 'input', `userId: ${userId} has never signed in here; sign in once first`);
+    if (this.current?.userId === userId) throw new ConsoleError('E_HANDOFF_SELF', 'input', 'userId: the receiving operator must be someone else');
+    this.checkPin(row, pin);
+    return { userId, displayName: row.display_name };
+  }
+
+  /** Everyone registered here, by name only (no role, PIN or state): what the sign-in form offers. */
+  known(): { userId: string; displayName: string }[] {
+    return this.db.prepare('SELECT user_id AS userId, display_name AS displayName FROM operator ORDER BY display_name, user_id').all() as { userId: string; displayName: string }[];
+  }
+
   list(): RegisteredOperator[] {
     this.requireAdmin();
     return (this.db.prepare('SELECT user_id, display_name, pin_hash, role, failed_attempts, locked_out, created_at FROM operator ORDER BY display_name, user_id').all() as OperatorRow[]).map((r) => ({

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { isoTime } from '../../shared/clock.js';
 import { handoffSections, type HandoffReport } from '../../shared/domain/report.js';
 import type { ConsoleStatus } from '../../shared/domain/status.js';
@@ -20,7 +21,7 @@ export interface HandoffDeps {
 }
 
 /** Gather the hand-off report for the shift that began at `sinceMs`, masking every free-text field. */
-export function buildHandoff(deps: HandoffDeps, sinceMs: number, nowMs: number, preparedBy: string): HandoffReport {
+export function buildHandoff(deps: HandoffDeps, sinceMs: number, nowMs: number, preparedBy: string, own: { summary: string; todos: string[] } = { summary: '', todos: [] }): HandoffReport {
   const mask = (text: string) => maskPhi(text, deps.phiLevel);
   const since = isoTime(sinceMs);
   const status = deps.status();
@@ -38,7 +39,10 @@ export function buildHandoff(deps: HandoffDeps, sinceMs: number, nowMs: number, 
   const pending = deps.incidents.pendingOutbox();
 
   return {
+    id: randomUUID(),
     generatedAt: isoTime(nowMs),
+    summary: mask(own.summary.trim()),
+    todos: own.todos.map(mask),
     since,
     preparedBy, // the signed-in operator: an allow-listed field, never alert text
     phiLevel: deps.phiLevel,

@@ -48,6 +48,9 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
   /** The incident as this console's own action left it: its event, when it comes after the reply, is already shown. */
   const settled = new Map<string, string>();
 
+  /** Where the selected incident stood when it left the list (-1: it has not): j/k continue from there. */
+  let leftAt = -1;
+
   /** Put fresh incidents into the list (in place; re-sort only when an order key changed or rows came or went). */
   const merge = (fresh: Incident[], gone: string[] = []) => {
     const s = get().incidents;
@@ -73,9 +76,14 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
     for (const id of gone) if (byId[id]) (delete byId[id], (changed = true));
     if (!changed) return;
     items = reorder ? Object.values(byId).sort(compareIncidents) : items.filter((i) => byId[i.id]).map((i) => byId[i.id]!);
-    const keepSel = s.selectedId !== null && byId[s.selectedId] !== undefined;
-    const detail = keepSel && s.detail ? { ...s.detail, incident: byId[s.selectedId!]! } : keepSel ? s.detail : null;
-    set({ incidents: { ...s, items, byId, selectedId: keepSel ? s.selectedId : (items[0]?.id ?? null), detail } });
+    const inList = s.selectedId !== null && byId[s.selectedId] !== undefined;
+    // An incident that left the list (resolved, here or elsewhere) stays selected with its detail until the person
+    // moves on: the selection never jumps to another incident by itself, where a next key would act on it.
+    const left = !inList && s.selectedId !== null && s.detail?.incident.id === s.selectedId;
+    if (left && leftAt < 0) leftAt = s.items.findIndex((i) => i.id === s.selectedId);
+    const latest = inList ? byId[s.selectedId!]! : fresh.find((f) => f.id === s.selectedId);
+    const detail = (inList || left) && s.detail ? { ...s.detail, incident: latest ?? s.detail.incident } : null;
+    set({ incidents: { ...s, items, byId, selectedId: inList || left ? s.selectedId : (items[0]?.id ?? null), detail } });
   };
 
   return {
@@ -126,6 +134,7 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
       }
     },
     async selectIncident(id) {
+      leftAt = -1;
       set((s) => ({ incidents: { ...s.incidents, selectedId: id } }));
       if (!id) return;
       try {
@@ -138,8 +147,10 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
     moveSelection(delta) {
       const { items, selectedId } = get().incidents;
       if (items.length === 0) return;
-      const at = Math.max(0, items.findIndex((i) => i.id === selectedId));
-      const next = items[Math.min(items.length - 1, Math.max(0, at + delta))]!;
+      const found = items.findIndex((i) => i.id === selectedId);
+      // from an incident that left the list: the row now in its place is the next one down
+      const to = found >= 0 ? found + delta : leftAt >= 0 ? leftAt + (delta > 0 ? delta - 1 : delta) : 0;
+      const next = items[Math.min(items.length - 1, Math.max(0, to))]!;
       void get().selectIncident(next.id);
     },
     setIncidentFilter(patch) {

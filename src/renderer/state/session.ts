@@ -25,7 +25,7 @@ export interface SessionSlice {
 
 const readable = (s: ConsoleStatus | null) => Boolean(s?.operator) && !s?.locked;
 
-export const createSessionSlice: SliceCreator<SessionSlice, { reset(): void; dismissBanner(): void }> = (set, get, client) => ({
+export const createSessionSlice: SliceCreator<SessionSlice, { reset(): void; dismissBanner(): void; flushResolve(): Promise<void> }> = (set, get, client) => ({
   status: null,
   lastError: null,
   setStatus(status) {
@@ -56,6 +56,7 @@ export const createSessionSlice: SliceCreator<SessionSlice, { reset(): void; dis
     }),
   async signOut() {
     try {
+      await get().flushResolve();
       await client.request('operator.signOut', {});
       get().reset();
       await get().refreshStatus();
@@ -68,6 +69,7 @@ export const createSessionSlice: SliceCreator<SessionSlice, { reset(): void; dis
   clearError: () => set({ lastError: null }),
   async lock() {
     try {
+      await get().flushResolve();
       await client.request('operator.lock', {});
       await get().refreshStatus();
     } catch (err) {

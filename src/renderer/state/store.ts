@@ -9,6 +9,7 @@ import { createIncidentsSlice, type IncidentsSlice } from './incidents.js';
 import { createPagingSlice, type PagingSlice, type Tone } from './paging.js';
 import { createRunbooksSlice, type RunbooksSlice } from './runbooks.js';
 import { createSessionSlice, type SessionSlice } from './session.js';
+import { createUndoSlice, type UndoSlice } from './undo.js';
 import type { Set, SliceCreator } from './slice.js';
 
 export { VIEWS, type View } from './session.js';
@@ -21,7 +22,7 @@ export type ConsoleStore = {
   client: ContractClient;
   /** Drop every incident, alert text, runbook run, audit record and page held: after sign-out, lock or a change of operator. */
   reset(): void;
-} & SessionSlice & IncidentsSlice & RunbooksSlice & ContactsSlice & HealthSlice & PagingSlice & AuditSlice;
+} & SessionSlice & IncidentsSlice & RunbooksSlice & ContactsSlice & HealthSlice & PagingSlice & AuditSlice & UndoSlice;
 
 /** `tone`: how a page sounds (the WebAudio tone in the app; silent in tests). */
 export function createConsoleStore(client: ContractClient, tone: Tone = () => undefined) {
@@ -38,6 +39,7 @@ export function createConsoleStore(client: ContractClient, tone: Tone = () => un
       ...slice(createHealthSlice),
       ...slice(createPagingSlice(tone)),
       ...slice(createAuditSlice),
+      ...slice(createUndoSlice),
       /** after sign-out, lock or a change of operator: every slice that holds details drops them */
       reset() {
         get().resetIncidents();

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useConsole } from '../state/context.js';
 import { download } from '../download.js';
 import { toLocalInput } from '../datetime-local.js';
@@ -22,6 +22,9 @@ export function HandoffView() {
   const [since, setSince] = useState(() => toLocalInput(Date.now() - SHIFT_MS));
   const [prepared, setPrepared] = useState<Prepared | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // the outgoing clinician's own words: what happened, and what the next shift must do (one to-do per line)
+  const [summary, setSummary] = useState('');
+  const [todos, setTodos] = useState('');
 
   const prepare = useCallback(async () => {
     const ms = Date.parse(since);
@@ -30,12 +33,13 @@ export function HandoffView() {
       return;
     }
     try {
-      setPrepared(await client.request('report.handoff', { since: new Date(ms).toISOString() }));
+      const list = todos.split('\n').map((t) => t.trim()).filter(Boolean);
+      setPrepared(await client.request('report.handoff', { since: new Date(ms).toISOString(), summary, todos: list }));
       setError(null);
     } catch (e) {
       setError((e as Error).message);
     }
-  }, [client, since]);
+  }, [client, since, summary, todos]);
 
   // prepared once on opening, then only on request (not on every key press in the field)
   const prepareNow = useRef(prepare);
@@ -65,7 +69,18 @@ export function HandoffView() {
           Save HTML
         </button>
       </div>
+      <div className="handoff-own no-print">
+        <label>
+          Summary for the next shift (in your own words)
+          <textarea rows={3} maxLength={4000} value={summary} onChange={(e) => setSummary(e.target.value)} placeholder="What happened, what is stable, what to watch" />
+        </label>
+        <label>
+          To do (one per line)
+          <textarea rows={3} value={todos} onChange={(e) => setTodos(e.target.value)} placeholder="Call the model vendor back at 08:00" />
+        </label>
+      </div>
       <ErrorLine error={error} />
+      {r && <Receive id={r.id} key={r.id} />}
       {r && (
         <article className="report" data-testid="handoff-report">
           <h2 className="print-only">Shift hand-off — Medical AI On-Call Console</h2>
@@ -102,5 +117,46 @@ export function HandoffView() {
         </article>
       )}
     </section>
+  );
+}
+
+/** The receiving operator signs the hand-off with their own PIN; the outgoing operator stays signed in. */
+function Receive({ id }: { id: string }) {
+  const client = useConsole((s) => s.client);
+  const [userId, setUserId] = useState('');
+  const [pin, setPin] = useState('');
+  const [accepted, setAccepted] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const r = await client.request('report.handoffAccept', { id, userId: userId.trim(), ...(pin ? { pin } : {}) });
+      setAccepted(`Received by ${r.acceptedBy} at ${new Date(r.at).toLocaleTimeString()}`);
+      setError(null);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setPin('');
+    }
+  };
+  if (accepted)
+    return (
+      <p className="ok" role="status" data-testid="handoff-accepted">
+        {accepted}
+      </p>
+    );
+  return (
+    <form className="inline-form no-print" aria-label="Receive the hand-off" onSubmit={(e) => void submit(e)}>
+      <label>
+        Receiving operator (user ID)
+        <input value={userId} onChange={(e) => setUserId(e.target.value)} autoComplete="off" required />
+      </label>
+      <label>
+        Their PIN
+        <input type="password" inputMode="numeric" autoComplete="off" value={pin} onChange={(e) => setPin(e.target.value)} />
+      </label>
+      <button type="submit">Sign as received</button>
+      <ErrorLine error={error} />
+    </form>
   );
 }

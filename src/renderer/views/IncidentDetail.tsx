@@ -55,6 +55,9 @@ export function Detail() {
   const detail = useConsole((s) => s.incidents.detail);
   const runs = useConsole((s) => s.runbooks.incidentRuns);
   const act = useConsole((s) => s.incidentAction);
+  const resolveWithUndo = useConsole((s) => s.resolveWithUndo);
+  const pending = useConsole((s) => s.pendingResolve);
+  const undo = useConsole((s) => s.undoResolve);
   const [note, setNote] = useState('');
   const [to, setTo] = useState('');
   const now = useNow();
@@ -109,7 +112,7 @@ export function Detail() {
         <button type="button" className="primary" disabled={i.state !== 'triggered'} onClick={() => void act('acknowledge', i.id)} title="a">
           Acknowledge
         </button>
-        <button type="button" disabled={i.state === 'resolved'} onClick={() => void act('resolve', i.id)} title="r">
+        <button type="button" disabled={i.state === 'resolved' || pending?.id === i.id} onClick={() => resolveWithUndo(i.id)} title="r">
           Resolve
         </button>
         <button type="button" disabled={i.state === 'resolved' || detail.escalation.next === null} onClick={() => void act('escalate', i.id)} title="e">
@@ -119,6 +122,14 @@ export function Detail() {
           Snooze 15 min
         </button>
       </div>
+      {pending?.id === i.id && (
+        <div className="undo-bar" role="status" data-testid="undo-resolve">
+          Resolving in {Math.max(0, Math.ceil((pending.until - now) / 1000))} s — nothing is recorded until then.{' '}
+          <button type="button" onClick={undo} title="u">
+            Undo (u)
+          </button>
+        </div>
+      )}
       <section className="escalation" aria-label="Escalation">
         <h3>Escalation {i.escalationLevel > 0 ? `level ${i.escalationLevel}` : 'not yet escalated'}</h3>
         {detail.escalation.current && (

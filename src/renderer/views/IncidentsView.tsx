@@ -89,6 +89,8 @@ export function IncidentsView() {
   const move = useConsole((s) => s.moveSelection);
   const setFilter = useConsole((s) => s.setIncidentFilter);
   const act = useConsole((s) => s.incidentAction);
+  const resolveWithUndo = useConsole((s) => s.resolveWithUndo);
+  const undo = useConsole((s) => s.undoResolve);
   const feedState = useConsole((s) => s.status?.feed.state);
   const feedSince = useConsole((s) => s.status?.feed.since);
   const parentRef = useRef<HTMLDivElement>(null);
@@ -107,6 +109,15 @@ export function IncidentsView() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [selectedId]);
 
+  // Rows arriving above the selected one push it down: scroll with it, so it stays where the eye is.
+  const lastIndex = useRef(-1);
+  useEffect(() => {
+    const index = items.findIndex((i) => i.id === selectedId);
+    const el = parentRef.current;
+    if (el && index >= 0 && lastIndex.current >= 0 && index !== lastIndex.current) el.scrollTop += (index - lastIndex.current) * ROW;
+    if (index >= 0) lastIndex.current = index;
+  }, [items, selectedId]);
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey || e.ctrlKey || e.metaKey) return;
@@ -114,14 +125,23 @@ export function IncidentsView() {
         if (e.key === 'Escape') (e.target as HTMLElement).blur();
         return;
       }
-      const id = selectedId;
+      // acting keys act on the row that has the focus, else the selected one — never on one that moved under them
+      const focused = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('[data-incident-id]')?.dataset.incidentId;
+      const id = focused ?? selectedId;
       const keys: Record<string, () => void> = {
         j: () => move(1),
         k: () => move(-1),
         a: () => id && void act('acknowledge', id),
-        r: () => id && void act('resolve', id),
+        r: () => id && resolveWithUndo(id),
+        u: () => undo(),
         e: () => id && void act('escalate', id),
         n: () => document.getElementById('incident-note')?.focus(),
+        // the selected incident's runbook: its next step, in view and focused
+        b: () => {
+          const step = document.querySelector<HTMLElement>('.incident-detail .step-next button, .incident-detail [data-testid="runbook"]');
+          step?.scrollIntoView({ block: 'center' });
+          step?.focus();
+        },
         '/': () => searchRef.current?.focus(),
       };
       const fn = keys[e.key];
@@ -132,13 +152,13 @@ export function IncidentsView() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [selectedId, move, act]);
+  }, [selectedId, move, act, resolveWithUndo, undo]);
 
   return (
     <section className="view incidents-view" aria-labelledby="view-incidents">
       <div className="view-header">
         <h1 id="view-incidents">Incidents</h1>
-        <span className="muted">j/k move · a acknowledge · r resolve · n note · e escalate · / search</span>
+        <span className="muted">j/k move · a acknowledge · r resolve (u undo) · e escalate · b runbook · n note · / search · ? all keys</span>
       </div>
       <div className="toolbar">
         <label>

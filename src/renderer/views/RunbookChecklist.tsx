@@ -40,7 +40,7 @@ function OpenableForm(props: { action: string; opener: string; keyHint: string; 
   );
 }
 
-function Step({ run, step, since, active, focused }: { run: RunbookRun; step: RunStepView; since: string; active: boolean; focused: boolean }) {
+function Step({ run, step, since, active, focused, numberKeys }: { run: RunbookRun; step: RunStepView; since: string; active: boolean; focused: boolean; numberKeys: boolean }) {
   const act = useConsole((s) => s.runbookAction);
   const now = useNow();
   const probeBlocked = step.kind === 'probe' && step.probeState !== 'up' && step.probeState !== 'warning';
@@ -72,8 +72,13 @@ function Step({ run, step, since, active, focused }: { run: RunbookRun; step: Ru
         {step.status === 'pending' && run.state === 'active' && (
           <div className="step-actions">
             {step.kind === 'decision' ? (
-              step.options!.map((o) => (
-                <button key={o} type="button" onClick={() => void act('answer', run.id, step.id, { answer: o })}>
+              step.options!.map((o, k) => (
+                <button key={o} type="button" title={numberKeys && focused && k < 9 ? `key ${k + 1}` : undefined} onClick={() => void act('answer', run.id, step.id, { answer: o })}>
+                  {numberKeys && focused && k < 9 && (
+                    <kbd className="key-hint" aria-hidden="true">
+                      {k + 1}
+                    </kbd>
+                  )}
                   {o}
                 </button>
               ))
@@ -98,7 +103,8 @@ function Step({ run, step, since, active, focused }: { run: RunbookRun; step: Ru
   );
 }
 
-export function RunbookChecklist({ run, focusedStepId }: { run: RunbookRun; focusedStepId?: string | null }) {
+/** `numberKeys`: the view answers the focused decision with keys 1–9 (the Runbooks view), so the buttons show them. */
+export function RunbookChecklist({ run, focusedStepId, numberKeys = false }: { run: RunbookRun; focusedStepId?: string | null; numberKeys?: boolean }) {
   const applicable = run.steps.filter((s) => s.status !== 'not_applicable');
   const done = applicable.filter((s) => s.status !== 'pending').length;
   let since = run.startedAt;
@@ -114,7 +120,7 @@ export function RunbookChecklist({ run, focusedStepId }: { run: RunbookRun; focu
         {run.steps.map((s) => {
           const from = since;
           if (s.at) since = s.at;
-          return <Step key={s.id} run={run} step={s} since={from} active={s.id === run.nextStepId} focused={s.id === focusedStepId} />;
+          return <Step key={s.id} run={run} step={s} since={from} active={s.id === run.nextStepId} focused={s.id === focusedStepId} numberKeys={numberKeys} />;
         })}
       </ol>
     </section>

@@ -40,6 +40,13 @@ export function RunbooksView() {
         // a probe step that cannot pass in this outage: continue without it (audited)
         e.preventDefault();
         document.querySelector<HTMLButtonElement>(`[data-step-id="${current.id}"] [data-action="cannot-verify"]`)?.click();
+      } else if (/^[1-9]$/.test(e.key) && current.kind === 'decision') {
+        // the focused decision's option by its number, shown on its button: the person's own answer, in one key
+        const option = current.options?.[Number(e.key) - 1];
+        if (option) {
+          e.preventDefault();
+          void act('answer', run.id, current.id, { answer: option });
+        }
       } else if (e.key === 'n') {
         // open the step's note field; nothing is recorded until the person chooses "Done with note"
         e.preventDefault();
@@ -86,7 +93,7 @@ export function RunbooksView() {
             ))}
           </ul>
         </div>
-        <div className="runbook-main">{run ? <RunbookChecklist run={run} focusedStepId={focus} /> : <p className="empty">Select or start a runbook.</p>}</div>
+        <div className="runbook-main">{run ? <RunbookChecklist run={run} focusedStepId={(run.steps.find((x) => x.id === focus && x.status === 'pending') ?? run.steps.find((x) => x.status === 'pending'))?.id ?? null} numberKeys /> : <p className="empty">Select or start a runbook.</p>}</div>
       </div>
     </section>
   );

@@ -1,10 +1,24 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useConsole } from '../state/context.js';
 
 export function SignIn() {
   const signIn = useConsole((s) => s.signIn);
+  const client = useConsole((s) => s.client);
   const [userId, setUserId] = useState('');
   const [displayName, setDisplayName] = useState('');
+  // people who signed in here before: their user id offers itself, and their name fills in
+  const [known, setKnown] = useState<{ userId: string; displayName: string }[]>([]);
+  useEffect(() => {
+    client.request('operator.known', {}).then(
+      (r) => setKnown(r.operators),
+      () => undefined,
+    );
+  }, [client]);
+  const chooseUser = (value: string) => {
+    setUserId(value);
+    const match = known.find((k) => k.userId === value.trim());
+    if (match) setDisplayName(match.displayName);
+  };
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -22,7 +36,14 @@ export function SignIn() {
         <p className="muted">Every action you take is recorded in the audit trail under your name.</p>
         <label>
           User ID
-          <input name="userId" autoComplete="username" autoFocus required value={userId} onChange={(e) => setUserId(e.target.value)} />
+          <input name="userId" autoComplete="username" autoFocus required list="known-operators" value={userId} onChange={(e) => chooseUser(e.target.value)} />
+          <datalist id="known-operators">
+            {known.map((k) => (
+              <option key={k.userId} value={k.userId}>
+                {k.displayName}
+              </option>
+            ))}
+          </datalist>
         </label>
         <label>
           Display name

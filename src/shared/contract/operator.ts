@@ -12,6 +12,8 @@ export const operatorRequests = {
   /** the person is at the workstation (input seen); throttled by the renderer */
   'operator.activity': request<{ locked: boolean }>()(Empty),
   'operator.signOut': request<{ signedOut: boolean }>()(Empty),
+  /** who has signed in here before (user id and display name only): the sign-in form fills the name at 3 a.m. */
+  'operator.known': request<{ operators: { userId: string; displayName: string }[] }>()(Empty),
   /** the operator registry (admins only) */
   'operators.list': request<{ operators: RegisteredOperator[] }>()(Empty),
   'operators.add': request<RegisteredOperator>()(z.object({ userId: OperatorIdSchema, displayName: DisplayNameSchema, role: OperatorRoleSchema, pin: PinSchema }).strict()),

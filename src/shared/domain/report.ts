@@ -7,7 +7,12 @@ import type { DegradationLevel, FeedState } from './status.js';
  * Every free-text field is PHI-masked before it leaves main.
  */
 export interface HandoffReport {
+  /** names this hand-off when the receiving operator signs it */
+  id: string;
   generatedAt: string;
+  /** the outgoing clinician's own words (PHI-masked) and what the next shift must do */
+  summary: string;
+  todos: string[];
   since: string;
   /** who handed off: "Display Name (user.id)" */
   preparedBy: string;
@@ -37,7 +42,7 @@ export interface HandoffReport {
 
 /** One table of the report: what both the page main saves and the view show. */
 export interface ReportSection {
-  id: 'system' | 'incidents' | 'runbooks' | 'oncall' | 'pending' | 'actions';
+  id: 'summary' | 'system' | 'incidents' | 'runbooks' | 'oncall' | 'pending' | 'actions';
   title: string;
   headers: string[];
   rows: string[][];
@@ -49,6 +54,13 @@ export interface ReportSection {
 export function handoffSections(r: HandoffReport, when: (iso: string) => string = (iso) => iso): ReportSection[] {
   const sys = r.system;
   return [
+    {
+      id: 'summary',
+      title: 'From the outgoing shift',
+      headers: ['Summary', 'To do'],
+      rows: r.summary || r.todos.length ? [[r.summary || '—', r.todos.length ? r.todos.map((t, i) => `${i + 1}. ${t}`).join('\n') : '—']] : [],
+      empty: 'No summary was written.',
+    },
     {
       id: 'system',
       title: 'System state',
