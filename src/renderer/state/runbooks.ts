@@ -19,7 +19,10 @@ export const createRunbooksSlice: SliceCreator<RunbooksSlice, { lastError: strin
   async loadRunbooks() {
     try {
       const [{ runbooks: catalogue, errors }, { runs }] = await Promise.all([client.request('runbooks.catalogue', {}), client.request('runbooks.runs', { state: 'all' })]);
-      set((s) => ({ runbooks: { ...s.runbooks, catalogue, errors, runs, selectedRunId: s.runbooks.selectedRunId ?? runs.find((r) => r.state === 'active')?.id ?? runs[0]?.id ?? null } }));
+      // open on the selected incident's active run (the one the person is working), else the one already open
+      const incidentId = get().incidents.selectedId;
+      const ofIncident = incidentId ? runs.find((r) => r.incidentId === incidentId && r.state === 'active') : undefined;
+      set((s) => ({ runbooks: { ...s.runbooks, catalogue, errors, runs, selectedRunId: ofIncident?.id ?? s.runbooks.selectedRunId ?? runs.find((r) => r.state === 'active')?.id ?? runs[0]?.id ?? null } }));
     } catch (err) {
       set({ lastError: message(err) });
     }

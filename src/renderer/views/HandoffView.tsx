@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useConsole } from '../state/context.js';
 import { download } from '../download.js';
 import { toLocalInput } from '../datetime-local.js';
@@ -48,11 +48,27 @@ export function HandoffView() {
     void prepareNow.current();
   }, []);
 
+  const prepareOnCtrlEnter = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      void prepare();
+    }
+  };
   const r = prepared?.report;
   return (
     <section className="view handoff" aria-labelledby="view-handoff">
       <div className="view-header no-print">
         <h1 id="view-handoff">Shift hand-off</h1>
+      </div>
+      <div className="handoff-own no-print">
+        <label>
+          Summary for the next shift (in your own words)
+          <textarea rows={3} maxLength={4000} autoFocus value={summary} onChange={(e) => setSummary(e.target.value)} onKeyDown={prepareOnCtrlEnter} placeholder="What happened, what is stable, what to watch (Ctrl+Enter prepares)" />
+        </label>
+        <label>
+          To do (one per line)
+          <textarea rows={3} value={todos} onChange={(e) => setTodos(e.target.value)} onKeyDown={prepareOnCtrlEnter} placeholder="Call the model vendor back at 08:00" />
+        </label>
       </div>
       <div className="toolbar no-print">
         <label>
@@ -69,18 +85,8 @@ export function HandoffView() {
           Save HTML
         </button>
       </div>
-      <div className="handoff-own no-print">
-        <label>
-          Summary for the next shift (in your own words)
-          <textarea rows={3} maxLength={4000} value={summary} onChange={(e) => setSummary(e.target.value)} placeholder="What happened, what is stable, what to watch" />
-        </label>
-        <label>
-          To do (one per line)
-          <textarea rows={3} value={todos} onChange={(e) => setTodos(e.target.value)} placeholder="Call the model vendor back at 08:00" />
-        </label>
-      </div>
       <ErrorLine error={error} />
-      {r && <Receive id={r.id} key={r.id} />}
+      {r && <Receive id={r.id} key={r.id} focusOnMount={summary.trim() !== '' || todos.trim() !== ''} />}
       {r && (
         <article className="report" data-testid="handoff-report">
           <h2 className="print-only">Shift hand-off — Medical AI On-Call Console</h2>
@@ -121,7 +127,7 @@ export function HandoffView() {
 }
 
 /** The receiving operator signs the hand-off with their own PIN; the outgoing operator stays signed in. */
-function Receive({ id }: { id: string }) {
+function Receive({ id, focusOnMount }: { id: string; focusOnMount: boolean }) {
   const client = useConsole((s) => s.client);
   const [userId, setUserId] = useState('');
   const [pin, setPin] = useState('');
@@ -149,7 +155,7 @@ function Receive({ id }: { id: string }) {
     <form className="inline-form no-print" aria-label="Receive the hand-off" onSubmit={(e) => void submit(e)}>
       <label>
         Receiving operator (user ID)
-        <input value={userId} onChange={(e) => setUserId(e.target.value)} autoComplete="off" required />
+        <input value={userId} onChange={(e) => setUserId(e.target.value)} autoComplete="off" required autoFocus={focusOnMount} />
       </label>
       <label>
         Their PIN

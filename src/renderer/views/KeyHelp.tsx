@@ -38,6 +38,12 @@ const SECTIONS: { title: string; keys: [string, string][] }[] = [
       ['n', 'Open the note form (nothing is recorded until you choose "Done with note")'],
     ],
   },
+  {
+    title: 'Hand-off',
+    keys: [
+      ['Ctrl+Enter', 'Prepare the hand-off from the summary or to-do field (the receiving operator then signs with their PIN)'],
+    ],
+  },
 ];
 
 export function KeyHelp() {
