@@ -68,6 +68,17 @@ describe('an iCalendar on-call rota in Europe/London', () => {
     expect(at(partial, '2026-11-03T12:00:00Z').person).toBe('Tomás Byrne');
   });
 
+  it('stops expanding a hostile calendar (a rule every second, thousands of events) within its budget, saying so', () => {
+    const events = Array.from({ length: 2000 }, (_, i) => ['BEGIN:VEVENT', `UID:flood-${i}@x`, 'DTSTAMP:20260101T000000Z', 'SUMMARY:Priya Raman', 'DTSTART:20200101T000000Z', 'DTEND:20200101T000001Z', 'RRULE:FREQ=SECONDLY', 'END:VEVENT'].join('\r\n'));
+    const text = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//x//y//EN', ...events, 'END:VCALENDAR', ''].join('\r\n');
+    const t0 = Date.now();
+    const r = readCalendar(text, 'flood', window, PEOPLE, 'UTC');
+    const ms = Date.now() - t0;
+    console.log(`hostile calendar: 2,000 events repeating every second read in ${ms} ms, truncated: ${r.truncated}, shifts kept: ${r.layer.shifts.length}`);
+    expect(r.truncated).toBe(true);
+    expect(r.layer.shifts).toEqual([]); // every occurrence the budget reached lies in 2020, before the window
+  }, 60_000);
+
   it('refuses text that is not a calendar, saying so', () => {
     expect(() => readCalendar('BEGIN:VCARD\r\nVERSION:4.0\r\nFN:X\r\nEND:VCARD\r\n', 'c', window, PEOPLE, 'UTC')).toThrow(/not an iCalendar file/);
     expect(() => readCalendar('{"not": "ics"}', 'c', window, PEOPLE, 'UTC')).toThrow(/not an iCalendar file/);

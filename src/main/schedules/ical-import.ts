@@ -16,9 +16,13 @@ export interface CalendarRead {
   layer: ShiftsLayer;
   /** people the calendar names that the directory does not know, with the line of each */
   unknown: { person: string; line: number }[];
+  /** set when expansion stopped at the file's budget: shifts after that point are missing */
+  truncated: boolean;
 }
 
+/** occurrences expanded per event and per file: a rule that repeats every second cannot stall a start-up */
 const MAX_OCCURRENCES = 20_000;
+const MAX_OCCURRENCES_PER_FILE = 50_000;
 
 function lineOf(text: string, needle: string): number {
   const i = text.indexOf(needle);
@@ -59,7 +63,9 @@ export function readCalendar(text: string, name: string, window: { from: number;
     const person = personOf(e);
     if (!people.has(person) && !unknown.some((u) => u.person === person)) unknown.push({ person, line: lineOf(text, `SUMMARY:${e.summary ?? ''}`) });
   }
+  let budget = MAX_OCCURRENCES_PER_FILE;
   for (const e of events) {
+    if (budget <= 0) break;
     if (e.isRecurrenceException() && masters.has(e.uid)) continue; // expanded with its master
     const tzid = (e.component.getFirstProperty('dtstart')?.getParameter('tzid') as string | undefined) ?? null;
     const add = (start: IcalTime, end: IcalTime, who: string) => {
@@ -73,12 +79,12 @@ export function readCalendar(text: string, name: string, window: { from: number;
       continue;
     }
     const it = e.iterator();
-    for (let n = 0, next = it.next(); next && n < MAX_OCCURRENCES; n++, next = it.next()) {
+    for (let n = 0, next = it.next(); next && n < MAX_OCCURRENCES && budget > 0; n++, budget--, next = it.next()) {
       const d = e.getOccurrenceDetails(next);
       if (toMillis(d.startDate, tzid, defaultZone) >= window.to) break;
       add(d.startDate, d.endDate, personOf(d.item)); // a modified instance names its own person
     }
   }
   shifts.sort((x, y) => x.start.localeCompare(y.start));
-  return { layer: { kind: 'shifts', name, shifts }, unknown };
+  return { layer: { kind: 'shifts', name, shifts }, unknown, truncated: budget <= 0 };
 }

@@ -85,6 +85,7 @@ export class ScheduleService {
       const to = t + 70 * DAY;
       try {
         const read = readCalendar(r.calendar.text, `calendar ${r.calendar.file.split(/[\\/]/).at(-1)}`, { from, to }, names, this.deps.file!.timeZone);
+        if (read.truncated) this.warnings.push(`E_SCHEDULES: ${r.calendar.file}: line 1: the calendar repeats more often than an on-call rota can (over 50,000 occurrences): read up to that point only`);
         for (const u of read.unknown) this.warnings.push(`E_SCHEDULES: ${r.calendar.file}: line ${u.line}: "${u.person}" is not in the contact directory (people in contacts.yaml): their shifts are left out`);
         this.calendars.set(r.role, { from, to, layer: read.layer });
       } catch (err) {
