@@ -24,6 +24,7 @@ describe('query plans of the alert → incident path', () => {
     ['whether an alert was applied', `SELECT 1 FROM incident_alert WHERE relay_id = ? AND seq = ?`, ['r', 1]],
     ['stored alerts not yet applied', `SELECT relay_id, seq, body FROM feed_alert WHERE applied = 0 ORDER BY rowid LIMIT 500`, []],
     ['the audit head row', `SELECT max(seq) FROM audit_log`, []],
+    ['the on-call overrides of a role still in force (every page resolves whom to call)', `SELECT * FROM schedule_override WHERE role = ? AND ends_at > ? ORDER BY created_at, id`, ['On-Call Engineer', '2026-11-01T00:00:00.000Z']],
   ])('%s uses an index, never a full scan', (_what, sql, params) => {
     const p = plan(sql as string, ...(params as unknown[]));
     // SEARCH is an index lookup; SCAN (also "USING COVERING INDEX") reads every row

@@ -96,8 +96,9 @@ export class ScheduleService {
     for (const w of this.warnings) this.deps.logger.log('warn', 'W_SCHEDULE_CALENDAR', w);
   }
 
-  private overridesOf(role: string): ScheduleOverride[] {
-    const rows = this.deps.db.prepare('SELECT * FROM schedule_override WHERE role = ? ORDER BY created_at, id').all(role) as OverrideRow[];
+  /** Overrides that can still matter around t (ended at most 35 days before): years of them never slow a page. */
+  private overridesOf(role: string, t: number): ScheduleOverride[] {
+    const rows = this.deps.db.prepare('SELECT * FROM schedule_override WHERE role = ? AND ends_at > ? ORDER BY created_at, id').all(role, new Date(t - 35 * DAY).toISOString()) as OverrideRow[];
     const local = rows.map((r): ScheduleOverride => ({ id: r.id, role: r.role, person: r.person, start: r.starts_at, end: r.ends_at, reason: r.reason, createdBy: r.created_by, createdAt: r.created_at, ...(r.origin ? { origin: r.origin } : {}) }));
     const spec = this.deps.file?.roles.find((r) => r.role === role);
     // the file's own overrides are older than anything added at a console
@@ -114,7 +115,7 @@ export class ScheduleService {
       this.expandCalendars(t);
       cal = this.calendars.get(role);
     }
-    return { role, layers: [...spec.layers, ...(cal ? [cal.layer] : [])], overrides: this.overridesOf(role) };
+    return { role, layers: [...spec.layers, ...(cal ? [cal.layer] : [])], overrides: this.overridesOf(role, t) };
   }
 
   /** Whom to call for a role at t: its person on call (and their number), or the role's own number. */
