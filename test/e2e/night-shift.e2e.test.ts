@@ -132,15 +132,18 @@ for (const size of [
       const before = keys;
       await press('Alt+6');
       await page.getByRole('textbox', { name: /Summary for the next shift/ }).waitFor({ timeout: 5000 });
+      // the cursor is in the summary: what is typed goes there, never to the console's keys
+      await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.placeholder'), { timeout: 5000 }).toMatch(/^What happened/);
       await type('API down 02:10, acknowledged; runbook answered: patients affected. Vendor called.');
       await press('Control+Enter');
-      await expect.poll(() => page.getByTestId('handoff-summary').textContent(), { timeout: 5000 }).toContain('Vendor called.');
+      // (innerText through evaluate: a locator's textContent would wait its own 30 s for a missing element)
+      await expect.poll(() => page.evaluate('(document.querySelector("[data-testid=handoff-summary]") || {}).textContent || ""'), { timeout: 5000 }).toContain('Vendor called.');
       await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.closest("form") && document.activeElement.closest("form").getAttribute("aria-label")')).toBe('Receive the hand-off');
       await type('rn.day');
       await press('Tab');
       await type('5813');
       await press('Enter');
-      await expect.poll(() => page.getByTestId('handoff-accepted').textContent(), { timeout: 5000 }).toMatch(/^Received by Dee Day \(rn\.day\) at /);
+      await expect.poll(() => page.evaluate('(document.querySelector("[data-testid=handoff-accepted]") || {}).textContent || ""'), { timeout: 5000 }).toMatch(/^Received by Dee Day \(rn\.day\) at /);
       counts.push(`hand-off signed ${keys - before}`);
       await page.screenshot({ path: screenshotPath(`night-shift-handoff-${size.width}`) });
     });

@@ -26,18 +26,26 @@ export function HandoffView() {
   const [summary, setSummary] = useState('');
   const [todos, setTodos] = useState('');
 
-  const prepare = useCallback(async () => {
+  // only the newest request's answer is shown: the hand-off prepared on opening never replaces one prepared after it
+  const latest = useRef(0);
+  // the receiver's form takes the cursor only after the person asked for the hand-off — never while they type
+  const [asked, setAsked] = useState(false);
+  const prepare = useCallback(async (explicit = true) => {
     const ms = Date.parse(since);
     if (Number.isNaN(ms)) {
       setError('Enter when the shift began.');
       return;
     }
+    const mine = ++latest.current;
     try {
       const list = todos.split('\n').map((t) => t.trim()).filter(Boolean);
-      setPrepared(await client.request('report.handoff', { since: new Date(ms).toISOString(), summary, todos: list }));
+      const answer = await client.request('report.handoff', { since: new Date(ms).toISOString(), summary, todos: list });
+      if (mine !== latest.current) return;
+      setPrepared(answer);
+      setAsked(explicit);
       setError(null);
     } catch (e) {
-      setError((e as Error).message);
+      if (mine === latest.current) setError((e as Error).message);
     }
   }, [client, since, summary, todos]);
 
@@ -45,7 +53,7 @@ export function HandoffView() {
   const prepareNow = useRef(prepare);
   prepareNow.current = prepare;
   useEffect(() => {
-    void prepareNow.current();
+    void prepareNow.current(false);
   }, []);
 
   const prepareOnCtrlEnter = (e: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -86,7 +94,7 @@ export function HandoffView() {
         </button>
       </div>
       <ErrorLine error={error} />
-      {r && <Receive id={r.id} key={r.id} focusOnMount={summary.trim() !== '' || todos.trim() !== ''} />}
+      {r && <Receive id={r.id} key={r.id} focusOnMount={asked} />}
       {r && (
         <article className="report" data-testid="handoff-report">
           <h2 className="print-only">Shift hand-off — Medical AI On-Call Console</h2>
