@@ -4,14 +4,13 @@
 // hand-off, audit, status, and the lock screen. Prints the violations found by
 // view; none may be critical or serious. A screenshot of each view in each
 // theme goes to test-results/screenshots/view-<view>-<theme>.png.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { Relay } from '../../src/relay/server.js';
-import { launchChromium, screenshotPath, startBrowserMode, type RunningConsole, signIn } from '../support/browser-mode.js';
-import { post, startRelay, TOKENS } from '../support/relay-fixture.js';
-import { tempDir } from '../helpers.js';
+import type { Page } from 'playwright-core';
+import { screenshotPath, signIn } from '../support/browser-mode.js';
+import { post } from '../support/relay-fixture.js';
+import { openWard, type Ward } from '../support/ward.js';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -33,29 +32,19 @@ async function axe(page: Page): Promise<Violation[]> {
 }
 
 describe('accessibility of every view (axe-core, Chromium)', () => {
-  const { dir, cleanup } = tempDir();
-  let relay: Relay;
-  let running: RunningConsole;
-  let browser: Browser;
+  let ward: Ward;
   let page: Page;
   const found: Record<string, Violation[]> = {};
   const nav = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name, exact: true }).click();
 
   beforeAll(async () => {
-    relay = await startRelay(`${dir}/relay`);
-    writeFileSync(`${dir}/token`, TOKENS.wardA);
-    running = await startBrowserMode(`${dir}/console`, ['--relay-url', relay.streamUrl, '--relay-token-file', `${dir}/token`, '--notify-sink', 'none']);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(running.launchUrl);
+    ward = await openWard();
+    page = ward.page;
   });
   afterAll(async () => {
     const lines = Object.entries(found).map(([view, vs]) => `  ${view}: ${vs.length === 0 ? 'none' : vs.map((v) => `${v.id} (${v.impact}, ${v.nodes.length}+)`).join(', ')}`);
     console.log(`axe violations by view:\n${lines.join('\n')}`);
-    await browser?.close();
-    await running?.stop();
-    await relay?.close();
-    cleanup();
+    await ward?.close();
   });
 
   const check = async (view: string) => {
@@ -84,7 +73,7 @@ describe('accessibility of every view (axe-core, Chromium)', () => {
   it('signs in and is paged a SEV1 (focus moves to the work; the SEV1 is announced at once)', async () => {
     await signIn(page, 'eng.kim', 'Jo Kim');
     await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.id')).toBe('main');
-    await post(`${relay.url}/v1/alerts`, JSON.stringify({ alerts: [{ key: 'api-down', severity: 'SEV1', summary: 'Medical AI API down', service: 'medical-ai-api' }, { key: 'cache', severity: 'SEV3', summary: 'Cache latency high', service: 'redis' }] }));
+    await post(`${ward.relay.url}/v1/alerts`, JSON.stringify({ alerts: [{ key: 'api-down', severity: 'SEV1', summary: 'Medical AI API down', service: 'medical-ai-api' }, { key: 'cache', severity: 'SEV3', summary: 'Cache latency high', service: 'redis' }] }));
     await page.getByTestId('incident-row').filter({ hasText: 'Medical AI API down' }).click({ timeout: 10_000 });
     await page.getByTestId('incident-detail').waitFor();
     await expect.poll(() => page.getByTestId('announce-urgent').textContent(), { timeout: 5000 }).toBe('1 SEV1 incident not acknowledged. Press g to go to the oldest.');

@@ -5,23 +5,18 @@
 // number (1), undo a resolve (r, u), and hand off: summary, Ctrl+Enter, the
 // receiving nurse signs with her PIN. Every key is counted and printed, with
 // what the decision alone costs by Tab.
-import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { Relay } from '../../src/relay/server.js';
-import { launchChromium, screenshotPath, startBrowserMode, type RunningConsole, signIn } from '../support/browser-mode.js';
-import { post, startRelay, TOKENS } from '../support/relay-fixture.js';
-import { tempDir } from '../helpers.js';
+import type { Page } from 'playwright-core';
+import { screenshotPath, signIn } from '../support/browser-mode.js';
+import { post } from '../support/relay-fixture.js';
+import { openWard, type Ward } from '../support/ward.js';
 
 for (const size of [
   { width: 1280, height: 800 },
   { width: 1920, height: 1080 },
 ]) {
   describe(`a night shift by keyboard at ${size.width}×${size.height} (Chromium)`, () => {
-    const { dir, cleanup } = tempDir();
-    let relay: Relay;
-    let running: RunningConsole;
-    let browser: Browser;
+    let ward: Ward;
     let page: Page;
     let keys = 0;
     let typed = 0;
@@ -37,12 +32,8 @@ for (const size of [
     const step = (id: string) => page.locator(`.runbook-main [data-step-id="${id}"]`);
 
     beforeAll(async () => {
-      relay = await startRelay(`${dir}/relay`);
-      writeFileSync(`${dir}/token`, TOKENS.wardA);
-      running = await startBrowserMode(`${dir}/console`, ['--relay-url', relay.streamUrl, '--relay-token-file', `${dir}/token`, '--probes', 'none', '--notify-sink', 'none']);
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: size });
-      await page.goto(running.launchUrl);
+      ward = await openWard({ viewport: size, args: ['--probes', 'none'] });
+      page = ward.page;
       // before the shift: the admin registers the two nurses (not counted)
       await signIn(page, 'eng.admin', 'Sam Admin');
       await page.getByRole('navigation', { name: 'Sections' }).waitFor();
@@ -54,10 +45,7 @@ for (const size of [
     });
     afterAll(async () => {
       console.log(`night shift at ${size.width}×${size.height}: ${keys} keys pressed (plus ${typed} characters typed) — ${counts.join('; ')}`);
-      await browser?.close();
-      await running?.stop();
-      await relay?.close();
-      cleanup();
+      await ward?.close();
     });
 
     it('signs in by user id alone: the display name fills itself', async () => {
@@ -72,7 +60,7 @@ for (const size of [
     });
 
     it('goes to the page with g and acknowledges it with a; the alarm clears', async () => {
-      await post(`${relay.url}/v1/alerts`, JSON.stringify({ alerts: [{ key: 'noise', severity: 'SEV3', summary: 'Cache latency high', service: 'redis' }, { key: 'api-down', severity: 'SEV1', summary: 'Medical AI API down', service: 'medical-ai-api' }] }));
+      await post(`${ward.relay.url}/v1/alerts`, JSON.stringify({ alerts: [{ key: 'noise', severity: 'SEV3', summary: 'Cache latency high', service: 'redis' }, { key: 'api-down', severity: 'SEV1', summary: 'Medical AI API down', service: 'medical-ai-api' }] }));
       await page.getByTestId('alarm-bar').waitFor({ timeout: 10_000 });
       const before = keys;
       await press('g');

@@ -5,11 +5,10 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { Relay } from '../../src/relay/server.js';
-import { launchChromium, ROOT, screenshotPath, startBrowserMode, type RunningConsole, signIn } from '../support/browser-mode.js';
-import { post, startRelay, TOKENS } from '../support/relay-fixture.js';
-import { tempDir } from '../helpers.js';
+import type { Page } from 'playwright-core';
+import { ROOT, screenshotPath, signIn } from '../support/browser-mode.js';
+import { post } from '../support/relay-fixture.js';
+import { openWard, type Ward } from '../support/ward.js';
 
 // Omar alone covers the engineers (a rotation of one, always on); the clinical leads only on
 // weekdays 08:00–18:00 UTC, so every 24 hours hold a gap (nights and weekends).
@@ -24,31 +23,24 @@ schedules:
 `;
 
 describe('who is on call (browser mode, Chromium)', () => {
-  const { dir, cleanup } = tempDir();
-  let relay: Relay;
-  let running: RunningConsole;
-  let browser: Browser;
+  let ward: Ward;
   let page: Page;
   const nav = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name }).click();
 
   beforeAll(async () => {
-    relay = await startRelay(`${dir}/relay`);
-    writeFileSync(`${dir}/token`, TOKENS.wardA);
-    mkdirSync(`${dir}/console`);
-    copyFileSync(join(ROOT, 'resources/contacts.example.yaml'), `${dir}/console/contacts.yaml`);
-    writeFileSync(`${dir}/console/schedules.yaml`, SCHEDULES);
-    running = await startBrowserMode(`${dir}/console`, ['--relay-url', relay.streamUrl, '--relay-token-file', `${dir}/token`, '--probes', 'none', '--notify-sink', 'none']);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(running.launchUrl);
+    ward = await openWard({
+      viewport: { width: 1400, height: 900 },
+      args: ['--probes', 'none'],
+      prepare: (dir) => {
+        mkdirSync(dir);
+        copyFileSync(join(ROOT, 'resources/contacts.example.yaml'), `${dir}/contacts.yaml`);
+        writeFileSync(`${dir}/schedules.yaml`, SCHEDULES);
+      },
+    });
+    page = ward.page;
     await signIn(page, 'eng.kim', 'Jo Kim'); // the first operator: an admin
   });
-  afterAll(async () => {
-    await browser?.close();
-    await running?.stop();
-    await relay?.close();
-    cleanup();
-  });
+  afterAll(() => ward?.close());
 
   it('shows "On call now" per role with its number, the next 7 days, and the gap warned', async () => {
     await nav('Contacts');
@@ -76,7 +68,7 @@ describe('who is on call (browser mode, Chromium)', () => {
 
   it('says "Call now: <person> (<role>) · <number>" in the incident detail', async () => {
     await nav('Incidents');
-    await post(`${relay.url}/v1/alerts`, JSON.stringify({ key: 'api-down', severity: 'SEV1', summary: 'Medical AI API down', service: 'medical-ai-api' }));
+    await post(`${ward.relay.url}/v1/alerts`, JSON.stringify({ key: 'api-down', severity: 'SEV1', summary: 'Medical AI API down', service: 'medical-ai-api' }));
     await page.getByTestId('incident-row').filter({ hasText: 'Medical AI API down' }).click({ timeout: 10_000 });
     const call = page.getByTestId('call-now').filter({ hasText: 'On-Call Engineer' });
     await call.waitFor({ timeout: 10_000 });
