@@ -18,6 +18,8 @@ import { IncidentEngine } from '../incidents/incident-engine.js';
 import { OutboxSync } from '../incidents/outbox-sync.js';
 import { KpiService } from '../kpi/kpi-service.js';
 import { Pager, sinkFromSpec } from '../notify/pager.js';
+import { StormGate } from '../notify/storm-gate.js';
+import { systemTimers } from '../platform/timers.js';
 import { OperatorSession } from '../operator/session.js';
 import type { DisposableStore } from '../platform/disposables.js';
 import { accumulate } from '../platform/emitter.js';
@@ -148,7 +150,10 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
         publishStatus();
       }),
     );
-    lifetime.add(incidents.page.on((req) => void pager.page(req)));
+    // in a storm, pages below SEV1 are summarised per severity; a SEV1 always goes out at once
+    const gate = new StormGate({ page: (req) => void pager.page(req), summary: (sev, held) => void pager.summary(sev, held) }, deps.timers ?? systemTimers);
+    lifetime.add(() => gate.dispose());
+    lifetime.add(incidents.page.on((req) => gate.offer(req)));
     lifetime.add(incidents.outboxWritten.on(() => void outbox.drain()));
     lifetime.add(incidents.opened.on(([incident, alert]) => void runbooks.attach(incident, alert.labels.category)));
     lifetime.add(runbooks.changed.on((runIds) => events.emit('runbooks.changed', { runIds })));

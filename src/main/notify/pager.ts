@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import notifier from 'node-notifier';
 import { vocabulary } from '../../shared/safe-text.js';
+import type { Severity } from '../../shared/domain/alert.js';
 import type { PageEvent } from '../../shared/domain/incident.js';
 import { SEVERITY_POLICY } from '../../shared/domain/severity.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -98,8 +99,22 @@ export class Pager {
 
   constructor(private readonly deps: PagerDeps) {}
 
+  /** One notification for many pages of one severity held in a storm: counts and ids only. */
+  async summary(severity: Severity, held: PageRequest[]): Promise<PageEvent> {
+    const first = held[0]!;
+    const what = held.every((h) => h.reason === 'escalation') ? 'escalated' : 'new';
+    const text = {
+      title: `${held.length} ${what} ${severity} incidents`,
+      message: `${first.incident.id} and ${held.length - 1} more · respond within ${SEVERITY_POLICY[severity].responseMinutes} min`,
+    };
+    return this.deliver(first, text);
+  }
+
   async page(req: PageRequest): Promise<PageEvent> {
-    const { title, message } = pageText(req);
+    return this.deliver(req, pageText(req));
+  }
+
+  private async deliver(req: PageRequest, { title, message }: { title: string; message: string }): Promise<PageEvent> {
     const base = { incidentId: req.incident.id, severity: req.incident.severity, title, message, reason: req.reason };
     const sink = this.deps.sink;
     let fallback = sink === null;
