@@ -110,12 +110,14 @@ export function IncidentsView() {
   }, [selectedId]);
 
   // Rows arriving above the selected one push it down: scroll with it, so it stays where the eye is.
-  const lastIndex = useRef(-1);
+  // Only for the same incident moving in the list; a new selection is followed by the effect above.
+  const anchor = useRef<{ id: string | null; index: number }>({ id: null, index: -1 });
   useEffect(() => {
     const index = items.findIndex((i) => i.id === selectedId);
     const el = parentRef.current;
-    if (el && index >= 0 && lastIndex.current >= 0 && index !== lastIndex.current) el.scrollTop += (index - lastIndex.current) * ROW;
-    if (index >= 0) lastIndex.current = index;
+    const was = anchor.current;
+    if (el && index >= 0 && was.id === selectedId && was.index >= 0 && index !== was.index) el.scrollTop += (index - was.index) * ROW;
+    if (index >= 0) anchor.current = { id: selectedId, index };
   }, [items, selectedId]);
 
   useEffect(() => {
