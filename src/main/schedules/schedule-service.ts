@@ -120,10 +120,9 @@ export class ScheduleService {
 
   /** Whom to call for a role at t: its person on call (and their number), or the role's own number. */
   resolve(role: string, t: number): CallTarget {
-    const s = this.schedule(role, t);
+    const a = this.answer(role, t);
     const rolePhone = this.deps.rolePhones.get(role) ?? null;
-    if (!s) return { role, person: null, phone: rolePhone, gap: false, until: null };
-    const a = onCallAt(s, t);
+    if (!a) return { role, person: null, phone: rolePhone, gap: false, until: null };
     return { role, person: a.person, phone: (a.person ? this.directory.get(a.person)?.phone : null) ?? rolePhone, gap: a.person === null, until: a.until };
   }
 
@@ -137,26 +136,20 @@ export class ScheduleService {
     return s ? onCallTimeline(s, from, to) : [];
   }
 
-  /** Every role on the Contacts board: now, the next `days` days, and the gaps in them. */
+  /** Every role on the Contacts board: now, the next `days` days, and the gaps in them (each role's schedule built once). */
   board(t: number, days = 7): RoleBoard[] {
     return this.roles().map((role) => {
-      const segments = this.timeline(role, t, t + days * DAY);
+      const s = this.schedule(role, t)!;
+      const segments = onCallTimeline(s, t, t + days * DAY);
       return {
         role,
-        now: this.answer(role, t)!,
+        now: onCallAt(s, t),
         segments,
         gaps: segments.filter((x) => x.person === null),
         firstResponder: this.deps.firstResponders.includes(role),
         rolePhone: this.deps.rolePhones.get(role) ?? null,
       };
     });
-  }
-
-  /** First-responder roles with nobody on call somewhere in the next `hours` hours. */
-  gapsAhead(t: number, hours = 24): { role: string; start: string; end: string }[] {
-    return this.roles()
-      .filter((r) => this.deps.firstResponders.includes(r))
-      .flatMap((role) => this.timeline(role, t, t + hours * 3_600_000).filter((x) => x.person === null).map((x) => ({ role, start: x.start, end: x.end })));
   }
 
   private now(): string {
