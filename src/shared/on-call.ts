@@ -4,7 +4,8 @@
 // reported gap. Rotations turn at local wall times in their own time zone, so
 // a daily 08:00 hand-off stays at 08:00 on the day the clocks change.
 import { DateTime } from 'luxon';
-import type { Coverage, OnCallAnswer, OnCallSegment, RoleSchedule, RotationLayer, ScheduleLayer, WeeklyWindow } from './domain/schedule.js';
+import type { CallTarget, Coverage, OnCallAnswer, OnCallSegment, RoleSchedule, RotationLayer, ScheduleLayer, WeeklyWindow } from './domain/schedule.js';
+import type { EscalationLevel } from './domain/severity.js';
 
 const WEEK_MIN = 7 * 24 * 60;
 const HOUR_MS = 3_600_000;
@@ -171,3 +172,15 @@ export const RESTRICTION_PRESETS: Record<'weekday' | 'weeknight' | 'weekend', We
   // Friday 18:00 to Monday 08:00
   weekend: [{ from: 4 * 1440 + 1080, to: 480 }],
 };
+
+/** A level's roles as call targets: resolved when the level carries them, else the roles themselves. */
+export function callsOf(level: EscalationLevel): CallTarget[] {
+  return level.calls ?? level.contacts.map((role) => ({ role, person: null, phone: null, gap: false, until: null }));
+}
+
+/** "Dana Whitfield (On-Call Engineer) +1-555-0141, …": the timeline's words and the detail's, from one rule. */
+export function callText(targets: CallTarget[]): string {
+  return targets
+    .map((c) => (c.person ? `${c.person} (${c.role})${c.phone ? ` ${c.phone}` : ''}` : c.gap ? `${c.role} (nobody on call: schedule gap${c.phone ? `; role number ${c.phone}` : ''})` : c.role))
+    .join(', ');
+}

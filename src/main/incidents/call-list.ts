@@ -13,12 +13,6 @@ export function callTargets(level: EscalationLevel, who: WhoToCall, atMs: number
   return level.contacts.map((role) => who(role, atMs));
 }
 
-export function callText(targets: CallTarget[]): string {
-  return targets
-    .map((c) => (c.person ? `${c.person} (${c.role})${c.phone ? ` ${c.phone}` : ''}` : c.gap ? `${c.role} (nobody on call: schedule gap${c.phone ? `; role number ${c.phone}` : ''})` : c.role))
-    .join(', ');
-}
-
 /** what the audit record keeps of whom it called */
 export function callDetails(targets: CallTarget[]): { role: string; person: string | null }[] {
   return targets.map((c) => ({ role: c.role, person: c.person }));

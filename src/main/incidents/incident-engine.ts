@@ -11,7 +11,8 @@ import type { Db } from '../store/database.js';
 import type { Logger } from '../platform/logger.js';
 import { alertCategory, IncidentRepository, type IncidentFilter, type Row } from './incident-repository.js';
 import { remoteActionTime } from './remote-time.js';
-import { byRole, callDetails, callTargets, callText, type WhoToCall } from './call-list.js';
+import { byRole, callDetails, callTargets, type WhoToCall } from './call-list.js';
+import { callText } from '../../shared/on-call.js';
 import { Emitter } from '../platform/emitter.js';
 
 export type { IncidentFilter } from './incident-repository.js';

@@ -5,13 +5,8 @@ import { countdown, useNow } from './useNow.js';
 import { RunbookChecklist } from './RunbookChecklist.js';
 import { ContactCard } from './ContactsView.js';
 import { CopyValue } from './CopyValue.js';
-import type { CallTarget } from '../../shared/domain/schedule.js';
+import { callsOf, callText } from '../../shared/on-call.js';
 import type { EscalationLevel } from '../../shared/domain/severity.js';
-
-/** "Dana Whitfield (On-Call Engineer) · +1-555-0141": the people on call for a level's roles, else the roles. */
-function callSummary(level: EscalationLevel): string {
-  return (level.calls ?? level.contacts.map((role) => ({ role, person: null, phone: null, gap: false, until: null }))).map((c) => (c.person ? `${c.person} (${c.role})${c.phone ? ` · ${c.phone}` : ''}` : c.gap ? `${c.role}: nobody on call` : c.role)).join(', ');
-}
 
 function WhoToCall({ incidentId, level, heading }: { incidentId: string; level: EscalationLevel | null; heading: string }) {
   const book = useConsole((s) => s.contacts.book);
@@ -21,7 +16,7 @@ function WhoToCall({ incidentId, level, heading }: { incidentId: string; level: 
     if (!book) void loadContacts();
   }, [book, loadContacts]);
   const all = book?.groups.flatMap((g) => g.contacts) ?? [];
-  const calls: CallTarget[] = level?.calls ?? (level?.contacts ?? []).map((role) => ({ role, person: null, phone: null, gap: false, until: null }));
+  const calls = level ? callsOf(level) : [];
   return (
     <section aria-label="Who to call now" data-testid="who-to-call">
       <h3>{heading}</h3>
@@ -134,12 +129,12 @@ export function Detail() {
         <h3>Escalation {i.escalationLevel > 0 ? `level ${i.escalationLevel}` : 'not yet escalated'}</h3>
         {detail.escalation.current && (
           <p>
-            Call now: <strong>{callSummary(detail.escalation.current)}</strong> ({detail.escalation.current.description})
+            Call now: <strong>{callText(callsOf(detail.escalation.current))}</strong> ({detail.escalation.current.description})
           </p>
         )}
         {detail.escalation.next && (
           <p className="muted">
-            Next: level {detail.escalation.next.level} ({callSummary(detail.escalation.next)})
+            Next: level {detail.escalation.next.level} ({callText(callsOf(detail.escalation.next))})
             {i.state === 'triggered' ? ` at ${new Date(Date.parse(i.openedAt) + detail.escalation.next.afterMinutes * 60_000).toLocaleTimeString()} if nobody acknowledges` : ' — Escalate calls them in'}
           </p>
         )}
