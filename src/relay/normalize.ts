@@ -22,6 +22,7 @@ export const AlertmanagerSchema = z.looseObject({
   status: z.enum(['firing', 'resolved']),
   receiver: AnyText,
   groupKey: AnyText.optional(),
+  truncatedAlerts: z.number().int().min(0).optional().catch(undefined),
   groupLabels: AnyLabels.default({}),
   commonLabels: AnyLabels.default({}),
   commonAnnotations: AnyLabels.default({}),
@@ -140,7 +141,19 @@ function time(t: string | undefined, now: string): string {
   return t && t.length <= ALERT_LIMITS.time && !Number.isNaN(Date.parse(t)) ? t : now;
 }
 
+/**
+ * The group a delivery speaks for: Alertmanager's groupKey (unique per route
+ * and group labels), or, from a sender that leaves it out, the receiver and
+ * the group labels it names. Hashed: the key may be long and holds label values.
+ */
+export function alertmanagerGroup(p: Pick<z.infer<typeof AlertmanagerSchema>, 'groupKey' | 'receiver' | 'groupLabels'>): string {
+  const identity = p.groupKey ?? `${p.receiver}\u0000${labelsFingerprint(p.groupLabels)}`;
+  return `amg:${createHash('sha256').update(identity).digest('hex').slice(0, 32)}`;
+}
+
 export function fromAlertmanager(p: z.infer<typeof AlertmanagerSchema>, policy: SeverityPolicy, now: string): NewAlert[] {
+  const group = alertmanagerGroup(p);
+  const truncated = p.truncatedAlerts && p.truncatedAlerts > 0 ? { groupTruncated: Math.min(p.truncatedAlerts, 1e9) } : {};
   return p.alerts.map((a) => {
     const labels = clip({ ...p.commonLabels, ...a.labels });
     const annotations = clip({ ...p.commonAnnotations, ...a.annotations });
@@ -160,6 +173,8 @@ export function fromAlertmanager(p: z.infer<typeof AlertmanagerSchema>, policy: 
       annotations,
       links: clipLinks(links),
       startsAt: time(a.startsAt, now),
+      group,
+      ...truncated,
     };
   });
 }

@@ -23,7 +23,9 @@ describe('incidents', () => {
     store([alert('api-down', { severity: 'SEV2' }), alert('api-down'), alert('api-down')]);
     const list = oncall.services().incidents.list();
     expect(list).toHaveLength(1);
-    expect(list[0]).toMatchObject({ id: 'MAI-20261122-080000', alertCount: 3, state: 'triggered', severity: 'SEV2' });
+    // one alert sent three times: one alert of the incident, with its repeats counted (issue 17: an incident holds alerts, each with a repeat count)
+    expect(list[0]).toMatchObject({ id: 'MAI-20261122-080000', alertCount: 1, firingCount: 1, state: 'triggered', severity: 'SEV2' });
+    expect(oncall.services().incidents.detail(list[0]!.id).members.alerts.map((m) => m.repeats)).toEqual([3]);
     expect(pages.filter((p) => p.reason === 'new')).toHaveLength(1);
   });
 

@@ -6,6 +6,7 @@ import { ConsoleError } from '../../shared/errors.js';
 import { MIN_RETENTION_YEARS } from '../audit/audit-log.js';
 import { PROFILE_NAMES } from '../../shared/domain/profile.js';
 import { defaultDataDir } from '../platform/paths.js';
+import { parseGroupLabels } from '../incidents/grouping.js';
 
 
 
@@ -34,6 +35,14 @@ export const ConsoleConfigSchema = z
       .nullable(),
     /** page "not receiving alerts" when the relay feed has been down this long */
     feedSilencePageS: z.number().min(1, 'must be at least 1 s').max(86_400),
+    /** how native and local alerts group into incidents (Alertmanager's own groups and PagerDuty's dedup keys always do) */
+    grouping: z
+      .object({
+        labels: z.array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be label names (letters, digits, _), comma-separated')).max(16),
+        windowMs: z.number().int().min(1000, 'must be at least 1 s').max(7 * 86_400_000, 'must be at most 7 days'),
+        resolve: z.enum(['auto', 'manual'], { message: 'must be auto (when every alert resolved) or manual' }),
+      })
+      .strict(),
     /** HIPAA automatic logoff: lock after this much inactivity */
     lockAfterMs: z.number().int().min(1000, 'must be at least 1000 ms').max(24 * 3_600_000),
     /** probe file: a path, 'default' (bundled, or <dataDir>/probes.yaml when present), or 'none' */
@@ -100,6 +109,11 @@ export function resolveConfig(sources: ConfigSources = {}): ConsoleConfig {
     audit: { retentionYears: Number(retentionText) },
     relay: relayUrl ? { url: relayUrl, token: relayToken ?? '', pingIntervalMs: Number(flagValue(argv, '--relay-ping-ms') ?? env.MAOC_RELAY_PING_MS ?? 10_000) } : null,
     feedSilencePageS: Number(flagValue(argv, '--feed-silence-page-s') ?? env.MAOC_FEED_SILENCE_PAGE_S ?? 120),
+    grouping: {
+      labels: parseGroupLabels(flagValue(argv, '--group-by') ?? env.MAOC_GROUP_BY),
+      windowMs: Math.round(Number(flagValue(argv, '--group-window-min') ?? env.MAOC_GROUP_WINDOW_MIN ?? 5) * 60_000),
+      resolve: flagValue(argv, '--group-resolve') ?? env.MAOC_GROUP_RESOLVE ?? 'auto',
+    },
     lockAfterMs: Number(flagValue(argv, '--lock-after-ms') ?? env.MAOC_LOCK_AFTER_MS ?? 10 * 60_000),
     probes: flagValue(argv, '--probes') ?? env.MAOC_PROBES ?? 'default',
     profile: flagValue(argv, '--profile') ?? env.MAOC_PROFILE ?? 'routine_clinic',

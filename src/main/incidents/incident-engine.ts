@@ -4,12 +4,14 @@ import { ConsoleError } from '../../shared/errors.js';
 import type { Alert } from '../../shared/domain/alert.js';
 import type { Incident, IncidentDetail } from '../../shared/domain/incident.js';
 import { DEFAULT_ESCALATION, severityRank, type EscalationLevel } from '../../shared/domain/severity.js';
+import type { Severity } from '../../shared/domain/alert.js';
+import { DEFAULT_GROUPING, groupOf, type GroupingRule } from './grouping.js';
 import type { Operator } from '../../shared/domain/operator.js';
 import type { RelayAck } from '../../shared/relay-protocol.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/database.js';
 import type { Logger } from '../platform/logger.js';
-import { alertCategory, IncidentRepository, type IncidentFilter, type Row } from './incident-repository.js';
+import { alertCategory, IncidentRepository, type IncidentFilter, type MemberRow, type Row } from './incident-repository.js';
 import { remoteActionTime } from './remote-time.js';
 import { byRole, callDetails, callTargets, type WhoToCall } from './call-list.js';
 import { callText } from '../../shared/on-call.js';
@@ -35,6 +37,8 @@ export interface IncidentEngineDeps {
   escalation?: EscalationLevel[];
   /** a role to the person on call at an instant (the schedules); default: the role itself */
   whoToCall?: WhoToCall;
+  /** how native and local alerts group (the sender's own groups always do) */
+  grouping?: GroupingRule;
 }
 
 /**
@@ -47,6 +51,7 @@ export class IncidentEngine {
   private readonly audit: AuditLog;
   private readonly clock: Clock;
   readonly escalation: EscalationLevel[];
+  readonly grouping: GroupingRule;
   readonly repo: IncidentRepository;
   /** after commit: the incidents that changed */
   readonly changed = new Emitter<string[]>();
@@ -62,6 +67,7 @@ export class IncidentEngine {
     this.audit = deps.audit;
     this.clock = deps.clock;
     this.escalation = [...(deps.escalation ?? DEFAULT_ESCALATION)].sort((a, b) => a.afterMinutes - b.afterMinutes);
+    this.grouping = deps.grouping ?? DEFAULT_GROUPING;
     this.repo = new IncidentRepository(deps.db, deps.clock, this.escalation, deps.whoToCall);
   }
 
@@ -84,67 +90,132 @@ export class IncidentEngine {
 
   // ------------------------------------------------------------- alerts in
 
-  /** Dedup alerts into incidents, in one transaction; pages new incidents after commit. */
+  /**
+   * Alerts into incidents, in one transaction: each alert joins the open
+   * incident of its group (see grouping.ts) as a member with its own state, or
+   * opens one; pages new incidents and raised severities after commit.
+   */
   ingest(alerts: Alert[], source: 'relay' | 'local' = 'relay'): void {
     if (alerts.length === 0) return;
     const changed = new Set<string>();
     const pages: string[] = [];
     const opened: [string, Alert][] = [];
+    const st = this.statements();
     this.audit.transaction(() => {
-      const link = this.db.prepare('INSERT OR IGNORE INTO incident_alert (relay_id, seq, incident_id) VALUES (?, ?, ?)');
-      const linked = this.db.prepare('SELECT 1 FROM incident_alert WHERE relay_id = ? AND seq = ?').pluck();
-      // the stored alert is applied in the same transaction that makes its incident: a crash leaves both or neither
-      const applied = this.db.prepare('UPDATE feed_alert SET applied = 1 WHERE relay_id = ? AND seq = ? AND applied = 0');
       for (const a of alerts) {
-        applied.run(a.relayId, a.seq);
-        if (linked.get(a.relayId, a.seq)) continue; // applied before: idempotent on (relay, seq)
-        const open = this.repo.openByKey(a.key);
+        // the stored alert is applied in the same transaction that makes its incident: a crash leaves both or neither
+        st.applied.run(a.relayId, a.seq);
+        if (st.linked.get(a.relayId, a.seq)) continue; // applied before: idempotent on (relay, seq)
+        const g = groupOf(a, this.grouping);
+        let open = this.repo.openByGroup(g.key);
+        // a rule's group is joined only within its window; after it, the same labels open a new incident
+        if (open && g.windowed && Date.parse(open.last_alert_at ?? open.opened_at) < Date.parse(a.receivedAt) - this.grouping.windowMs) open = undefined;
+        const member = open ? (st.member.get(open.id, a.key) as MemberRow | undefined) : undefined;
         if (a.status === 'firing') {
           if (open) {
-            const worse = severityRank(a.severity) < severityRank(open.severity);
-            this.db.prepare('UPDATE incident SET alert_count = alert_count + 1, severity = ?, updated_at = ? WHERE id = ?').run(worse ? a.severity : open.severity, this.now(), open.id);
-            link.run(a.relayId, a.seq, open.id);
+            if (member) st.memberFiring.run(a.severity, a.summary.slice(0, 300), a.receivedAt, open.id, a.key);
+            else st.memberInsert.run(open.id, a.key, 'firing', a.severity, a.summary.slice(0, 300), a.receivedAt, a.receivedAt, null);
+            st.link.run(a.relayId, a.seq, open.id);
+            const firingDelta = member?.status === 'firing' ? 0 : 1;
+            let severity: Severity;
+            if (open.firing_count - (member?.status === 'firing' ? 1 : 0) <= 0) severity = a.severity; // the only one firing
+            else if (severityRank(a.severity) <= severityRank(open.severity)) severity = a.severity; // as bad or worse
+            else if (member?.status === 'firing' && member.severity === open.severity) severity = this.worstFiring(open.id, open.severity); // it was the worst and eased
+            else severity = open.severity;
+            const worse = severityRank(severity) < severityRank(open.severity);
+            st.incidentJoin.run(member ? 0 : 1, firingDelta, severity, this.now(), a.receivedAt, a.groupTruncated ?? null, open.id);
             if (worse) {
-              this.repo.event(open.id, 'severity.raised', 'system', `severity raised to ${a.severity}`);
-              this.audit.append({ operator: 'system', action: 'incident.severity_raised', subjectType: 'incident', subjectId: open.id, details: { severity: a.severity } });
+              this.repo.event(open.id, 'severity.raised', 'system', `severity raised to ${severity}`);
+              this.audit.append({ operator: 'system', action: 'incident.severity_raised', subjectType: 'incident', subjectId: open.id, details: { severity } });
               pages.push(open.id);
+            } else if (severity !== open.severity) {
+              this.repo.event(open.id, 'severity.lowered', 'system', `severity now ${severity}: its worst firing alert`);
             }
             changed.add(open.id);
             continue;
           }
           const id = this.repo.newId();
-          const previous = this.db.prepare(`SELECT id FROM incident WHERE key = ? ORDER BY opened_at DESC LIMIT 1`).pluck().get(a.key) as string | undefined;
+          const previous = st.previous.get(g.key) as string | undefined;
           const now = this.now();
-          this.db
-            .prepare(
-              `INSERT INTO incident (id, key, severity, service, summary, source, state, opened_at, alert_count, previous_id, updated_at, category)
-               VALUES (?, ?, ?, ?, ?, ?, 'triggered', ?, 1, ?, ?, ?)`,
-            )
-            .run(id, a.key, a.severity, a.service, a.summary, source === 'local' ? 'local' : a.source, now, previous ?? null, now, alertCategory(a));
-          link.run(a.relayId, a.seq, id);
+          const key = g.windowed ? `${g.key}@${Date.parse(a.receivedAt) || this.clock.now()}` : g.key;
+          st.incidentInsert.run(id, key, g.key, a.severity, a.service, a.summary, source === 'local' ? 'local' : a.source, now, previous ?? null, now, alertCategory(a), a.receivedAt, a.groupTruncated ?? 0);
+          st.memberInsert.run(id, a.key, 'firing', a.severity, a.summary.slice(0, 300), a.receivedAt, a.receivedAt, null);
+          st.link.run(a.relayId, a.seq, id);
           this.repo.event(id, 'alert.firing', a.source, previous ? `opened (re-fired after ${previous})` : 'opened');
           this.audit.append({ operator: 'system', action: 'incident.opened', subjectType: 'incident', subjectId: id, details: { severity: a.severity, service: a.service, key: a.key, previous: previous ?? null } });
           changed.add(id);
           pages.push(id);
           opened.push([id, a]);
-        } else if (open) {
-          link.run(a.relayId, a.seq, open.id);
+        } else if (open && member) {
+          st.link.run(a.relayId, a.seq, open.id);
           if (a.status === 'resolved') {
-            this.db.prepare(`UPDATE incident SET state = 'resolved', resolved_at = ?, updated_at = ? WHERE id = ?`).run(this.now(), this.now(), open.id);
-            this.repo.event(open.id, 'alert.resolved', a.source, 'resolved by its source');
-            this.audit.append({ operator: 'system', action: 'incident.resolved', subjectType: 'incident', subjectId: open.id, details: { by: a.source } });
-          } else if (open.state === 'triggered') {
-            this.db.prepare(`UPDATE incident SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE id = ?`).run(this.now(), `${a.source} sender`, this.now(), open.id);
-            this.repo.event(open.id, 'acknowledged', a.source, `acknowledged at the ${a.source} sender`);
-            this.audit.append({ operator: 'system', action: 'incident.acknowledged_at_source', subjectType: 'incident', subjectId: open.id, details: { by: a.source } });
+            if (member.status === 'resolved') continue;
+            st.memberResolved.run(a.receivedAt, open.id, a.key);
+            const firing = open.firing_count - 1;
+            if (firing <= 0 && this.grouping.resolve === 'auto') {
+              st.incidentResolved.run(this.now(), this.now(), open.id);
+              this.repo.event(open.id, 'alert.resolved', a.source, open.alert_count > 1 ? `resolved by its source: all ${open.alert_count} alerts resolved` : 'resolved by its source');
+              this.audit.append({ operator: 'system', action: 'incident.resolved', subjectType: 'incident', subjectId: open.id, details: { by: a.source } });
+            } else {
+              const severity = firing > 0 && member.severity === open.severity ? this.worstFiring(open.id, open.severity) : open.severity;
+              st.incidentFiring.run(-1, severity, this.now(), open.id);
+              if (severity !== open.severity) this.repo.event(open.id, 'severity.lowered', 'system', `severity now ${severity}: its worst firing alert`);
+              if (firing <= 0) this.repo.event(open.id, 'alert.resolved', a.source, `all ${open.alert_count} alerts resolved at their source: resolve it by hand`);
+            }
+          } else {
+            st.memberAcknowledged.run(`${a.source} sender`, open.id, a.key);
+            if (open.state === 'triggered' && !st.unacknowledgedFiring.get(open.id)) {
+              this.db.prepare(`UPDATE incident SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE id = ?`).run(this.now(), `${a.source} sender`, this.now(), open.id);
+              this.repo.event(open.id, 'acknowledged', a.source, `acknowledged at the ${a.source} sender`);
+              this.audit.append({ operator: 'system', action: 'incident.acknowledged_at_source', subjectType: 'incident', subjectId: open.id, details: { by: a.source } });
+            }
           }
           changed.add(open.id);
+        } else if (open) {
+          // resolved or acknowledged for an alert this incident never held: nothing to change
+          st.link.run(a.relayId, a.seq, open.id);
         }
       }
     });
     for (const [id, a] of opened) this.opened.emit([this.get(id), a]);
     if (changed.size) this.changed.emit([...changed]);
     for (const id of pages) this.page.emit({ incident: this.get(id), reason: 'new' });
+  }
+
+  /** The worst severity among an incident's firing alerts (an index seek); `fallback` when none fires. */
+  private worstFiring(incidentId: string, fallback: Severity): Severity {
+    return (this.statements().worstFiring.get(incidentId) as Severity | null) ?? fallback;
+  }
+
+  private cached: ReturnType<IncidentEngine['prepareStatements']> | null = null;
+
+  /** Prepared once: the intake runs these for every alert of a storm. */
+  private statements() {
+    return (this.cached ??= this.prepareStatements());
+  }
+
+  private prepareStatements() {
+    const db = this.db;
+    return {
+      link: db.prepare('INSERT OR IGNORE INTO incident_alert (relay_id, seq, incident_id) VALUES (?, ?, ?)'),
+      linked: db.prepare('SELECT 1 FROM incident_alert WHERE relay_id = ? AND seq = ?').pluck(),
+      applied: db.prepare('UPDATE feed_alert SET applied = 1 WHERE relay_id = ? AND seq = ? AND applied = 0'),
+      previous: db.prepare(`SELECT id FROM incident WHERE group_key = ? ORDER BY opened_at DESC LIMIT 1`).pluck(),
+      member: db.prepare('SELECT status, severity FROM incident_member WHERE incident_id = ? AND alert_key = ?'),
+      memberInsert: db.prepare('INSERT INTO incident_member (incident_id, alert_key, status, severity, summary, first_seen, last_seen, repeats, acknowledged_by) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)'),
+      memberFiring: db.prepare(`UPDATE incident_member SET status = 'firing', severity = ?, summary = ?, last_seen = ?, repeats = repeats + 1 WHERE incident_id = ? AND alert_key = ?`),
+      memberResolved: db.prepare(`UPDATE incident_member SET status = 'resolved', last_seen = ? WHERE incident_id = ? AND alert_key = ?`),
+      memberAcknowledged: db.prepare('UPDATE incident_member SET acknowledged_by = ? WHERE incident_id = ? AND alert_key = ?'),
+      unacknowledgedFiring: db.prepare(`SELECT 1 FROM incident_member WHERE incident_id = ? AND status = 'firing' AND acknowledged_by IS NULL LIMIT 1`).pluck(),
+      worstFiring: db.prepare(`SELECT min(severity) FROM incident_member WHERE incident_id = ? AND status = 'firing'`).pluck(),
+      incidentJoin: db.prepare('UPDATE incident SET alert_count = alert_count + ?, firing_count = firing_count + ?, severity = ?, updated_at = ?, last_alert_at = ?, truncated_alerts = coalesce(?, truncated_alerts) WHERE id = ?'),
+      incidentFiring: db.prepare('UPDATE incident SET firing_count = firing_count + ?, severity = ?, updated_at = ? WHERE id = ?'),
+      incidentResolved: db.prepare(`UPDATE incident SET state = 'resolved', firing_count = 0, resolved_at = ?, updated_at = ? WHERE id = ?`),
+      incidentInsert: db.prepare(
+        `INSERT INTO incident (id, key, group_key, severity, service, summary, source, state, opened_at, alert_count, firing_count, previous_id, updated_at, category, last_alert_at, truncated_alerts)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'triggered', ?, 1, 1, ?, ?, ?, ?, ?)`,
+      ),
+    };
   }
 
   /** "Contacted X": timeline and audit, attributed. */

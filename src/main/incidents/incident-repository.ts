@@ -5,7 +5,7 @@
 import { isoTime, type Clock } from '../../shared/clock.js';
 import { ConsoleError } from '../../shared/errors.js';
 import type { Alert, Severity } from '../../shared/domain/alert.js';
-import type { Incident, IncidentDetail, IncidentState, TimelineEntry } from '../../shared/domain/incident.js';
+import type { Incident, IncidentDetail, IncidentMember, IncidentState, TimelineEntry } from '../../shared/domain/incident.js';
 import { foldCase, matchesSearch } from '../../shared/domain/incident-query.js';
 import { SEVERITY_POLICY, type EscalationLevel } from '../../shared/domain/severity.js';
 import type { RelayAck } from '../../shared/relay-protocol.js';
@@ -31,8 +31,21 @@ export interface Row {
   alert_count: number;
   previous_id: string | null;
   last_paged_at: string | null;
+  group_key: string | null;
+  firing_count: number;
+  truncated_alerts: number;
+  last_alert_at: string | null;
   pending: number;
 }
+
+/** One alert of an incident, as the engine reads it to decide. */
+export interface MemberRow {
+  status: 'firing' | 'resolved';
+  severity: Severity;
+}
+
+/** How many alerts of an incident the detail lists; the rest are counted ("… and 312 more"). */
+export const MEMBERS_SHOWN = 500;
 
 export interface IncidentFilter {
   state?: 'open' | IncidentState | 'all' | undefined;
@@ -86,6 +99,8 @@ export class IncidentRepository {
       snoozedUntil: r.snoozed_until,
       escalationLevel: r.escalation_level,
       alertCount: r.alert_count,
+      firingCount: r.firing_count,
+      truncatedAlerts: r.truncated_alerts,
       previousId: r.previous_id,
       pendingSync: r.pending === 1,
       responseDueAt: isoTime(opened + SEVERITY_POLICY[r.severity].responseMinutes * 60_000),
@@ -121,9 +136,11 @@ export class IncidentRepository {
     return rows.map((r) => this.view(r));
   }
 
-  /** The open incident for an alert key, if any. */
+  /** The open incident holding an alert key (the newest, if groups share it), if any. */
   findOpen(key: string): Incident | null {
-    const r = this.db.prepare(`${IncidentRepository.SELECT} WHERE i.key = ? AND i.state != 'resolved'`).get(key) as Row | undefined;
+    const r = this.db
+      .prepare(`${IncidentRepository.SELECT} WHERE i.id IN (SELECT incident_id FROM incident_member WHERE alert_key = ?) AND i.state != 'resolved' ORDER BY i.opened_at DESC LIMIT 1`)
+      .get(key) as Row | undefined;
     return r ? this.view(r) : null;
   }
 
@@ -187,7 +204,19 @@ export class IncidentRepository {
         .all(id) as string[]
     ).map((b) => JSON.parse(b) as Alert);
     const escalation = incident.state !== 'resolved' ? this.callLevels(incident.escalationLevel) : { current: null, next: null };
-    return { incident, timeline, alerts, escalation };
+    return { incident, timeline, alerts, escalation, members: this.members(id) };
+  }
+
+  /** The alerts an incident holds, firing and worst first, each with its own state; the total besides the ones listed. */
+  members(id: string, limit = MEMBERS_SHOWN): IncidentDetail['members'] {
+    const total = this.db.prepare('SELECT count(*) FROM incident_member WHERE incident_id = ?').pluck().get(id) as number;
+    const rows = this.db
+      .prepare(
+        `SELECT alert_key AS key, status, severity, summary, first_seen AS firstSeen, last_seen AS lastSeen, repeats, acknowledged_by AS acknowledgedBy
+           FROM incident_member WHERE incident_id = ? ORDER BY status = 'resolved', severity, last_seen DESC, alert_key LIMIT ?`,
+      )
+      .all(id, limit) as IncidentMember[];
+    return { total, alerts: rows };
   }
 
   /**
@@ -224,6 +253,11 @@ export class IncidentRepository {
     const taken = new Set(this.db.prepare(`SELECT id FROM incident WHERE id = ? OR (id > ? AND id < ?)`).pluck().all(base, `${base}-`, `${base}.`) as string[]);
     if (!taken.has(base)) return base;
     for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+  }
+
+  /** The newest open incident of a group. */
+  openByGroup(groupKey: string): Row | undefined {
+    return this.db.prepare(`SELECT *, 0 AS pending FROM incident WHERE group_key = ? AND state != 'resolved' ORDER BY opened_at DESC LIMIT 1`).get(groupKey) as Row | undefined;
   }
 
   openByKey(key: string): Row | undefined {

@@ -133,4 +133,38 @@ export const SECOND_WAVE: Migration[] = [
       CREATE INDEX schedule_override_pending ON schedule_override(synced_at) WHERE origin IS NULL;
     `,
   },
+  {
+    version: 15,
+    name: 'incidents hold alerts: each alert of a group with its own state',
+    sql: `
+      -- how alerts join an incident: the sender's group (Alertmanager groupKey), the
+      -- PagerDuty dedup key, a grouping rule, or the alert's own key
+      ALTER TABLE incident ADD COLUMN group_key TEXT;
+      UPDATE incident SET group_key = key;
+      ALTER TABLE incident ADD COLUMN firing_count INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE incident ADD COLUMN truncated_alerts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE incident ADD COLUMN last_alert_at TEXT;
+      UPDATE incident SET last_alert_at = updated_at;
+      CREATE INDEX incident_group_open ON incident(group_key, opened_at) WHERE state != 'resolved';
+      CREATE TABLE incident_member (
+        incident_id TEXT NOT NULL REFERENCES incident(id),
+        alert_key   TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('firing', 'resolved')),
+        severity    TEXT NOT NULL CHECK (severity IN ('SEV1', 'SEV2', 'SEV3')),
+        summary     TEXT NOT NULL,
+        first_seen  TEXT NOT NULL,
+        last_seen   TEXT NOT NULL,
+        repeats     INTEGER NOT NULL DEFAULT 1,
+        -- who acknowledged this one alert (a person here or elsewhere, or the sender); null: nobody
+        acknowledged_by TEXT,
+        PRIMARY KEY (incident_id, alert_key)
+      ) WITHOUT ROWID;
+      CREATE INDEX incident_member_key ON incident_member(alert_key);
+      CREATE INDEX incident_member_firing ON incident_member(incident_id, status, severity);
+      -- every incident so far held one alert, its key: it becomes that incident's one member
+      INSERT INTO incident_member (incident_id, alert_key, status, severity, summary, first_seen, last_seen, repeats, acknowledged_by)
+        SELECT id, key, CASE state WHEN 'resolved' THEN 'resolved' ELSE 'firing' END, severity, summary, opened_at, updated_at, max(alert_count, 1), NULL FROM incident;
+      UPDATE incident SET alert_count = 1, firing_count = CASE state WHEN 'resolved' THEN 0 ELSE 1 END;
+    `,
+  },
 ];

@@ -30,6 +30,10 @@ export const AlertSchema = z
     links: z.array(z.object({ href: Text(2048), text: Text(256).optional() }).strict()).max(16),
     startsAt: z.string().max(40),
     receivedAt: z.string().max(40),
+    /** the sender's group this alert came in (Alertmanager's groupKey, hashed): alerts of one group are one incident */
+    group: z.string().min(1).max(128).optional(),
+    /** Alertmanager's truncatedAlerts: alerts of the group it left out of the delivery (max_alerts) */
+    groupTruncated: z.number().int().min(0).max(1e9).optional(),
   })
   .strict();
 

@@ -18,7 +18,12 @@ export interface Incident {
   assignee: string | null;
   snoozedUntil: string | null;
   escalationLevel: number;
+  /** the alerts it holds (a group's alerts; repeats of one alert count once) */
   alertCount: number;
+  /** of them, the ones still firing at their source */
+  firingCount: number;
+  /** alerts of the group the sender left out of its deliveries (Alertmanager's truncatedAlerts) */
+  truncatedAlerts: number;
   previousId: string | null;
   /** an action taken here has not reached the relay yet */
   pendingSync: boolean;
@@ -33,11 +38,28 @@ export interface TimelineEntry {
   text: string;
 }
 
+/** One alert of an incident, with its own state. */
+export interface IncidentMember {
+  key: string;
+  status: 'firing' | 'resolved';
+  severity: Severity;
+  summary: string;
+  firstSeen: string;
+  lastSeen: string;
+  /** how many times its source sent it while it belonged here */
+  repeats: number;
+  /** who acknowledged this one alert; null: nobody */
+  acknowledgedBy: string | null;
+}
+
 export interface IncidentDetail {
   incident: Incident;
   timeline: TimelineEntry[];
+  /** the newest deliveries (up to 200), as received */
   alerts: Alert[];
   escalation: { current: EscalationLevel | null; next: EscalationLevel | null };
+  /** every alert it holds: `total`, and up to 500 of them listed */
+  members: { total: number; alerts: IncidentMember[] };
 }
 
 export interface PageEvent {
