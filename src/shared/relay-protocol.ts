@@ -16,6 +16,9 @@ export const OverridePayloadSchema = z
   .strict()
   .refine((o) => Date.parse(o.end) > Date.parse(o.start), { message: 'ends before it starts', path: ['end'] });
 
+/** The most alert keys one action carries (a larger group sends its first ones; the relay silences by them). */
+export const MAX_ACK_ALERT_KEYS = 1000;
+
 /**
  * An action a console took, sent to the relay and on to the other consoles:
  * on an alert (alertKey), or an on-call override (alertKey `schedule:<role>`
@@ -30,8 +33,16 @@ export const RelayAckSchema = z
     at: z.iso.datetime({ offset: true }),
     incidentId: z.string().max(64).optional(),
     override: OverridePayloadSchema.optional(),
+    /**
+     * The alerts of the incident it acts on (the firing ones, for the relay's
+     * write-back to their sources); with `scope: 'alerts'` the action is on
+     * these alerts only, not the whole incident.
+     */
+    alertKeys: z.array(z.string().min(1).max(512)).min(1).max(MAX_ACK_ALERT_KEYS).optional(),
+    scope: z.literal('alerts').optional(),
   })
   .strict()
+  .refine((a) => a.scope === undefined || (a.alertKeys !== undefined && (a.action === 'acknowledge' || a.action === 'resolve')), { message: 'an action on single alerts names them, and only acknowledges or resolves', path: ['scope'] })
   .refine((a) => (a.action === 'schedule.override') === (a.override !== undefined), { message: 'an override carries its schedule change, and only an override does', path: ['override'] });
 export type RelayAck = z.infer<typeof RelayAckSchema>;
 

@@ -89,6 +89,7 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
       ...(contacts.book ? { escalation: contacts.book.levels.map((l) => ({ level: l.level, afterMinutes: l.afterMinutes, description: l.description, contacts: l.contacts, actions: l.actions })) } : {}),
       whoToCall: (role, at) => schedules.service.resolve(role, at),
       grouping: config.grouping,
+      ackTimeoutMin: config.ackTimeoutMin,
     });
     const profile = PROFILES[config.profile];
     const probeFile = sets.probeFile;

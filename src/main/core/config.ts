@@ -7,8 +7,23 @@ import { MIN_RETENTION_YEARS } from '../audit/audit-log.js';
 import { PROFILE_NAMES } from '../../shared/domain/profile.js';
 import { defaultDataDir } from '../platform/paths.js';
 import { parseGroupLabels } from '../incidents/grouping.js';
+import { DEFAULT_ACK_TIMEOUT_MIN } from '../../shared/domain/severity.js';
 
 
+
+const AckMinutes = z.number().int('must be whole minutes').min(0, 'must be 0 (never) or more minutes').max(7 * 24 * 60, 'must be at most a week');
+
+/** `SEV1=30,SEV2=120` over the defaults; a malformed entry is kept as NaN so the schema names it. */
+function parseAckTimeouts(text: string | undefined): Record<'SEV1' | 'SEV2' | 'SEV3', number> {
+  const out = { ...DEFAULT_ACK_TIMEOUT_MIN };
+  for (const part of (text ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [sev, min] = part.split('=');
+    const key = sev?.trim().toUpperCase();
+    if (key !== 'SEV1' && key !== 'SEV2' && key !== 'SEV3') throw new ConsoleError('E_CONFIG', 'input', `invalid configuration: ackTimeoutMin: "${part.slice(0, 40)}" must be SEV1=, SEV2= or SEV3= minutes`);
+    out[key] = min !== undefined && min.trim() !== '' ? Number(min) : Number.NaN;
+  }
+  return out;
+}
 
 export const ConsoleConfigSchema = z
   .object({
@@ -42,6 +57,10 @@ export const ConsoleConfigSchema = z
         windowMs: z.number().int().min(1000, 'must be at least 1 s').max(7 * 86_400_000, 'must be at most 7 days'),
         resolve: z.enum(['auto', 'manual'], { message: 'must be auto (when every alert resolved) or manual' }),
       })
+      .strict(),
+    /** minutes an acknowledgement holds before a still-open incident pages again (0: forever) */
+    ackTimeoutMin: z
+      .object({ SEV1: AckMinutes, SEV2: AckMinutes, SEV3: AckMinutes })
       .strict(),
     /** HIPAA automatic logoff: lock after this much inactivity */
     lockAfterMs: z.number().int().min(1000, 'must be at least 1000 ms').max(24 * 3_600_000),
@@ -114,6 +133,7 @@ export function resolveConfig(sources: ConfigSources = {}): ConsoleConfig {
       windowMs: Math.round(Number(flagValue(argv, '--group-window-min') ?? env.MAOC_GROUP_WINDOW_MIN ?? 5) * 60_000),
       resolve: flagValue(argv, '--group-resolve') ?? env.MAOC_GROUP_RESOLVE ?? 'auto',
     },
+    ackTimeoutMin: parseAckTimeouts(flagValue(argv, '--ack-timeout-min') ?? env.MAOC_ACK_TIMEOUT_MIN),
     lockAfterMs: Number(flagValue(argv, '--lock-after-ms') ?? env.MAOC_LOCK_AFTER_MS ?? 10 * 60_000),
     probes: flagValue(argv, '--probes') ?? env.MAOC_PROBES ?? 'default',
     profile: flagValue(argv, '--profile') ?? env.MAOC_PROFILE ?? 'routine_clinic',

@@ -15,7 +15,9 @@ export function incidentHandlers(s: () => { incidents: IncidentEngine; operator:
     'incidents.resolve': unlocked(({ id }) => detail(s().incidents.resolve(id, who()))),
     'incidents.note': unlocked(({ id, text }) => detail(s().incidents.note(id, text, who()))),
     'incidents.reassign': unlocked(({ id, to }) => detail(s().incidents.reassign(id, to, who()))),
-    'incidents.snooze': unlocked(({ id, minutes }) => detail(s().incidents.snooze(id, minutes, who()))),
+    'incidents.snooze': unlocked(({ id, minutes, until, reason }) => detail(s().incidents.snooze(id, minutes ?? until!, who(), reason))),
+    'incidents.acknowledgeMany': unlocked(({ ids }) => s().incidents.acknowledgeMany(ids, who())),
+    'incidents.alertAction': unlocked(({ id, alertKey, action }) => detail(s().incidents.alertAction(id, alertKey, action, who()))),
     'incidents.escalate': unlocked(({ id }) => detail(s().incidents.escalate(id, who()))),
     'incidents.contacted': unlocked(({ id, contact }) => detail(s().incidents.contacted(id, contact, who()))),
   };

@@ -3,7 +3,7 @@ import { isoTime, type Clock } from '../../shared/clock.js';
 import { ConsoleError } from '../../shared/errors.js';
 import type { Alert } from '../../shared/domain/alert.js';
 import type { Incident, IncidentDetail } from '../../shared/domain/incident.js';
-import { DEFAULT_ESCALATION, severityRank, type EscalationLevel } from '../../shared/domain/severity.js';
+import { DEFAULT_ACK_TIMEOUT_MIN, DEFAULT_ESCALATION, severityRank, type EscalationLevel } from '../../shared/domain/severity.js';
 import type { Severity } from '../../shared/domain/alert.js';
 import { DEFAULT_GROUPING, groupOf, type GroupingRule } from './grouping.js';
 import type { Operator } from '../../shared/domain/operator.js';
@@ -13,6 +13,7 @@ import type { Db } from '../store/database.js';
 import type { Logger } from '../platform/logger.js';
 import { alertCategory, IncidentRepository, type IncidentFilter, type MemberRow, type Row } from './incident-repository.js';
 import { remoteActionTime } from './remote-time.js';
+import { MAX_SNOOZE_MINUTES } from '../../shared/contract/incidents.js';
 import { byRole, callDetails, callTargets, type WhoToCall } from './call-list.js';
 import { callText } from '../../shared/on-call.js';
 import { Emitter } from '../platform/emitter.js';
@@ -21,12 +22,21 @@ export type { IncidentFilter } from './incident-repository.js';
 
 export { REMOTE_SKEW_MS } from './remote-time.js';
 
-const MAX_SNOOZE_MINUTES = 120;
+
+/** What an operator action did: its timeline entry, audit details and, when other consoles must hear of it, its outbox action. */
+interface Outcome {
+  kind: string;
+  text: string;
+  details?: Record<string, unknown>;
+  outbox?: RelayAck['action'];
+  alertKeys?: string[];
+  scope?: 'alerts';
+}
 
 /** What the engine asks the pager to do after a commit. */
 export interface PageRequest {
   incident: Incident;
-  reason: 'new' | 'repeat' | 'escalation';
+  reason: 'new' | 'repeat' | 'escalation' | 'ack-timeout';
 }
 
 export interface IncidentEngineDeps {
@@ -39,6 +49,8 @@ export interface IncidentEngineDeps {
   whoToCall?: WhoToCall;
   /** how native and local alerts group (the sender's own groups always do) */
   grouping?: GroupingRule;
+  /** minutes per severity an acknowledgement holds (0: forever) */
+  ackTimeoutMin?: Record<Severity, number>;
 }
 
 /**
@@ -68,7 +80,7 @@ export class IncidentEngine {
     this.clock = deps.clock;
     this.escalation = [...(deps.escalation ?? DEFAULT_ESCALATION)].sort((a, b) => a.afterMinutes - b.afterMinutes);
     this.grouping = deps.grouping ?? DEFAULT_GROUPING;
-    this.repo = new IncidentRepository(deps.db, deps.clock, this.escalation, deps.whoToCall);
+    this.repo = new IncidentRepository(deps.db, deps.clock, this.escalation, deps.whoToCall, deps.ackTimeoutMin ?? DEFAULT_ACK_TIMEOUT_MIN);
   }
 
   private now(): string {
@@ -225,40 +237,126 @@ export class IncidentEngine {
 
   // ------------------------------------------------------------- operator actions
 
-  private act(id: string, operator: Operator | null, action: string, apply: (r: Row, by: Operator) => { kind: string; text: string; details?: Record<string, unknown>; outbox?: RelayAck['action'] }): Incident {
-    if (!operator) throw new ConsoleError('E_NOT_SIGNED_IN', 'state', 'sign in first: every incident action is attributed');
+  private act(id: string, operator: Operator | null, action: string, apply: (r: Row, by: Operator) => Outcome): Incident {
+    const by = this.signedIn(operator);
     let wroteOutbox = false;
     this.audit.transaction(() => {
-      const r = this.repo.row(id);
-      const { kind, text, details, outbox } = apply(r, operator);
-      this.db.prepare('UPDATE incident SET updated_at = ? WHERE id = ?').run(this.now(), id);
-      this.repo.event(id, kind, operator.userId, text);
-      if (outbox) {
-        const ack: RelayAck = { id: randomUUID(), alertKey: r.key, action: outbox, operator: { userId: operator.userId, displayName: operator.displayName }, at: this.now(), incidentId: id };
-        this.db.prepare('INSERT INTO outbox (id, incident_id, created_at, payload) VALUES (?, ?, ?, ?)').run(ack.id, id, ack.at, JSON.stringify(ack));
-        wroteOutbox = true;
-      }
-      this.audit.append({ operator: operator.userId, action, subjectType: 'incident', subjectId: id, details: details ?? {} });
+      wroteOutbox = this.actWithin(this.repo.row(id), by, action, apply);
     });
     this.changed.emit([id]);
     if (wroteOutbox) this.outboxWritten.emit();
     return this.get(id);
   }
 
+  private signedIn(operator: Operator | null): Operator {
+    if (!operator) throw new ConsoleError('E_NOT_SIGNED_IN', 'state', 'sign in first: every incident action is attributed');
+    return operator;
+  }
+
+  /** One action inside the caller's transaction: state, timeline, outbox row and audit record. True when it wrote an outbox row. */
+  private actWithin(r: Row, operator: Operator, action: string, apply: (r: Row, by: Operator) => Outcome): boolean {
+    const { kind, text, details, outbox, alertKeys, scope } = apply(r, operator);
+    this.db.prepare('UPDATE incident SET updated_at = ? WHERE id = ?').run(this.now(), r.id);
+    this.repo.event(r.id, kind, operator.userId, text);
+    if (outbox) {
+      const keys = alertKeys ?? (outbox === 'note' ? undefined : this.repo.actionKeys(r.id));
+      const ack: RelayAck = {
+        id: randomUUID(), alertKey: r.key, action: outbox, operator: { userId: operator.userId, displayName: operator.displayName }, at: this.now(), incidentId: r.id,
+        ...(keys && keys.length ? { alertKeys: keys } : {}), ...(scope ? { scope } : {}),
+      };
+      this.db.prepare('INSERT INTO outbox (id, incident_id, created_at, payload) VALUES (?, ?, ?, ?)').run(ack.id, r.id, ack.at, JSON.stringify(ack));
+    }
+    this.audit.append({ operator: operator.userId, action, subjectType: 'incident', subjectId: r.id, details: details ?? {} });
+    return outbox !== undefined;
+  }
+
+  private readonly ackApply = (r: Row, by: Operator): Outcome => {
+    if (r.state !== 'triggered') throw new ConsoleError('E_INCIDENT_STATE', 'state', `${r.id} is ${r.state}, not triggered: nothing to acknowledge`);
+    this.db.prepare(`UPDATE incident SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ? WHERE id = ?`).run(this.now(), `${by.displayName} (${by.userId})`, r.id);
+    return { kind: 'acknowledged', text: `acknowledged by ${by.displayName}`, outbox: 'acknowledge' };
+  };
+
   acknowledge(id: string, operator: Operator | null): Incident {
-    return this.act(id, operator, 'incident.acknowledged', (r, by) => {
-      if (r.state !== 'triggered') throw new ConsoleError('E_INCIDENT_STATE', 'state', `${id} is ${r.state}, not triggered: nothing to acknowledge`);
-      this.db.prepare(`UPDATE incident SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ? WHERE id = ?`).run(this.now(), `${by.displayName} (${by.userId})`, id);
-      return { kind: 'acknowledged', text: `acknowledged by ${by.displayName}`, outbox: 'acknowledge' };
+    return this.act(id, operator, 'incident.acknowledged', this.ackApply);
+  }
+
+  /**
+   * Acknowledge a selection in one transaction: every triggered one is
+   * acknowledged (each audited, each with its outbox row); the others are
+   * named with the reason they were left.
+   */
+  acknowledgeMany(ids: string[], operator: Operator | null): { acknowledged: string[]; skipped: { id: string; reason: string }[] } {
+    const by = this.signedIn(operator);
+    const acknowledged: string[] = [];
+    const skipped: { id: string; reason: string }[] = [];
+    this.audit.transaction(() => {
+      for (const id of new Set(ids)) {
+        const r = this.db.prepare('SELECT *, 0 AS pending FROM incident WHERE id = ?').get(id) as Row | undefined;
+        if (!r) skipped.push({ id, reason: 'no such incident' });
+        else if (r.state !== 'triggered') skipped.push({ id, reason: `already ${r.state}` });
+        else {
+          this.actWithin(r, by, 'incident.acknowledged', (row, op) => ({ ...this.ackApply(row, op), details: { bulk: true } }));
+          acknowledged.push(id);
+        }
+      }
     });
+    if (acknowledged.length) {
+      this.changed.emit(acknowledged);
+      this.outboxWritten.emit();
+    }
+    return { acknowledged, skipped };
   }
 
   resolve(id: string, operator: Operator | null): Incident {
     return this.act(id, operator, 'incident.resolved', (r, by) => {
       if (r.state === 'resolved') throw new ConsoleError('E_INCIDENT_STATE', 'state', `${id} is already resolved`);
-      this.db.prepare(`UPDATE incident SET state = 'resolved', resolved_at = ?, acknowledged_at = coalesce(acknowledged_at, ?), acknowledged_by = coalesce(acknowledged_by, ?) WHERE id = ?`).run(this.now(), this.now(), `${by.displayName} (${by.userId})`, id);
+      this.db.prepare(`UPDATE incident SET state = 'resolved', firing_count = 0, resolved_at = ?, acknowledged_at = coalesce(acknowledged_at, ?), acknowledged_by = coalesce(acknowledged_by, ?) WHERE id = ?`).run(this.now(), this.now(), `${by.displayName} (${by.userId})`, id);
       return { kind: 'resolved', text: `resolved by ${by.displayName}`, outbox: 'resolve' };
     });
+  }
+
+  /**
+   * Acknowledge or resolve one alert of an incident. Acknowledging the last
+   * unacknowledged firing alert acknowledges the incident; resolving its last
+   * firing alert resolves it (unless groups resolve by hand).
+   */
+  alertAction(id: string, alertKey: string, action: 'acknowledge' | 'resolve', operator: Operator | null): Incident {
+    return this.act(id, operator, `incident.alert_${action === 'acknowledge' ? 'acknowledged' : 'resolved'}`, (r, by) => {
+      if (r.state === 'resolved') throw new ConsoleError('E_INCIDENT_STATE', 'state', `${id} is resolved`);
+      const m = this.statements().member.get(id, alertKey) as MemberRow | undefined;
+      if (!m) throw new ConsoleError('E_ALERT_NOT_FOUND', 'input', `${id} holds no alert ${alertKey.slice(0, 80)}`);
+      if (m.status === 'resolved') throw new ConsoleError('E_ALERT_STATE', 'state', `that alert of ${id} has already resolved`);
+      const who = `${by.displayName} (${by.userId})`;
+      const text = this.applyToAlerts(r, [alertKey], action, who);
+      return { kind: `alert.${action === 'acknowledge' ? 'acknowledged' : 'resolved'}`, text: `${text} by ${by.displayName}`, details: { alert: alertKey.slice(0, 120) }, outbox: action, alertKeys: [alertKey], scope: 'alerts' };
+    });
+  }
+
+  /** Per-alert acknowledge or resolve (here or from another console), inside the caller's transaction; the words for the timeline. */
+  private applyToAlerts(r: Row, keys: string[], action: 'acknowledge' | 'resolve', who: string): string {
+    const st = this.statements();
+    let n = 0;
+    for (const k of keys) {
+      const m = st.member.get(r.id, k) as MemberRow | undefined;
+      if (!m || m.status === 'resolved') continue;
+      n++;
+      if (action === 'acknowledge') st.memberAcknowledged.run(who, r.id, k);
+      else st.memberResolved.run(this.now(), r.id, k);
+    }
+    if (action === 'acknowledge') {
+      if (r.state === 'triggered' && !st.unacknowledgedFiring.get(r.id)) {
+        this.db.prepare(`UPDATE incident SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ? WHERE id = ?`).run(this.now(), who, r.id);
+        return `acknowledged ${n === 1 ? 'an alert' : `${n} alerts`}, the last unacknowledged: the incident is acknowledged,`;
+      }
+      return `acknowledged ${n === 1 ? 'an alert' : `${n} alerts`}`;
+    }
+    const firing = r.firing_count - n;
+    if (firing <= 0 && this.grouping.resolve === 'auto') {
+      st.incidentResolved.run(this.now(), this.now(), r.id);
+      return `resolved ${n === 1 ? 'its last firing alert' : `its last ${n} firing alerts`}: the incident is resolved,`;
+    }
+    st.incidentFiring.run(-n, firing > 0 ? this.worstFiring(r.id, r.severity) : r.severity, this.now(), r.id);
+    return `resolved ${n === 1 ? 'an alert' : `${n} alerts`} (${Math.max(firing, 0)} still firing)`;
   }
 
   note(id: string, text: string, operator: Operator | null): Incident {
@@ -273,13 +371,17 @@ export class IncidentEngine {
     });
   }
 
-  snooze(id: string, minutes: number, operator: Operator | null): Incident {
-    if (!(minutes >= 1 && minutes <= MAX_SNOOZE_MINUTES)) throw new ConsoleError('E_SNOOZE', 'input', `snooze between 1 and ${MAX_SNOOZE_MINUTES} minutes`);
+  /** Hold repeat pages for `minutes`, or until a time (at most a week), with the reason in the timeline. */
+  snooze(id: string, length: number | string, operator: Operator | null, reason?: string): Incident {
+    const untilMs = typeof length === 'number' ? this.clock.now() + length * 60_000 : Date.parse(length);
+    const minutes = Math.round((untilMs - this.clock.now()) / 60_000);
+    if (!Number.isFinite(untilMs) || !(minutes >= 1 && minutes <= MAX_SNOOZE_MINUTES)) throw new ConsoleError('E_SNOOZE', 'input', `snooze between 1 minute and a week (${MAX_SNOOZE_MINUTES} minutes) from now`);
     return this.act(id, operator, 'incident.snoozed', (r) => {
       if (r.state === 'resolved') throw new ConsoleError('E_INCIDENT_STATE', 'state', `${id} is resolved`);
-      const until = isoTime(this.clock.now() + minutes * 60_000);
+      const until = isoTime(untilMs);
       this.db.prepare('UPDATE incident SET snoozed_until = ? WHERE id = ?').run(until, id);
-      return { kind: 'snoozed', text: `repeat pages snoozed for ${minutes} min`, details: { minutes, until } };
+      const why = reason?.trim();
+      return { kind: 'snoozed', text: `repeat pages snoozed until ${until.slice(11, 16)} UTC (${minutes} min)${why ? `: ${why}` : ''}`, details: { minutes, until, ...(why ? { reason: why } : {}) } };
     });
   }
 
@@ -324,12 +426,15 @@ export class IncidentEngine {
     if (adjusted) this.deps.logger?.log('warn', 'W_REMOTE_ACK_SKEW', `an action from another console claimed a time ${claimed === null ? 'unreadable instead of' : `${Math.round((claimed - Date.parse(at)) / 1000)} s away from`} when it could have happened; applied at ${at}`, { ackId: ack.id });
     this.audit.transaction(() => {
       this.db.prepare('INSERT INTO remote_ack (id, applied_at) VALUES (?, ?)').run(ack.id, this.now());
-      if (ack.action === 'acknowledge' && open.state === 'triggered') {
+      let text = `${ack.action === 'note' ? 'note' : `${ack.action}d`} by ${who}`;
+      if (ack.scope === 'alerts' && ack.alertKeys && (ack.action === 'acknowledge' || ack.action === 'resolve')) {
+        text = `${this.applyToAlerts(open, ack.alertKeys, ack.action, who)} by ${who}`;
+      } else if (ack.action === 'acknowledge' && open.state === 'triggered') {
         this.db.prepare(`UPDATE incident SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE id = ?`).run(at, who, this.now(), open.id);
       } else if (ack.action === 'resolve') {
-        this.db.prepare(`UPDATE incident SET state = 'resolved', resolved_at = ?, updated_at = ? WHERE id = ?`).run(at, this.now(), open.id);
+        this.db.prepare(`UPDATE incident SET state = 'resolved', firing_count = 0, resolved_at = ?, updated_at = ? WHERE id = ?`).run(at, this.now(), open.id);
       }
-      this.repo.event(open.id, `remote.${ack.action}`, ack.operator.userId, `${ack.action === 'note' ? 'note' : `${ack.action}d`} by ${who}`);
+      this.repo.event(open.id, `remote.${ack.action}`, ack.operator.userId, text);
       this.audit.append({ operator: ack.operator.userId, action: `incident.remote_${ack.action}`, subjectType: 'incident', subjectId: open.id, details: { console: consoleId, ackId: ack.id, ...(adjusted ? { claimedAt: ack.at.slice(0, 40), appliedAt: at } : {}) } });
     });
     this.changed.emit([open.id]);
@@ -343,7 +448,20 @@ export class IncidentEngine {
     const rows = this.db.prepare(`SELECT *, 0 AS pending FROM incident WHERE state = 'triggered'`).all() as Row[];
     const escalated: string[] = [];
     const repeats: string[] = [];
+    const lapsed: string[] = [];
+    const timeouts = this.deps.ackTimeoutMin ?? DEFAULT_ACK_TIMEOUT_MIN;
+    const acknowledged = this.db.prepare(`SELECT *, 0 AS pending FROM incident WHERE state = 'acknowledged' AND acknowledged_at IS NOT NULL`).all() as Row[];
     this.audit.transaction(() => {
+      // an acknowledgement that held past its timeout with the incident still open: back to triggered, and page again
+      for (const r of acknowledged) {
+        const minutes = timeouts[r.severity] ?? 0;
+        const snoozed = r.snoozed_until !== null && Date.parse(r.snoozed_until) > nowMs;
+        if (minutes <= 0 || snoozed || nowMs - Date.parse(r.acknowledged_at!) < minutes * 60_000) continue;
+        this.db.prepare(`UPDATE incident SET state = 'triggered', acknowledged_at = NULL, acknowledged_by = NULL, last_paged_at = ?, updated_at = ? WHERE id = ?`).run(isoTime(nowMs), isoTime(nowMs), r.id);
+        this.repo.event(r.id, 'ack.timeout', 'system', `acknowledged by ${r.acknowledged_by ?? 'someone'} ${minutes} min ago and still open: back to unacknowledged, paged again`);
+        this.audit.append({ operator: 'system', action: 'incident.ack_timeout', subjectType: 'incident', subjectId: r.id, details: { minutes, acknowledgedBy: r.acknowledged_by, acknowledgedAt: r.acknowledged_at } });
+        lapsed.push(r.id);
+      }
       for (const r of rows) {
         const elapsedMin = (nowMs - Date.parse(r.opened_at)) / 60_000;
         const due = this.escalation.filter((l) => l.afterMinutes <= elapsedMin).at(-1);
@@ -363,7 +481,8 @@ export class IncidentEngine {
         }
       }
     });
-    if (escalated.length) this.changed.emit(escalated);
+    if (escalated.length || lapsed.length) this.changed.emit([...escalated, ...lapsed]);
+    for (const id of lapsed) this.page.emit({ incident: this.get(id), reason: 'ack-timeout' });
     for (const id of escalated) this.page.emit({ incident: this.get(id), reason: 'escalation' });
     for (const id of repeats) this.page.emit({ incident: this.get(id), reason: 'repeat' });
   }

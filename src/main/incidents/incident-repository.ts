@@ -8,7 +8,7 @@ import type { Alert, Severity } from '../../shared/domain/alert.js';
 import type { Incident, IncidentDetail, IncidentMember, IncidentState, TimelineEntry } from '../../shared/domain/incident.js';
 import { foldCase, matchesSearch } from '../../shared/domain/incident-query.js';
 import { SEVERITY_POLICY, type EscalationLevel } from '../../shared/domain/severity.js';
-import type { RelayAck } from '../../shared/relay-protocol.js';
+import { MAX_ACK_ALERT_KEYS, type RelayAck } from '../../shared/relay-protocol.js';
 import type { Db } from '../store/database.js';
 import { byRole, callTargets, type WhoToCall } from './call-list.js';
 import { sql, where } from '../store/sql.js';
@@ -72,6 +72,7 @@ export class IncidentRepository {
     private readonly clock: Clock,
     private readonly escalation: EscalationLevel[],
     private readonly who: WhoToCall = byRole,
+    private readonly ackTimeoutMin: Partial<Record<Severity, number>> = {},
   ) {}
 
   private now(): string {
@@ -104,6 +105,7 @@ export class IncidentRepository {
       previousId: r.previous_id,
       pendingSync: r.pending === 1,
       responseDueAt: isoTime(opened + SEVERITY_POLICY[r.severity].responseMinutes * 60_000),
+      ackExpiresAt: r.state === 'acknowledged' && r.acknowledged_at && (this.ackTimeoutMin[r.severity] ?? 0) > 0 ? isoTime(Date.parse(r.acknowledged_at) + this.ackTimeoutMin[r.severity]! * 60_000) : null,
       nextEscalationAt: next ? isoTime(opened + next.afterMinutes * 60_000) : null,
     };
   }
@@ -253,6 +255,22 @@ export class IncidentRepository {
     const taken = new Set(this.db.prepare(`SELECT id FROM incident WHERE id = ? OR (id > ? AND id < ?)`).pluck().all(base, `${base}-`, `${base}.`) as string[]);
     if (!taken.has(base)) return base;
     for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+  }
+
+  /**
+   * The keys an action on the whole incident carries to the relay (for its
+   * write-back to the sources): the firing alerts, at most 1,000 and 32 KiB,
+   * so the frame stays well under the relay's limit.
+   */
+  actionKeys(id: string): string[] {
+    const keys: string[] = [];
+    let bytes = 0;
+    for (const k of this.db.prepare(`SELECT alert_key FROM incident_member WHERE incident_id = ? AND status = 'firing' ORDER BY alert_key`).pluck().iterate(id) as Iterable<string>) {
+      bytes += Buffer.byteLength(k) + 3;
+      if (keys.length >= MAX_ACK_ALERT_KEYS || bytes > 32 * 1024) break;
+      keys.push(k);
+    }
+    return keys;
   }
 
   /** The newest open incident of a group. */

@@ -73,7 +73,7 @@ export function sinkFromSpec(spec: string | undefined): NotificationSink | null 
 export function pageText(req: PageRequest): { title: string; message: string } {
   const i = req.incident;
   const policy = SEVERITY_POLICY[i.severity];
-  const reason = req.reason === 'escalation' ? ` · escalation level ${i.escalationLevel}` : req.reason === 'repeat' ? ' · still unacknowledged' : '';
+  const reason = req.reason === 'escalation' ? ` · escalation level ${i.escalationLevel}` : req.reason === 'repeat' ? ' · still unacknowledged' : req.reason === 'ack-timeout' ? ' · acknowledged but still open: back to unacknowledged' : '';
   return {
     title: `${i.severity} · ${vocabulary(i.service, 'service not on the list')}`,
     message: `${i.id} · respond within ${policy.responseMinutes} min${reason}`,

@@ -4,6 +4,9 @@ import { SeveritySchema } from '../domain/alert.js';
 import type { Incident, IncidentDetail, PageEvent } from '../domain/incident.js';
 import { event, IncidentId, request } from './define.js';
 
+/** The longest snooze: a week. */
+export const MAX_SNOOZE_MINUTES = 7 * 24 * 60;
+
 const ById = z.object({ id: IncidentId }).strict();
 
 export const incidentRequests = {
@@ -24,7 +27,22 @@ export const incidentRequests = {
   'incidents.resolve': request<IncidentDetail>()(ById),
   'incidents.note': request<IncidentDetail>()(z.object({ id: IncidentId, text: z.string().trim().min(1, 'must not be empty').max(2000) }).strict()),
   'incidents.reassign': request<IncidentDetail>()(z.object({ id: IncidentId, to: z.string().trim().min(1).max(80) }).strict()),
-  'incidents.snooze': request<IncidentDetail>()(z.object({ id: IncidentId, minutes: z.number().int().min(1).max(120, 'at most 120 minutes') }).strict()),
+  // presets 15 min, 1 h, 4 h, or until a time (at most a week); the reason is in the timeline and the audit trail
+  'incidents.snooze': request<IncidentDetail>()(
+    z
+      .object({
+        id: IncidentId,
+        minutes: z.number().int().min(1, 'at least 1 minute').max(MAX_SNOOZE_MINUTES, 'at most a week').optional(),
+        until: z.iso.datetime({ offset: true }).optional(),
+        reason: z.string().trim().min(1, 'must say why').max(200).optional(),
+      })
+      .strict()
+      .refine((v) => (v.minutes === undefined) !== (v.until === undefined), { message: 'give minutes or until, not both', path: ['minutes'] }),
+  ),
+  /** acknowledge a selection (at most 500) in one transaction: what was acknowledged and what was left, with why */
+  'incidents.acknowledgeMany': request<{ acknowledged: string[]; skipped: { id: string; reason: string }[] }>()(z.object({ ids: z.array(IncidentId).min(1).max(500) }).strict()),
+  /** acknowledge or resolve one alert inside an incident */
+  'incidents.alertAction': request<IncidentDetail>()(z.object({ id: IncidentId, alertKey: z.string().min(1).max(512), action: z.enum(['acknowledge', 'resolve']) }).strict()),
   'incidents.escalate': request<IncidentDetail>()(ById),
   'incidents.contacted': request<IncidentDetail>()(z.object({ id: IncidentId, contact: z.string().trim().min(1).max(120) }).strict()),
 };

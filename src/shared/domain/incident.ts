@@ -28,6 +28,8 @@ export interface Incident {
   /** an action taken here has not reached the relay yet */
   pendingSync: boolean;
   responseDueAt: string;
+  /** acknowledged: when the acknowledgement lapses and it pages again if still open; null: it does not */
+  ackExpiresAt: string | null;
   nextEscalationAt: string | null;
 }
 
@@ -67,7 +69,8 @@ export interface PageEvent {
   severity: Severity;
   title: string;
   message: string;
-  reason: 'new' | 'repeat' | 'escalation';
+  /** ack-timeout: acknowledged, still open past its severity's acknowledgement timeout, back to triggered */
+  reason: 'new' | 'repeat' | 'escalation' | 'ack-timeout';
   /** the OS notification failed: the console shows a banner and plays a sound instead */
   fallback: boolean;
 }

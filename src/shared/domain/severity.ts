@@ -57,3 +57,6 @@ export const DEFAULT_ESCALATION: EscalationLevel[] = [
   { level: 3, afterMinutes: 60, description: 'Executive escalation', contacts: ['Chief Medical Officer', 'Chief Technology Officer', 'HIPAA Compliance Officer'], actions: ['Strategic decisions', 'External communication', 'Regulatory notifications'] },
   { level: 4, afterMinutes: 120, description: 'Crisis management', contacts: ['Executive Leadership', 'Legal Counsel', 'PR/Communications'], actions: ['Crisis communication', 'Media relations', 'Regulatory response'] },
 ];
+
+/** How long an acknowledgement holds before an open incident returns to triggered and pages again (PagerDuty's acknowledgement timeout); 0: never. */
+export const DEFAULT_ACK_TIMEOUT_MIN: Record<Severity, number> = { SEV1: 30, SEV2: 120, SEV3: 0 };
