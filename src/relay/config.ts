@@ -54,6 +54,20 @@ export const RelayConfigSchema = z
     publicHosts: z.array(z.string().min(1).max(253)).default([]),
     /** a retried delivery (same source and body, or same Idempotency-Key) within this window is stored once */
     dedupWindowS: z.number().int().min(0).max(86_400).default(600),
+    /** acknowledgements written back to the sources (opt-in per source) */
+    writeBack: z
+      .object({
+        /** Alertmanager base URLs (one cluster, tried in order): an acknowledgement creates a silence there */
+        alertmanagerUrls: z.array(z.string().regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http(s):// URL').transform((u) => u.replace(/\/+$/, ''))).max(8).default([]),
+        silenceMinutes: z.number().int().min(5, 'must be at least 5 minutes').max(24 * 60).default(60),
+        /** PagerDuty's Events API v2 enqueue URL: acknowledge / resolve are sent there */
+        pagerdutyEventsUrl: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s):// URL').nullable().default(null),
+        retry: z.object({ initialMs: z.number().int().min(10).max(600_000).default(1000), maxMs: z.number().int().min(10).max(3_600_000).default(60_000) }).strict().default({ initialMs: 1000, maxMs: 60_000 }),
+        intervalMs: z.number().int().min(10).max(60_000).default(1000),
+        sourceCheckMs: z.number().int().min(100).max(600_000).default(15_000),
+      })
+      .strict()
+      .default({ alertmanagerUrls: [], silenceMinutes: 60, pagerdutyEventsUrl: null, retry: { initialMs: 1000, maxMs: 60_000 }, intervalMs: 1000, sourceCheckMs: 15_000 }),
     /** the dead man's switch: an always-firing alert whose silence pages every console */
     watchdog: z
       .object({

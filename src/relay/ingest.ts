@@ -14,6 +14,8 @@ export interface Delivery {
   alerts: NewAlert[];
   /** PagerDuty answers carry the dedup_key */
   dedupKey?: string;
+  /** PagerDuty's routing_key, kept by the relay for acknowledgements sent back */
+  routingKey?: string;
 }
 
 export interface IngestLimits {
@@ -48,7 +50,7 @@ export function parseDelivery(source: AlertSource, raw: Buffer, policy: Severity
     const p = PagerDutySchema.safeParse(body);
     if (!p.success) throw invalid(p.error);
     const { alert, dedupKey } = fromPagerDuty(p.data, policy, receivedAt, previous);
-    delivery = { alerts: [alert], dedupKey };
+    delivery = { alerts: [alert], dedupKey, routingKey: p.data.routing_key };
   } else {
     const p = parseNative(body);
     if (!p.success) throw invalid(p.error);

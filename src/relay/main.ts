@@ -30,6 +30,9 @@ async function main(argv: string[]): Promise<void> {
       'watchdog-timeout-s': { type: 'string' },
       'rate-limit': { type: 'string' },
       'public-host': { type: 'string', multiple: true },
+      'alertmanager-url': { type: 'string', multiple: true },
+      'silence-minutes': { type: 'string' },
+      'pagerduty-events-url': { type: 'string' },
     },
   });
   let config = values.config ? loadRelayConfig(values.config) : parseRelayConfig({}, 'defaults');
@@ -48,6 +51,12 @@ async function main(argv: string[]): Promise<void> {
         },
         ...(values['rate-limit'] !== undefined ? { rateLimit: { ...config.rateLimit, alertsPerSecond: Number(values['rate-limit']), burst: Number(values['rate-limit']) } } : {}),
         publicHosts: [...config.publicHosts, ...(values['public-host'] ?? [])],
+        writeBack: {
+          ...config.writeBack,
+          alertmanagerUrls: [...config.writeBack.alertmanagerUrls, ...(values['alertmanager-url'] ?? [])],
+          ...(values['silence-minutes'] !== undefined ? { silenceMinutes: Number(values['silence-minutes']) } : {}),
+          ...(values['pagerduty-events-url'] !== undefined ? { pagerdutyEventsUrl: values['pagerduty-events-url'] } : {}),
+        },
       },
       'relay flags',
     ),

@@ -14,6 +14,7 @@ import { storageFaultCode } from '../shared/storage-fault.js';
 import type { RelayConfig } from './config.js';
 import { allowedHosts, bearerToken, checkHostAndOrigin, checkJsonContentType, HttpError, readBody, sendJson } from './http-guard.js';
 import { deliveryDigest, parseDelivery } from './ingest.js';
+import { WriteBack } from './writeback.js';
 import type { SeverityPolicy } from './normalize.js';
 import { SourceBuckets } from './rate-limit.js';
 import { RelayStore, type AppendResult } from './store.js';
@@ -47,6 +48,7 @@ export class Relay {
   private readonly ingestDigest: Buffer | null;
   private readonly policy: SeverityPolicy;
   private readonly m: RelayMetrics;
+  readonly writeBack: WriteBack;
   private port = 0;
 
   constructor(
@@ -89,7 +91,9 @@ export class Relay {
       storageRecovered: () => this.health.recovered(),
       health: () => this.health.frame(),
       lastSeq: () => this.safeLastSeq(),
+      ackStored: () => this.writeBack.kick(),
     });
+    this.writeBack = new WriteBack(this.store, config.writeBack, clock, log, () => this.stream.pumpAll());
   }
 
   get url(): string {
@@ -120,12 +124,14 @@ export class Relay {
     this.timers.push(setInterval(() => this.stream.beat(), this.config.heartbeatMs));
     this.timers.push(setInterval(() => this.purge(), 3_600_000).unref());
     this.timers.push(setInterval(() => this.maintain(), Math.max(250, Math.min(5000, (this.config.watchdog.timeoutS || 20) * 250))).unref());
+    this.writeBack.start();
     this.log('info', 'I_RELAY_STARTED', `relay ${this.store.relayId} listening on ${this.url}`);
   }
 
   /** Stop taking alerts, answer what is in flight, close consoles cleanly, checkpoint the log. */
   async close(): Promise<void> {
     for (const t of this.timers.splice(0)) clearInterval(t);
+    this.writeBack.stop();
     const server = this.server;
     this.server = null;
     if (server) {
@@ -238,6 +244,13 @@ export class Relay {
       throw err;
     }
     if (stored.duplicate) this.m.duplicates.inc({ source });
+    if (source === 'pagerduty' && delivery.dedupKey && delivery.routingKey) {
+      try {
+        this.store.rememberRoute(delivery.dedupKey, delivery.routingKey, atMs);
+      } catch {
+        // the alert is stored; only a later write-back of it lacks its routing key (it says so)
+      }
+    }
     if (source === 'pagerduty') return sendJson(res, 202, { status: 'success', message: 'Event processed', dedup_key: delivery.dedupKey });
     return sendJson(res, 202, { status: 'accepted', accepted: stored.seqs.length, seqs: stored.seqs, ...(stored.duplicate ? { duplicate: true } : {}), ...(watchdogs.length ? { watchdog: watchdogs.length } : {}) });
   }

@@ -39,6 +39,39 @@ const SCHEMA = `
     body        TEXT NOT NULL,
     received_at TEXT NOT NULL
   );
+  -- the PagerDuty routing key of each dedup key, for acknowledge/resolve sent back (kept here, never streamed)
+  CREATE TABLE IF NOT EXISTS pd_route (
+    dedup_key   TEXT PRIMARY KEY,
+    routing_key TEXT NOT NULL,
+    at_ms       INTEGER NOT NULL
+  );
+  -- write-back to the sources, queued in the transaction that stores the console's action
+  CREATE TABLE IF NOT EXISTS writeback (
+    id          INTEGER PRIMARY KEY,
+    ack_id      TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    op          TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'pending',
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    next_at_ms  INTEGER NOT NULL,
+    last_error  TEXT,
+    done_at_ms  INTEGER,
+    UNIQUE (ack_id, target, op, subject)
+  );
+  CREATE INDEX IF NOT EXISTS writeback_due ON writeback(state, next_at_ms);
+  -- the silences the relay made in Alertmanager, per incident
+  CREATE TABLE IF NOT EXISTS silence (
+    silence_id   TEXT PRIMARY KEY,
+    incident_key TEXT NOT NULL,
+    am_url       TEXT NOT NULL,
+    alert_keys   TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    ends_at_ms   INTEGER NOT NULL,
+    state        TEXT NOT NULL DEFAULT 'active'
+  );
+  CREATE INDEX IF NOT EXISTS silence_incident ON silence(incident_key, state);
   CREATE TABLE IF NOT EXISTS quarantine (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -48,6 +81,31 @@ const SCHEMA = `
     sha256 TEXT NOT NULL
   );
 `;
+
+/** A write-back to a source that a console's action asks for. */
+export interface WriteBackJob {
+  target: 'alertmanager' | 'pagerduty';
+  op: 'silence' | 'expire' | 'acknowledge' | 'resolve';
+  /** the incident key (Alertmanager) or the dedup key (PagerDuty) */
+  subject: string;
+  payload: Record<string, unknown>;
+}
+
+export interface StoredWriteBack extends WriteBackJob {
+  id: number;
+  ackId: string;
+  attempts: number;
+}
+
+export interface StoredSilence {
+  silenceId: string;
+  incidentKey: string;
+  amUrl: string;
+  alertKeys: string[];
+  /** the silence as posted (matchers, createdBy, comment), for extending it */
+  body: string;
+  endsAtMs: number;
+}
 
 export interface AppendRequest {
   alerts: NewAlert[];
@@ -161,10 +219,64 @@ export class RelayStore {
     return (this.db.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }).n;
   }
 
-  /** Idempotent on the console-generated id. */
+  /** What a stored action asks of the sources (set by the write-back when it is configured). */
+  planWriteBack: ((ack: RelayAck) => WriteBackJob[]) | null = null;
+
+  /** Idempotent on the console-generated id; the write-back it asks for is queued in the same transaction. */
   storeAck(ack: RelayAck, consoleId: string, at: string): 'stored' | 'duplicate' {
-    const r = this.db.prepare('INSERT OR IGNORE INTO acks (id, console_id, received_at, body) VALUES (?, ?, ?, ?)').run(ack.id, consoleId, at, JSON.stringify(ack));
-    return r.changes === 1 ? 'stored' : 'duplicate';
+    return this.db.transaction(() => {
+      const r = this.db.prepare('INSERT OR IGNORE INTO acks (id, console_id, received_at, body) VALUES (?, ?, ?, ?)').run(ack.id, consoleId, at, JSON.stringify(ack));
+      if (r.changes !== 1) return 'duplicate' as const;
+      const jobs = this.planWriteBack?.(ack) ?? [];
+      const put = this.db.prepare('INSERT OR IGNORE INTO writeback (ack_id, target, op, subject, payload, next_at_ms) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const j of jobs) put.run(ack.id, j.target, j.op, j.subject, JSON.stringify(j.payload), Date.parse(at) || Date.now());
+      return 'stored' as const;
+    })();
+  }
+
+  /** Write-back jobs due now, oldest first. */
+  dueWriteBacks(nowMs: number, limit: number): StoredWriteBack[] {
+    return (this.db.prepare(`SELECT id, ack_id AS ackId, target, op, subject, payload, attempts FROM writeback WHERE state = 'pending' AND next_at_ms <= ? ORDER BY id LIMIT ?`).all(nowMs, limit) as (Omit<StoredWriteBack, 'payload'> & { payload: string })[]).map(
+      (r) => ({ ...r, payload: JSON.parse(r.payload) as Record<string, unknown> }),
+    );
+  }
+
+  finishWriteBack(id: number, state: 'done' | 'failed', nowMs: number, error?: string): void {
+    this.db.prepare('UPDATE writeback SET state = ?, attempts = attempts + 1, done_at_ms = ?, last_error = ? WHERE id = ?').run(state, nowMs, error ?? null, id);
+  }
+
+  retryWriteBack(id: number, nextAtMs: number, error: string): void {
+    this.db.prepare('UPDATE writeback SET attempts = attempts + 1, next_at_ms = ?, last_error = ? WHERE id = ?').run(nextAtMs, error.slice(0, 300), id);
+  }
+
+  writeBackCounts(): Record<string, number> {
+    const rows = this.db.prepare('SELECT target, state, count(*) AS n FROM writeback GROUP BY target, state').all() as { target: string; state: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [`${r.target}.${r.state}`, r.n]));
+  }
+
+  rememberRoute(dedupKey: string, routingKey: string, atMs: number): void {
+    this.db.prepare('INSERT INTO pd_route (dedup_key, routing_key, at_ms) VALUES (?, ?, ?) ON CONFLICT(dedup_key) DO UPDATE SET routing_key = excluded.routing_key, at_ms = excluded.at_ms').run(dedupKey, routingKey, atMs);
+  }
+
+  routingKey(dedupKey: string): string | undefined {
+    return (this.db.prepare('SELECT routing_key FROM pd_route WHERE dedup_key = ?').pluck().get(dedupKey) as string | undefined) ?? undefined;
+  }
+
+  putSilence(s: StoredSilence): void {
+    this.db
+      .prepare(`INSERT INTO silence (silence_id, incident_key, am_url, alert_keys, body, ends_at_ms, state) VALUES (?, ?, ?, ?, ?, ?, 'active') ON CONFLICT(silence_id) DO UPDATE SET ends_at_ms = excluded.ends_at_ms, body = excluded.body, alert_keys = excluded.alert_keys, state = 'active'`)
+      .run(s.silenceId, s.incidentKey, s.amUrl, JSON.stringify(s.alertKeys), s.body, s.endsAtMs);
+  }
+
+  endSilence(silenceId: string, state: 'expired' | 'lapsed' | 'replaced'): void {
+    this.db.prepare('UPDATE silence SET state = ? WHERE silence_id = ?').run(state, silenceId);
+  }
+
+  activeSilences(incidentKey?: string): StoredSilence[] {
+    const rows = (incidentKey
+      ? this.db.prepare(`SELECT * FROM silence WHERE state = 'active' AND incident_key = ?`).all(incidentKey)
+      : this.db.prepare(`SELECT * FROM silence WHERE state = 'active'`).all()) as { silence_id: string; incident_key: string; am_url: string; alert_keys: string; body: string; ends_at_ms: number }[];
+    return rows.map((r) => ({ silenceId: r.silence_id, incidentKey: r.incident_key, amUrl: r.am_url, alertKeys: JSON.parse(r.alert_keys) as string[], body: r.body, endsAtMs: r.ends_at_ms }));
   }
 
   /** Acks after `seq` made by other consoles than `exceptConsole`. */

@@ -48,6 +48,8 @@ export interface StreamDeps {
   metrics: { frames: Counter<'reason'>; acks: Counter<'status'> };
   quarantine(channel: string, reason: string, raw: string): void;
   storageFailed(op: string, err: unknown): void;
+  /** an action was stored (the write-back looks for what it asks of the sources) */
+  ackStored?(): void;
   storageRecovered(): void;
   /** the health frame for the relay's storage now */
   health(): ServerFrame;
@@ -133,6 +135,8 @@ export class ConsoleStream {
     const frame = ClientFrameSchema.safeParse(parsed);
     if (!frame.success) return bad('E_SCHEMA', describeIssues(frame.error));
     const f = frame.data;
+    // only the relay reports what it did at a source: a console cannot forge one
+    if (f.type === 'ack' && f.ack.action === 'source.writeback') return bad('E_SCHEMA', 'ack.action: source.writeback is the relay\'s own report; a console cannot send it');
     const { store, clock } = this.deps;
     if (f.type === 'checkpoint') {
       try {
@@ -159,7 +163,10 @@ export class ConsoleStream {
     }
     this.deps.metrics.acks.inc({ status });
     this.send(sub, { type: 'ack.result', id: f.ack.id, status });
-    if (status === 'stored') for (const other of this.subscribers) if (other !== sub) this.pump(other);
+    if (status === 'stored') {
+      for (const other of this.subscribers) if (other !== sub) this.pump(other);
+      this.deps.ackStored?.();
+    }
   }
 
   /** One page in flight per console: a slow console never makes the relay buffer without bound. Alerts first, then acks. */

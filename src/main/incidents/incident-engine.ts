@@ -7,7 +7,7 @@ import { DEFAULT_ACK_TIMEOUT_MIN, DEFAULT_ESCALATION, severityRank, type Escalat
 import type { Severity } from '../../shared/domain/alert.js';
 import { DEFAULT_GROUPING, groupOf, type GroupingRule } from './grouping.js';
 import type { Operator } from '../../shared/domain/operator.js';
-import type { RelayAck } from '../../shared/relay-protocol.js';
+import type { RelayAck, WriteBackReport } from '../../shared/relay-protocol.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../store/database.js';
 import type { Logger } from '../platform/logger.js';
@@ -416,6 +416,7 @@ export class IncidentEngine {
   /** Another console acted on an alert we hold: show who. */
   applyRemote(ack: RelayAck, consoleId: string, receivedAt?: string): void {
     if (this.db.prepare('SELECT 1 FROM remote_ack WHERE id = ?').get(ack.id)) return; // seen before
+    if (ack.writeback) return this.applyWriteBack(ack, ack.writeback);
     const open = this.repo.openByKey(ack.alertKey);
     if (!open) {
       this.db.prepare('INSERT OR IGNORE INTO remote_ack (id, applied_at) VALUES (?, ?)').run(ack.id, this.now());
@@ -438,6 +439,26 @@ export class IncidentEngine {
       this.audit.append({ operator: ack.operator.userId, action: `incident.remote_${ack.action}`, subjectType: 'incident', subjectId: open.id, details: { console: consoleId, ackId: ack.id, ...(adjusted ? { claimedAt: ack.at.slice(0, 40), appliedAt: at } : {}) } });
     });
     this.changed.emit([open.id]);
+  }
+
+  /** The relay's report of what it did at an alert's source (a silence, a PagerDuty event): in the timeline of the incident it was for, resolved or not. */
+  private applyWriteBack(ack: RelayAck, w: WriteBackReport): void {
+    const id = this.db.prepare('SELECT id FROM incident WHERE key = ? ORDER BY opened_at DESC LIMIT 1').pluck().get(ack.alertKey) as string | undefined;
+    const source = w.target === 'alertmanager' ? 'Alertmanager' : 'PagerDuty';
+    const until = w.until && !Number.isNaN(Date.parse(w.until)) ? ` until ${isoTime(Date.parse(w.until)).slice(11, 16)} UTC` : '';
+    const text =
+      w.op === 'silence.created' ? `${source} silence ${w.ref ?? '?'} created${until}`
+        : w.op === 'silence.extended' ? `${source} silence ${w.ref ?? '?'} extended${until}: its alerts still fire`
+          : w.op === 'silence.expired' ? `${source} silence ${w.ref ?? '?'} expired`
+            : w.op === 'event.sent' ? `${source} told (${w.detail ?? 'event'}${w.ref ? `, dedup key ${w.ref}` : ''})`
+              : `${source} could not be told: ${w.detail ?? 'refused'}`;
+    this.audit.transaction(() => {
+      this.db.prepare('INSERT INTO remote_ack (id, applied_at) VALUES (?, ?)').run(ack.id, this.now());
+      if (!id) return;
+      this.repo.event(id, `writeback.${w.op}`, 'relay', text);
+      this.audit.append({ operator: 'system', action: 'incident.source_writeback', subjectType: 'incident', subjectId: id, details: { target: w.target, op: w.op, ref: w.ref ?? null } });
+    });
+    if (id) this.changed.emit([id]);
   }
 
   // ------------------------------------------------------------- time
