@@ -4,7 +4,8 @@
 // of notifications — and none is lost (the summary counts them all).
 import { describe, expect } from 'vitest';
 import type { DesktopNotification, NotificationSink } from '../../src/main/notify/pager.js';
-import { consoleTest } from '../support/fixtures.js';
+import { consoleTest, relayTest } from '../support/fixtures.js';
+import { post, waitFor } from '../support/relay-fixture.js';
 
 class CapturingSink implements NotificationSink {
   readonly name = 'capture';
@@ -42,4 +43,41 @@ describe('paging in a storm', () => {
     expect(summaries[0]!.sound).toBe(false);
     console.info(`[storm-paging] 300 SEV3 + 5 SEV1 incidents: ${sink.shown.length} notifications (5 SEV1 alone, 3 SEV3, 1 summary of 297); lost 0`);
   });
+});
+
+describe('a storm of 5,000 Alertmanager alerts in 50 groups, through a relay', () => {
+  const groupSink = new CapturingSink();
+  relayTest('is 50 incidents and a handful of notifications; a SEV1 group posted mid-storm is notified at once', async ({ relay, relayConsole }) => {
+    const oncall = await relayConsole('console', { deps: { notificationSink: groupSink } });
+    await waitFor(() => oncall.status().feed.state === 'connected', 10_000, 'connected');
+    const body = (g: number, severity: string) => {
+      const groupLabels = { alertname: `StormGroup${g}`, service: `ward-model-${g}` };
+      return JSON.stringify({
+        version: '4', groupKey: `{}:{alertname="StormGroup${g}", service="ward-model-${g}"}`, status: 'firing', receiver: 'oncall-relay', groupLabels, commonLabels: groupLabels, commonAnnotations: {}, externalURL: 'http://am:9093',
+        alerts: Array.from({ length: 100 }, (_, i) => ({ status: 'firing', labels: { ...groupLabels, instance: `pod-${i}`, severity }, annotations: { summary: `StormGroup${g} pod ${i}` }, startsAt: new Date().toISOString(), fingerprint: `${g.toString(16).padStart(8, '0')}${i.toString(16).padStart(8, '0')}` })),
+      });
+    };
+    let sev1SentAt = 0;
+    const posts: Promise<unknown>[] = [];
+    for (let g = 0; g < 50; g++) {
+      if (g === 25) {
+        sev1SentAt = Date.now();
+        posts.push(post(`${relay.url}/v1/alertmanager`, body(g, 'critical')));
+      } else posts.push(post(`${relay.url}/v1/alertmanager`, body(g, 'warning')));
+    }
+    await Promise.all(posts);
+    const open = () => oncall.services().incidents.list();
+    await waitFor(() => open().length === 50 && open().every((i) => i.alertCount === 100), 30_000, () => `50 incidents of 100 (have ${open().length})`);
+    const incidents = open().length;
+    await waitFor(() => groupSink.shown.some((n) => n.title.startsWith('SEV1')), 5_000, 'the SEV1 page');
+    const latency = groupSink.shown.find((n) => n.title.startsWith('SEV1'))!.at - sev1SentAt;
+    await oncall.stop();
+    const summaries = groupSink.shown.filter((n) => /new SEV3 incidents$/.test(n.title));
+    const counted = summaries.reduce((n, s) => n + Number(s.title.split(' ')[0]), 0) + groupSink.shown.filter((n) => n.title.startsWith('SEV3 ')).length;
+    console.info(`[storm-paging] 5,000 alerts in 50 groups → ${incidents} incidents, ${groupSink.shown.length} notifications (${groupSink.shown.filter((n) => n.title.startsWith('SEV1')).length} SEV1, ${summaries.length} summaries), SEV1 page ${latency} ms after its post; SEV3 incidents counted in notifications: ${counted}`);
+    expect(groupSink.shown.filter((n) => n.title.startsWith('SEV1'))).toHaveLength(1);
+    expect(latency).toBeLessThan(2_000);
+    expect(groupSink.shown.length).toBeLessThanOrEqual(1 + 3 + 2); // SEV1, the first three SEV3, at most two summary windows
+    expect(counted).toBe(49);
+  }, 60_000);
 });
