@@ -2,6 +2,7 @@
 // incidents, here and at another console on the same relay: per-alert
 // acknowledge and resolve, bulk acknowledge, the acknowledgement timeout and
 // snooze presets. Alertmanager's webhook body is the documented one.
+import { createHash } from 'node:crypto';
 import { describe, expect } from 'vitest';
 import type { Alert } from '../../src/shared/domain/alert.js';
 import { AlertmanagerSchema, fromAlertmanager } from '../../src/relay/normalize.js';
@@ -25,7 +26,8 @@ function amBody(group: string, hosts: number[], status: 'firing' | 'resolved' = 
       annotations: { summary: `${group} on node-${h}` },
       startsAt: '2026-11-22T07:59:00.000Z',
       endsAt: '0001-01-01T00:00:00Z',
-      fingerprint: `a${String(h).padStart(15, '0')}`,
+      // Alertmanager's fingerprint is a hash of the alert's whole label set: other labels, another fingerprint
+      fingerprint: createHash('sha256').update(`${group}/${h}/${severity}`).digest('hex').slice(0, 16),
     })),
   };
 }
@@ -162,5 +164,48 @@ describe('across consoles on one relay', () => {
     const remote = b.services().audit.list({}, 200).records.filter((r) => r.action.startsWith('incident.remote_'));
     console.log(`across consoles: ${remote.length} remote actions applied at ward-b (3 sent)`);
     expect(remote).toHaveLength(3);
+  });
+});
+
+describe('merge and split', () => {
+  it('merges incidents: their alerts join, their next alerts follow, they resolve as merged; splits an alert out into its own incident', async ({ oncall, operator, deliver }) => {
+    deliver(amBody('PacsSlow', [1, 2], 'firing', 'warning'));
+    deliver(amBody('PacsTimeout', [3]));
+    const s = oncall.services().incidents;
+    const into = s.list().find((i) => i.summary.startsWith('PacsSlow'))!;
+    const from = s.list().find((i) => i.summary.startsWith('PacsTimeout'))!;
+    const merged = s.merge(into.id, [from.id], operator);
+    expect(merged).toMatchObject({ alertCount: 3, firingCount: 3, severity: 'SEV1' });
+    expect(s.get(from.id).state).toBe('resolved');
+    deliver(amBody('PacsTimeout', [4])); // the merged group's next alert follows it
+    expect(s.list()).toHaveLength(1);
+    expect(s.get(into.id).alertCount).toBe(4);
+    expect(() => s.merge(into.id, [from.id], operator)).toThrow(/resolved/);
+
+    const key = s.detail(into.id).members.alerts.find((m) => m.summary.includes('node-3'))!.key;
+    const split = s.split(into.id, key, operator);
+    expect(split).toMatchObject({ alertCount: 1, severity: 'SEV1', state: 'triggered' });
+    expect(s.get(into.id).alertCount).toBe(3);
+    deliver(amBody('PacsTimeout', [3])); // the split alert's repeat goes to its own incident
+    expect(s.get(split.id).alertCount).toBe(1);
+    expect(s.detail(split.id).members.alerts[0]!.repeats).toBe(2);
+    const actions = oncall.services().audit.list({}, 50).records.map((r) => r.action);
+    expect(actions).toEqual(expect.arrayContaining(['incident.merged', 'incident.merged_into', 'incident.split', 'incident.split_from']));
+    expect(s.pendingOutbox().map((o) => o.payload.action)).toEqual(['merge', 'split']);
+  });
+
+  relayTest('a merge and a split made at one console are made the same at the other', async ({ relay, relayConsole }) => {
+    const a = await relayConsole('ward-a');
+    const b = await relayConsole('ward-b', { token: TOKENS.wardB });
+    for (const g of ['Merge1', 'Merge2']) await post(`${relay.url}/v1/alertmanager`, JSON.stringify(amBody(g, [1, 2])));
+    await waitFor(() => a.services().incidents.list().length === 2 && b.services().incidents.list().length === 2, 10_000, 'both consoles have 2 incidents');
+    const op = a.services().operator.signIn('rn.jones', 'Rita Jones');
+    const [x, y] = a.services().incidents.list();
+    a.services().incidents.merge(x!.id, [y!.id], op);
+    await waitFor(() => b.services().incidents.list().length === 1 && b.services().incidents.list()[0]!.alertCount === 4, 10_000, 'merged at ward-b');
+    const key = a.services().incidents.detail(x!.id).members.alerts[0]!.key;
+    a.services().incidents.split(x!.id, key, op);
+    await waitFor(() => b.services().incidents.list().map((i) => i.alertCount).sort().join() === '1,3', 10_000, () => `split at ward-b (${b.services().incidents.list().map((i) => i.alertCount)})`);
+    expect(b.services().incidents.list().map((i) => i.key).sort()).toEqual(a.services().incidents.list().map((i) => i.key).sort());
   });
 });

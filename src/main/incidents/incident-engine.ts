@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { isoTime, type Clock } from '../../shared/clock.js';
 import { ConsoleError } from '../../shared/errors.js';
 import type { Alert } from '../../shared/domain/alert.js';
@@ -31,6 +31,8 @@ interface Outcome {
   outbox?: RelayAck['action'];
   alertKeys?: string[];
   scope?: 'alerts';
+  mergeKeys?: string[];
+  newKey?: string;
 }
 
 /** What the engine asks the pager to do after a commit. */
@@ -119,9 +121,11 @@ export class IncidentEngine {
         st.applied.run(a.relayId, a.seq);
         if (st.linked.get(a.relayId, a.seq)) continue; // applied before: idempotent on (relay, seq)
         const g = groupOf(a, this.grouping);
-        let open = this.repo.openByGroup(g.key);
+        // an alert split out, or a group merged, goes where a person put it
+        const routed = (st.routed.get(a.key) ?? st.routed.get(g.key)) as Row | undefined;
+        let open = routed ?? this.repo.openByGroup(g.key);
         // a rule's group is joined only within its window; after it, the same labels open a new incident
-        if (open && g.windowed && Date.parse(open.last_alert_at ?? open.opened_at) < Date.parse(a.receivedAt) - this.grouping.windowMs) open = undefined;
+        if (!routed && open && g.windowed && Date.parse(open.last_alert_at ?? open.opened_at) < Date.parse(a.receivedAt) - this.grouping.windowMs) open = undefined;
         const member = open ? (st.member.get(open.id, a.key) as MemberRow | undefined) : undefined;
         if (a.status === 'firing') {
           if (open) {
@@ -214,6 +218,7 @@ export class IncidentEngine {
       applied: db.prepare('UPDATE feed_alert SET applied = 1 WHERE relay_id = ? AND seq = ? AND applied = 0'),
       previous: db.prepare(`SELECT id FROM incident WHERE group_key = ? ORDER BY opened_at DESC LIMIT 1`).pluck(),
       member: db.prepare('SELECT status, severity FROM incident_member WHERE incident_id = ? AND alert_key = ?'),
+      routed: db.prepare(`SELECT i.*, 0 AS pending FROM incident_route r JOIN incident i ON i.id = r.incident_id WHERE r.route_key = ? AND i.state != 'resolved' ORDER BY i.opened_at DESC LIMIT 1`),
       memberInsert: db.prepare('INSERT INTO incident_member (incident_id, alert_key, status, severity, summary, first_seen, last_seen, repeats, acknowledged_by) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)'),
       memberFiring: db.prepare(`UPDATE incident_member SET status = 'firing', severity = ?, summary = ?, last_seen = ?, repeats = repeats + 1 WHERE incident_id = ? AND alert_key = ?`),
       memberResolved: db.prepare(`UPDATE incident_member SET status = 'resolved', last_seen = ? WHERE incident_id = ? AND alert_key = ?`),
@@ -255,14 +260,14 @@ export class IncidentEngine {
 
   /** One action inside the caller's transaction: state, timeline, outbox row and audit record. True when it wrote an outbox row. */
   private actWithin(r: Row, operator: Operator, action: string, apply: (r: Row, by: Operator) => Outcome): boolean {
-    const { kind, text, details, outbox, alertKeys, scope } = apply(r, operator);
+    const { kind, text, details, outbox, alertKeys, scope, mergeKeys, newKey } = apply(r, operator);
     this.db.prepare('UPDATE incident SET updated_at = ? WHERE id = ?').run(this.now(), r.id);
     this.repo.event(r.id, kind, operator.userId, text);
     if (outbox) {
-      const keys = alertKeys ?? (outbox === 'note' ? undefined : this.repo.actionKeys(r.id));
+      const keys = alertKeys ?? (outbox === 'acknowledge' || outbox === 'resolve' ? this.repo.actionKeys(r.id) : undefined);
       const ack: RelayAck = {
         id: randomUUID(), alertKey: r.key, action: outbox, operator: { userId: operator.userId, displayName: operator.displayName }, at: this.now(), incidentId: r.id,
-        ...(keys && keys.length ? { alertKeys: keys } : {}), ...(scope ? { scope } : {}),
+        ...(keys && keys.length ? { alertKeys: keys } : {}), ...(scope ? { scope } : {}), ...(mergeKeys ? { mergeKeys } : {}), ...(newKey ? { newKey } : {}),
       };
       this.db.prepare('INSERT INTO outbox (id, incident_id, created_at, payload) VALUES (?, ?, ?, ?)').run(ack.id, r.id, ack.at, JSON.stringify(ack));
     }
@@ -425,10 +430,22 @@ export class IncidentEngine {
     const who = `${ack.operator.displayName} (${ack.operator.userId}) at ${consoleId}`;
     const { at, adjusted, claimed } = remoteActionTime(ack.at, open.opened_at, receivedAt, this.clock.now());
     if (adjusted) this.deps.logger?.log('warn', 'W_REMOTE_ACK_SKEW', `an action from another console claimed a time ${claimed === null ? 'unreadable instead of' : `${Math.round((claimed - Date.parse(at)) / 1000)} s away from`} when it could have happened; applied at ${at}`, { ackId: ack.id });
+    let changedHere: string[] = [];
     this.audit.transaction(() => {
       this.db.prepare('INSERT INTO remote_ack (id, applied_at) VALUES (?, ?)').run(ack.id, this.now());
       let text = `${ack.action === 'note' ? 'note' : `${ack.action}d`} by ${who}`;
-      if (ack.scope === 'alerts' && ack.alertKeys && (ack.action === 'acknowledge' || ack.action === 'resolve')) {
+      const changed: string[] = [];
+      if (ack.action === 'merge' && ack.mergeKeys) {
+        const froms = ack.mergeKeys.map((k) => this.repo.openByKey(k)).filter((r): r is Row => r !== undefined && r.id !== open.id);
+        text = `${this.mergeWithin(open, froms, who)} by ${who}`;
+        changed.push(...froms.map((f) => f.id));
+      } else if (ack.action === 'split' && ack.newKey && ack.alertKeys?.[0]) {
+        if (this.statements().member.get(open.id, ack.alertKeys[0])) {
+          const to = this.splitWithin(open, ack.alertKeys[0], ack.newKey, who);
+          text = `an alert moved out to ${to} by ${who}`;
+          changed.push(to);
+        }
+      } else if (ack.scope === 'alerts' && ack.alertKeys && (ack.action === 'acknowledge' || ack.action === 'resolve')) {
         text = `${this.applyToAlerts(open, ack.alertKeys, ack.action, who)} by ${who}`;
       } else if (ack.action === 'acknowledge' && open.state === 'triggered') {
         this.db.prepare(`UPDATE incident SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE id = ?`).run(at, who, this.now(), open.id);
@@ -437,8 +454,94 @@ export class IncidentEngine {
       }
       this.repo.event(open.id, `remote.${ack.action}`, ack.operator.userId, text);
       this.audit.append({ operator: ack.operator.userId, action: `incident.remote_${ack.action}`, subjectType: 'incident', subjectId: open.id, details: { console: consoleId, ackId: ack.id, ...(adjusted ? { claimedAt: ack.at.slice(0, 40), appliedAt: at } : {}) } });
+      changedHere = changed;
     });
-    this.changed.emit([open.id]);
+    this.changed.emit([open.id, ...changedHere]);
+  }
+
+  /**
+   * Merge incidents into one: their alerts join it, their groups send their
+   * next alerts to it, and they are resolved as merged. The words for the timeline.
+   */
+  private mergeWithin(into: Row, froms: Row[], who: string): string {
+    const now = this.now();
+    for (const f of froms) {
+      this.db
+        .prepare(
+          `INSERT INTO incident_member (incident_id, alert_key, status, severity, summary, first_seen, last_seen, repeats, acknowledged_by)
+           SELECT ?, alert_key, status, severity, summary, first_seen, last_seen, repeats, acknowledged_by FROM incident_member WHERE incident_id = ? AND true
+           ON CONFLICT (incident_id, alert_key) DO NOTHING`,
+        )
+        .run(into.id, f.id);
+      this.db.prepare('INSERT OR IGNORE INTO incident_route (route_key, incident_id, at) VALUES (?, ?, ?)').run(f.group_key ?? f.key, into.id, now);
+      this.db.prepare(`UPDATE incident SET state = 'resolved', firing_count = 0, resolved_at = ?, updated_at = ? WHERE id = ?`).run(now, now, f.id);
+      this.repo.event(f.id, 'merged', 'system', `merged into ${into.id} by ${who}`);
+      this.audit.append({ operator: 'system', action: 'incident.merged_into', subjectType: 'incident', subjectId: f.id, details: { into: into.id } });
+    }
+    this.recount(into.id, into.severity);
+    return `merged ${froms.map((f) => f.id).join(', ') || 'nothing'} into this`;
+  }
+
+  /** Move one alert out of an incident into a new one (key `newKey`); its next alerts go there. The new incident's id. */
+  private splitWithin(src: Row, alertKey: string, newKey: string, who: string): string {
+    const m = this.db.prepare('SELECT * FROM incident_member WHERE incident_id = ? AND alert_key = ?').get(src.id, alertKey) as
+      | { status: 'firing' | 'resolved'; severity: Severity; summary: string; first_seen: string; last_seen: string; repeats: number; acknowledged_by: string | null }
+      | undefined;
+    if (!m) throw new ConsoleError('E_ALERT_NOT_FOUND', 'input', `${src.id} holds no alert ${alertKey.slice(0, 80)}`);
+    const id = this.repo.newId();
+    const now = this.now();
+    const state = m.status === 'resolved' ? 'resolved' : src.state === 'acknowledged' ? 'acknowledged' : 'triggered';
+    this.db
+      .prepare(
+        `INSERT INTO incident (id, key, group_key, severity, service, summary, source, state, opened_at, acknowledged_at, acknowledged_by, resolved_at, alert_count, firing_count, previous_id, updated_at, category, last_alert_at, truncated_alerts)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, NULL, ?, ?, ?, 0)`,
+      )
+      .run(id, newKey, newKey, m.severity, src.service, m.summary, src.source, state, now, state === 'acknowledged' ? src.acknowledged_at : null, state === 'acknowledged' ? src.acknowledged_by : null, state === 'resolved' ? now : null, m.status === 'firing' ? 1 : 0, now, null, m.last_seen);
+    this.db.prepare('INSERT INTO incident_member (incident_id, alert_key, status, severity, summary, first_seen, last_seen, repeats, acknowledged_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(id, alertKey, m.status, m.severity, m.summary, m.first_seen, m.last_seen, m.repeats, m.acknowledged_by);
+    this.db.prepare('DELETE FROM incident_member WHERE incident_id = ? AND alert_key = ?').run(src.id, alertKey);
+    this.db.prepare('INSERT OR IGNORE INTO incident_route (route_key, incident_id, at) VALUES (?, ?, ?)').run(alertKey, id, now);
+    this.recount(src.id, src.severity);
+    this.repo.event(id, 'split', 'system', `split out of ${src.id} by ${who}`);
+    this.audit.append({ operator: 'system', action: 'incident.split_from', subjectType: 'incident', subjectId: id, details: { from: src.id } });
+    return id;
+  }
+
+  /** An incident's counts and severity from its alerts (after a merge or split). */
+  private recount(id: string, fallback: Severity): void {
+    const c = this.db.prepare(`SELECT count(*) AS total, coalesce(sum(status = 'firing'), 0) AS firing, min(CASE WHEN status = 'firing' THEN severity END) AS worst FROM incident_member WHERE incident_id = ?`).get(id) as { total: number; firing: number; worst: Severity | null };
+    this.db.prepare('UPDATE incident SET alert_count = ?, firing_count = ?, severity = ?, updated_at = ? WHERE id = ?').run(c.total, c.firing, c.worst ?? fallback, this.now(), id);
+  }
+
+  /** Merge `fromIds` into `intoId` (all open), attributed and synced. */
+  merge(intoId: string, fromIds: string[], operator: Operator | null): Incident {
+    const merged: string[] = [];
+    const inc = this.act(intoId, operator, 'incident.merged', (into, by) => {
+      if (into.state === 'resolved') throw new ConsoleError('E_INCIDENT_STATE', 'state', `${intoId} is resolved: merge into an open incident`);
+      const froms = [...new Set(fromIds)].filter((f) => f !== intoId).map((f) => this.repo.row(f));
+      if (froms.length === 0) throw new ConsoleError('E_MERGE', 'input', 'name at least one other incident to merge');
+      const closed = froms.find((f) => f.state === 'resolved');
+      if (closed) throw new ConsoleError('E_INCIDENT_STATE', 'state', `${closed.id} is resolved: only open incidents merge`);
+      const text = this.mergeWithin(into, froms, `${by.displayName} (${by.userId})`);
+      merged.push(...froms.map((f) => f.id));
+      return { kind: 'merged', text: `${text} by ${by.displayName}`, details: { from: merged }, outbox: 'merge', mergeKeys: froms.map((f) => f.key) };
+    });
+    this.changed.emit(merged);
+    return inc;
+  }
+
+  /** Move one alert out into a new incident; returns the new incident. */
+  split(id: string, alertKey: string, operator: Operator | null): Incident {
+    let to = '';
+    this.act(id, operator, 'incident.split', (src, by) => {
+      if (src.state === 'resolved') throw new ConsoleError('E_INCIDENT_STATE', 'state', `${id} is resolved`);
+      if (!this.statements().member.get(id, alertKey)) throw new ConsoleError('E_ALERT_NOT_FOUND', 'input', `${id} holds no alert ${alertKey.slice(0, 80)}`);
+      if (src.alert_count <= 1) throw new ConsoleError('E_SPLIT', 'state', `${id} holds only this alert: nothing to split from`);
+      const newKey = `split:${createHash('sha256').update(alertKey).digest('hex').slice(0, 24)}@${this.clock.now()}`;
+      to = this.splitWithin(src, alertKey, newKey, `${by.displayName} (${by.userId})`);
+      return { kind: 'split', text: `an alert moved out to ${to} by ${by.displayName}`, details: { alert: alertKey.slice(0, 120), to }, outbox: 'split', alertKeys: [alertKey], newKey };
+    });
+    this.changed.emit([to]);
+    return this.get(to);
   }
 
   /** The relay's report of what it did at an alert's source (a silence, a PagerDuty event): in the timeline of the incident it was for, resolved or not. */

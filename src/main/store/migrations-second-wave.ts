@@ -167,4 +167,17 @@ export const SECOND_WAVE: Migration[] = [
       UPDATE incident SET alert_count = 1, firing_count = CASE state WHEN 'resolved' THEN 0 ELSE 1 END;
     `,
   },
+  {
+    version: 16,
+    name: 'incidents merged and alerts split out: where their alerts go next',
+    sql: `
+      -- a merged incident's group, or a split-out alert's key, routes to the incident that now holds it
+      CREATE TABLE incident_route (
+        route_key   TEXT NOT NULL,
+        incident_id TEXT NOT NULL REFERENCES incident(id),
+        at          TEXT NOT NULL,
+        PRIMARY KEY (route_key, incident_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

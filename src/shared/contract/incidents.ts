@@ -41,6 +41,10 @@ export const incidentRequests = {
   ),
   /** acknowledge a selection (at most 500) in one transaction: what was acknowledged and what was left, with why */
   'incidents.acknowledgeMany': request<{ acknowledged: string[]; skipped: { id: string; reason: string }[] }>()(z.object({ ids: z.array(IncidentId).min(1).max(500) }).strict()),
+  /** merge incidents into one (all open); answers the merged incident */
+  'incidents.merge': request<IncidentDetail>()(z.object({ into: IncidentId, from: z.array(IncidentId).min(1).max(100) }).strict()),
+  /** move one alert out of an incident into a new one; answers the new incident */
+  'incidents.split': request<IncidentDetail>()(z.object({ id: IncidentId, alertKey: z.string().min(1).max(512) }).strict()),
   /** acknowledge or resolve one alert inside an incident */
   'incidents.alertAction': request<IncidentDetail>()(z.object({ id: IncidentId, alertKey: z.string().min(1).max(512), action: z.enum(['acknowledge', 'resolve']) }).strict()),
   'incidents.escalate': request<IncidentDetail>()(ById),
