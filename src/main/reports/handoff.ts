@@ -26,7 +26,8 @@ export function buildHandoff(deps: HandoffDeps, sinceMs: number, nowMs: number, 
   const since = isoTime(sinceMs);
   const status = deps.status();
 
-  const open = deps.incidents.list({ state: 'open', limit: 1000 });
+  // every open incident and every active run: a hand-off never drops what the next shift must see
+  const open = deps.incidents.list({ state: 'open', limit: 1_000_000 });
   const openIds = new Set(open.map((i) => i.id));
   const actionRows = deps.db
     .prepare(
@@ -35,7 +36,7 @@ export function buildHandoff(deps: HandoffDeps, sinceMs: number, nowMs: number, 
     )
     .all(since, HANDOFF_MAX_ACTIONS + 1) as { ts: string; operator: string; action: string; subjectType: string; subjectId: string; details: string }[];
 
-  const runs = deps.runbooks.runs({ state: 'active' });
+  const runs = deps.runbooks.runs({ state: 'active', limit: Infinity });
   const pending = deps.incidents.pendingOutbox();
 
   return {

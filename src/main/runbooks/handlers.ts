@@ -7,7 +7,7 @@ export function runbookHandlers(s: () => { runbooks: RunbookService; runbookErro
   const who = () => s().operator.operator;
   return {
     'runbooks.catalogue': unlocked(() => ({ runbooks: s().runbooks.catalogue(), errors: s().runbookErrors })),
-    'runbooks.runs': unlocked(({ incidentId, state }) => ({ runs: s().runbooks.runs({ incidentId, state }) })),
+    'runbooks.runs': unlocked(({ incidentId, state, limit }) => s().runbooks.runsPage({ incidentId, state, limit })),
     'runbooks.start': unlocked(({ runbookId, incidentId }) => s().runbooks.start(runbookId, incidentId ?? null, who())),
     'runbooks.tick': unlocked(({ runId, stepId, note }) => s().runbooks.tick(runId, stepId, who(), note)),
     'runbooks.override': unlocked(({ runId, stepId, reason }) => s().runbooks.override(runId, stepId, reason, who())),

@@ -102,13 +102,21 @@ export class RunbookService {
     return this.get(id);
   }
 
-  runs(filter: { incidentId?: string | undefined; state?: 'active' | 'completed' | 'all' | undefined }): RunbookRun[] {
+  /** Runs, newest first: at most `limit` (default 200; Infinity for every one), with how many there are in all. */
+  runsPage(filter: { incidentId?: string | undefined; state?: 'active' | 'completed' | 'all' | undefined; limit?: number | undefined }): { runs: RunbookRun[]; total: number } {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.incidentId) (where.push('incident_id = ?'), params.push(filter.incidentId));
     if (filter.state && filter.state !== 'all') (where.push('state = ?'), params.push(filter.state));
-    const rows = this.deps.db.prepare(`SELECT id FROM runbook_run ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, rowid DESC LIMIT 200`).pluck().all(...params) as string[];
-    return rows.map((id) => this.get(id));
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const limit = filter.limit ?? 200;
+    const rows = this.deps.db.prepare(`SELECT id FROM runbook_run ${w} ORDER BY started_at DESC, rowid DESC LIMIT ?`).pluck().all(...params, Number.isFinite(limit) ? limit : -1) as string[];
+    const total = rows.length < limit ? rows.length : (this.deps.db.prepare(`SELECT count(*) FROM runbook_run ${w}`).pluck().get(...params) as number);
+    return { runs: rows.map((id) => this.get(id)), total };
+  }
+
+  runs(filter: { incidentId?: string | undefined; state?: 'active' | 'completed' | 'all' | undefined; limit?: number | undefined }): RunbookRun[] {
+    return this.runsPage(filter).runs;
   }
 
   get(runId: string): RunbookRun {

@@ -6,6 +6,7 @@ import { compareIncidents, incidentMatches, type IncidentQuery } from '../../sha
 import type { Incident, IncidentDetail } from '../../shared/domain/incident.js';
 import type { RunbookRun } from '../../shared/domain/runbook.js';
 import { message, type SliceCreator } from './slice.js';
+import { listRows, type GroupingMode } from './list-rows.js';
 
 export interface IncidentFilterState {
   state: IncidentQuery['state'];
@@ -23,6 +24,8 @@ export interface IncidentsState {
   selectedId: string | null;
   detail: IncidentDetail | null;
   filter: IncidentFilterState;
+  /** alike incidents folded into one row (auto: above 50 shown), and the rows opened */
+  grouping: { mode: GroupingMode; expanded: Record<string, boolean> };
 }
 
 export interface IncidentsSlice {
@@ -35,12 +38,19 @@ export interface IncidentsSlice {
   selectIncident(id: string | null): Promise<void>;
   moveSelection(delta: number): void;
   setIncidentFilter(patch: Partial<IncidentFilterState>): void;
-  incidentAction(action: IncidentAction, id: string, extra?: { text?: string; to?: string; minutes?: number }): Promise<boolean>;
+  incidentAction(action: IncidentAction, id: string, extra?: { text?: string; to?: string; minutes?: number; until?: string; reason?: string }): Promise<boolean>;
+  /** one alert inside an incident: acknowledge, resolve, or split it out into its own incident */
+  alertAction(id: string, alertKey: string, action: 'acknowledge' | 'resolve' | 'split'): Promise<boolean>;
+  /** acknowledge a selection (a folded row's incidents); answers how many, and what was left */
+  acknowledgeMany(ids: string[]): Promise<{ acknowledged: number; skipped: number } | null>;
+  setGrouping(mode: GroupingMode): void;
+  /** open or fold a group row (toggle when `open` is not given) */
+  toggleGroup(key: string, open?: boolean): void;
   markContacted(incidentId: string, contact: string): Promise<void>;
   resetIncidents(): void;
 }
 
-const EMPTY: Omit<IncidentsState, 'filter'> = { items: [], byId: {}, loaded: false, selectedId: null, detail: null };
+const EMPTY: Omit<IncidentsState, 'filter' | 'grouping'> = { items: [], byId: {}, loaded: false, selectedId: null, detail: null };
 
 export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: string | null; canRead(): boolean; runbooks: { incidentRuns: RunbookRun[] } }> = (set, get, client) => {
   /** Actions in flight, by incident: their reply brings the detail, so their event need not fetch it. */
@@ -87,7 +97,7 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
   };
 
   return {
-    incidents: { ...EMPTY, filter: { state: 'open', severity: '', search: '' } },
+    incidents: { ...EMPTY, filter: { state: 'open', severity: '', search: '' }, grouping: { mode: 'auto', expanded: {} } },
     async loadIncidents() {
       const f = get().incidents.filter;
       try {
@@ -145,13 +155,60 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
       }
     },
     moveSelection(delta) {
-      const { items, selectedId } = get().incidents;
+      const { items, selectedId, grouping } = get().incidents;
       if (items.length === 0) return;
-      const found = items.findIndex((i) => i.id === selectedId);
+      // over the rows on screen: a folded group is one row
+      const rows = listRows(items, grouping.mode, grouping.expanded);
+      let found = rows.findIndex((r) => r.id === selectedId);
+      if (found < 0 && selectedId) found = rows.findIndex((r) => r.group?.ids.includes(selectedId));
       // from an incident that left the list: the row now in its place is the next one down
-      const to = found >= 0 ? found + delta : leftAt >= 0 ? leftAt + (delta > 0 ? delta - 1 : delta) : 0;
-      const next = items[Math.min(items.length - 1, Math.max(0, to))]!;
+      const to = found >= 0 ? found + delta : leftAt >= 0 ? Math.min(leftAt, rows.length) + (delta > 0 ? delta - 1 : delta) : 0;
+      const next = rows[Math.min(rows.length - 1, Math.max(0, to))]!;
       void get().selectIncident(next.id);
+    },
+    setGrouping(mode) {
+      set((s) => ({ incidents: { ...s.incidents, grouping: { ...s.incidents.grouping, mode } } }));
+    },
+    toggleGroup(key, open) {
+      set((s) => {
+        const expanded = { ...s.incidents.grouping.expanded };
+        if (open ?? !expanded[key]) expanded[key] = true;
+        else delete expanded[key];
+        return { incidents: { ...s.incidents, grouping: { ...s.incidents.grouping, expanded } } };
+      });
+    },
+    async alertAction(id, alertKey, action) {
+      acting.add(id);
+      try {
+        const detail = action === 'split' ? await client.request('incidents.split', { id, alertKey }) : await client.request('incidents.alertAction', { id, alertKey, action });
+        set({ lastError: null });
+        merge([detail.incident]);
+        if (action === 'split') await get().refreshIncidents([id, detail.incident.id]);
+        else if (get().incidents.selectedId === id) set((s) => ({ incidents: { ...s.incidents, detail } }));
+        return true;
+      } catch (err) {
+        set({ lastError: message(err) });
+        return false;
+      } finally {
+        acting.delete(id);
+      }
+    },
+    async acknowledgeMany(ids) {
+      try {
+        const acknowledged: string[] = [];
+        let skipped = 0;
+        for (let i = 0; i < ids.length; i += 500) {
+          const r = await client.request('incidents.acknowledgeMany', { ids: ids.slice(i, i + 500) });
+          acknowledged.push(...r.acknowledged);
+          skipped += r.skipped.length;
+        }
+        set({ lastError: null });
+        await get().refreshIncidents(acknowledged);
+        return { acknowledged: acknowledged.length, skipped };
+      } catch (err) {
+        set({ lastError: message(err) });
+        return null;
+      }
     },
     setIncidentFilter(patch) {
       set((s) => ({ incidents: { ...s.incidents, filter: { ...s.incidents.filter, ...patch } } }));
@@ -170,7 +227,7 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
                 : action === 'note'
                   ? await client.request('incidents.note', { id, text: extra.text ?? '' })
                   : action === 'snooze'
-                    ? await client.request('incidents.snooze', { id, minutes: extra.minutes ?? 15 })
+                    ? await client.request('incidents.snooze', { id, ...(extra.until ? { until: extra.until } : { minutes: extra.minutes ?? 15 }), ...(extra.reason ? { reason: extra.reason } : {}) })
                     : await client.request('incidents.reassign', { id, to: extra.to ?? '' });
         set({ lastError: null });
         settled.set(id, JSON.stringify(detail.incident));
@@ -198,7 +255,7 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
       }
     },
     resetIncidents() {
-      set((s) => ({ incidents: { ...EMPTY, filter: s.incidents.filter } }));
+      set((s) => ({ incidents: { ...EMPTY, filter: s.incidents.filter, grouping: s.incidents.grouping } }));
     },
   };
 };

@@ -3,7 +3,7 @@ import type { Runbook, RunbookRun } from '../../shared/domain/runbook.js';
 import { attempt, message, type SliceCreator } from './slice.js';
 
 export interface RunbooksSlice {
-  runbooks: { catalogue: Runbook[]; errors: string[]; runs: RunbookRun[]; selectedRunId: string | null; incidentRuns: RunbookRun[] };
+  runbooks: { catalogue: Runbook[]; errors: string[]; runs: RunbookRun[]; runsTotal: number; selectedRunId: string | null; incidentRuns: RunbookRun[] };
   loadRunbooks(): Promise<void>;
   selectRun(id: string): void;
   startRunbook(runbookId: string, incidentId?: string): Promise<void>;
@@ -12,17 +12,17 @@ export interface RunbooksSlice {
   resetRunbooks(): void;
 }
 
-const EMPTY: RunbooksSlice['runbooks'] = { catalogue: [], errors: [], runs: [], selectedRunId: null, incidentRuns: [] };
+const EMPTY: RunbooksSlice['runbooks'] = { catalogue: [], errors: [], runs: [], runsTotal: 0, selectedRunId: null, incidentRuns: [] };
 
 export const createRunbooksSlice: SliceCreator<RunbooksSlice, { lastError: string | null; canRead(): boolean; incidents: { selectedId: string | null } }> = (set, get, client) => ({
   runbooks: EMPTY,
   async loadRunbooks() {
     try {
-      const [{ runbooks: catalogue, errors }, { runs }] = await Promise.all([client.request('runbooks.catalogue', {}), client.request('runbooks.runs', { state: 'all' })]);
+      const [{ runbooks: catalogue, errors }, { runs, total: runsTotal }] = await Promise.all([client.request('runbooks.catalogue', {}), client.request('runbooks.runs', { state: 'all' })]);
       // open on the selected incident's active run (the one the person is working), else the one already open
       const incidentId = get().incidents.selectedId;
       const ofIncident = incidentId ? runs.find((r) => r.incidentId === incidentId && r.state === 'active') : undefined;
-      set((s) => ({ runbooks: { ...s.runbooks, catalogue, errors, runs, selectedRunId: ofIncident?.id ?? s.runbooks.selectedRunId ?? runs.find((r) => r.state === 'active')?.id ?? runs[0]?.id ?? null } }));
+      set((s) => ({ runbooks: { ...s.runbooks, catalogue, errors, runs, runsTotal, selectedRunId: ofIncident?.id ?? s.runbooks.selectedRunId ?? runs.find((r) => r.state === 'active')?.id ?? runs[0]?.id ?? null } }));
     } catch (err) {
       set({ lastError: message(err) });
     }
@@ -49,11 +49,11 @@ export const createRunbooksSlice: SliceCreator<RunbooksSlice, { lastError: strin
     if (!get().canRead()) return;
     const incidentId = get().incidents.selectedId;
     try {
-      const [{ runs }, incidentRuns] = await Promise.all([
+      const [{ runs, total: runsTotal }, incidentRuns] = await Promise.all([
         client.request('runbooks.runs', { state: 'all' }),
         incidentId ? client.request('runbooks.runs', { incidentId, state: 'all' }).then((r) => r.runs) : Promise.resolve([]),
       ]);
-      set((s) => ({ runbooks: { ...s.runbooks, runs, incidentRuns } }));
+      set((s) => ({ runbooks: { ...s.runbooks, runs, runsTotal, incidentRuns } }));
     } catch (err) {
       set({ lastError: message(err) });
     }

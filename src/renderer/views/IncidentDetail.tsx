@@ -7,6 +7,7 @@ import { ContactCard } from './ContactsView.js';
 import { CopyValue } from './CopyValue.js';
 import { callsOf, callText } from '../../shared/on-call.js';
 import type { EscalationLevel } from '../../shared/domain/severity.js';
+import type { IncidentDetail } from '../../shared/domain/incident.js';
 
 function WhoToCall({ incidentId, level, heading }: { incidentId: string; level: EscalationLevel | null; heading: string }) {
   const book = useConsole((s) => s.contacts.book);
@@ -43,6 +44,107 @@ function WhoToCall({ incidentId, level, heading }: { incidentId: string; level: 
         );
       })}
     </section>
+  );
+}
+
+/** The alerts an incident holds, each with its state, and what a person can do to one of them. */
+function Members({ detail }: { detail: IncidentDetail }) {
+  const alertAction = useConsole((s) => s.alertAction);
+  const i = detail.incident;
+  const { total, alerts } = detail.members;
+  const open = i.state !== 'resolved';
+  return (
+    <section aria-label="Alerts in this incident" data-testid="members">
+      <h3>
+        Alerts: {i.firingCount} of {i.alertCount} firing
+      </h3>
+      {i.truncatedAlerts > 0 && <p className="muted">The source left {i.truncatedAlerts} more alerts of this group out of its messages (Alertmanager max_alerts): they are not listed here.</p>}
+      <ul className="members">
+        {alerts.map((m) => (
+          <li key={m.key} className={`member-${m.status}`} data-testid="member" data-alert-key={m.key}>
+            <span className={`sev sev-${m.severity}`}>{m.severity}</span>
+            <span>
+              <span className={`alert-status status-${m.status}`}>{m.status}</span> {m.summary}
+              <span className="muted">
+                {' '}
+                · since {new Date(m.firstSeen).toLocaleTimeString()}
+                {m.repeats > 1 ? ` · sent ${m.repeats}×` : ''}
+                {m.acknowledgedBy ? ` · acknowledged by ${m.acknowledgedBy}` : ''}
+              </span>
+            </span>
+            {open && m.status === 'firing' && (
+              <span className="member-actions">
+                {!m.acknowledgedBy && i.state === 'triggered' && (
+                  <button type="button" onClick={() => void alertAction(i.id, m.key, 'acknowledge')} aria-label={`Acknowledge this alert only: ${m.summary}`}>
+                    Acknowledge
+                  </button>
+                )}
+                <button type="button" onClick={() => void alertAction(i.id, m.key, 'resolve')} aria-label={`Resolve this alert only: ${m.summary}`}>
+                  Resolve
+                </button>
+                {i.alertCount > 1 && (
+                  <button type="button" onClick={() => void alertAction(i.id, m.key, 'split')} aria-label={`Split out this alert into its own incident: ${m.summary}`}>
+                    Split out
+                  </button>
+                )}
+              </span>
+            )}
+          </li>
+        ))}
+      </ul>
+      {total > alerts.length && (
+        <p className="muted" data-testid="members-more">
+          … and {total - alerts.length} more alerts (firing and worst listed first)
+        </p>
+      )}
+    </section>
+  );
+}
+
+const SNOOZE_PRESETS = [
+  { label: '15 min', minutes: 15 },
+  { label: '1 hour', minutes: 60 },
+  { label: '4 hours', minutes: 240 },
+] as const;
+
+/** Snooze repeat pages: a preset or until a time, always with a reason. */
+function Snooze({ id, disabled }: { id: string; disabled: boolean }) {
+  const act = useConsole((s) => s.incidentAction);
+  const [choice, setChoice] = useState('15');
+  const [until, setUntil] = useState('');
+  const [reason, setReason] = useState('');
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!reason.trim()) return;
+    let target: { minutes?: number; until?: string } = { minutes: Number(choice) };
+    if (choice === 'until') {
+      const [h, m] = until.split(':').map(Number);
+      const d = new Date();
+      d.setHours(h ?? 0, m ?? 0, 0, 0);
+      if (d.getTime() <= Date.now()) d.setDate(d.getDate() + 1);
+      target = { until: d.toISOString() };
+    }
+    if (await act('snooze', id, { ...target, reason: reason.trim() })) setReason('');
+  };
+  return (
+    <form className="snooze-form" onSubmit={(e) => void submit(e)} aria-label="Snooze repeat pages">
+      <label>
+        Snooze
+        <select value={choice} onChange={(e) => setChoice(e.target.value)} disabled={disabled}>
+          {SNOOZE_PRESETS.map((p) => (
+            <option key={p.minutes} value={String(p.minutes)}>
+              {p.label}
+            </option>
+          ))}
+          <option value="until">until a time…</option>
+        </select>
+      </label>
+      {choice === 'until' && <input type="time" aria-label="Snooze until" value={until} onChange={(e) => setUntil(e.target.value)} required disabled={disabled} />}
+      <input aria-label="Why snooze" placeholder="why (required)" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={200} required disabled={disabled} />
+      <button type="submit" disabled={disabled || !reason.trim()}>
+        Snooze
+      </button>
+    </form>
   );
 }
 
@@ -96,6 +198,18 @@ export function Detail() {
             <dd>{i.assignee}</dd>
           </>
         )}
+        {i.ackExpiresAt && (
+          <>
+            <dt>Acknowledgement</dt>
+            <dd data-testid="ack-expires">holds until {new Date(i.ackExpiresAt).toLocaleTimeString()}; if still open then, it pages again</dd>
+          </>
+        )}
+        {i.snoozedUntil && Date.parse(i.snoozedUntil) > now && (
+          <>
+            <dt>Snoozed</dt>
+            <dd>repeat pages held until {new Date(i.snoozedUntil).toLocaleTimeString()}</dd>
+          </>
+        )}
         {i.previousId && (
           <>
             <dt>Re-fire of</dt>
@@ -113,10 +227,8 @@ export function Detail() {
         <button type="button" disabled={i.state === 'resolved' || detail.escalation.next === null} onClick={() => void act('escalate', i.id)} title="e">
           Escalate
         </button>
-        <button type="button" disabled={i.state === 'resolved'} onClick={() => void act('snooze', i.id, { minutes: 15 })}>
-          Snooze 15 min
-        </button>
       </div>
+      <Snooze id={i.id} disabled={i.state === 'resolved'} />
       {pending?.id === i.id && (
         <div className="undo-bar" role="status" data-testid="undo-resolve">
           Resolving in {Math.max(0, Math.ceil((pending.until - now) / 1000))} s — nothing is recorded until then.{' '}
@@ -167,8 +279,9 @@ export function Detail() {
           ))}
         </ol>
       </section>
-      <section aria-label="Alerts">
-        <h3>Alerts ({i.alertCount})</h3>
+      <Members detail={detail} />
+      <section aria-label="Latest deliveries">
+        <h3>Latest deliveries (the newest {Math.min(detail.alerts.length, 50)})</h3>
         <ul className="alert-list">
           {detail.alerts.slice(0, 50).map((a) => (
             <li key={`${a.relayId}:${a.seq}`}>

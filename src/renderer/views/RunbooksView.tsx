@@ -7,6 +7,7 @@ export function RunbooksView() {
   const catalogue = useConsole((s) => s.runbooks.catalogue);
   const errors = useConsole((s) => s.runbooks.errors);
   const runs = useConsole((s) => s.runbooks.runs);
+  const runsTotal = useConsole((s) => s.runbooks.runsTotal);
   const selected = useConsole((s) => s.runbooks.selectedRunId);
   const load = useConsole((s) => s.loadRunbooks);
   const select = useConsole((s) => s.selectRun);
@@ -92,6 +93,7 @@ export function RunbooksView() {
               </li>
             ))}
           </ul>
+          {runsTotal > runs.length && <p className="muted" data-testid="runs-more">… and {runsTotal - runs.length} older runs not listed</p>}
         </div>
         <div className="runbook-main">{run ? <RunbookChecklist run={run} focusedStepId={(run.steps.find((x) => x.id === focus && x.status === 'pending') ?? run.steps.find((x) => x.status === 'pending'))?.id ?? null} numberKeys /> : <p className="empty">Select or start a runbook.</p>}</div>
       </div>
