@@ -157,7 +157,7 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
     lifetime.add(() => gate.dispose());
     lifetime.add(incidents.page.on((req) => gate.offer(req)));
     lifetime.add(incidents.outboxWritten.on(() => void outbox.drain()));
-    lifetime.add(incidents.opened.on(([incident, alert]) => void runbooks.attach(incident, alert.labels.category)));
+    lifetime.add(incidents.opened.on((opened) => void runbooks.attachAll(opened.map(([incident, alert]) => ({ incident, category: alert.labels.category })))));
     lifetime.add(runbooks.changed.on((runIds) => events.emit('runbooks.changed', { runIds })));
     lifetime.add(
       schedules.service.changed.on((role) => {

@@ -73,8 +73,8 @@ export class IncidentEngine {
   readonly page = new Emitter<PageRequest>();
   /** after commit: an outbox row was written */
   readonly outboxWritten = new Emitter<void>();
-  /** after commit: a new incident, with the alert that opened it */
-  readonly opened = new Emitter<[Incident, Alert]>();
+  /** after commit: the new incidents of one commit, each with the alert that opened it */
+  readonly opened = new Emitter<[Incident, Alert][]>();
 
   constructor(private readonly deps: IncidentEngineDeps) {
     this.db = deps.db;
@@ -193,7 +193,7 @@ export class IncidentEngine {
         }
       }
     });
-    for (const [id, a] of opened) this.opened.emit([this.get(id), a]);
+    if (opened.length) this.opened.emit(opened.map(([id, a]) => [this.get(id), a]));
     if (changed.size) this.changed.emit([...changed]);
     for (const id of pages) this.page.emit({ incident: this.get(id), reason: 'new' });
   }

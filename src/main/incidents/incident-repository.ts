@@ -10,6 +10,7 @@ import { foldCase, matchesSearch } from '../../shared/domain/incident-query.js';
 import { SEVERITY_POLICY, type EscalationLevel } from '../../shared/domain/severity.js';
 import { MAX_ACK_ALERT_KEYS, type RelayAck } from '../../shared/relay-protocol.js';
 import type { Db } from '../store/database.js';
+import type { Statement } from 'better-sqlite3';
 import { byRole, callTargets, type WhoToCall } from './call-list.js';
 import { sql, where } from '../store/sql.js';
 
@@ -79,6 +80,14 @@ export class IncidentRepository {
     return isoTime(this.clock.now());
   }
 
+  /** Statements run for every alert or incident of a storm, prepared once (each used in one mode only). */
+  private readonly prepared = new Map<string, Statement<unknown[]>>();
+  private once(text: string): Statement<unknown[]> {
+    let st = this.prepared.get(text);
+    if (!st) this.prepared.set(text, (st = this.db.prepare(text)));
+    return st;
+  }
+
   private static readonly SELECT = `SELECT i.*, EXISTS (SELECT 1 FROM outbox o WHERE o.incident_id = i.id AND o.synced_at IS NULL) AS pending FROM incident i`;
 
   view(r: Row): Incident {
@@ -111,7 +120,7 @@ export class IncidentRepository {
   }
 
   get(id: string): Incident {
-    const row = this.db.prepare(`${IncidentRepository.SELECT} WHERE i.id = ?`).get(id) as Row | undefined;
+    const row = this.once(`${IncidentRepository.SELECT} WHERE i.id = ?`).get(id) as Row | undefined;
     if (!row) throw new ConsoleError('E_INCIDENT_NOT_FOUND', 'input', `no incident ${id}`);
     return this.view(row);
   }
@@ -246,13 +255,13 @@ export class IncidentRepository {
   }
 
   event(incidentId: string, kind: string, actor: string, text: string): void {
-    this.db.prepare('INSERT INTO incident_event (incident_id, at, kind, actor, text) VALUES (?, ?, ?, ?, ?)').run(incidentId, this.now(), kind, actor, text);
+    this.once('INSERT INTO incident_event (incident_id, at, kind, actor, text) VALUES (?, ?, ?, ?, ?)').run(incidentId, this.now(), kind, actor, text);
   }
 
   newId(): string {
     const base = `MAI-${compactStamp(this.clock.now())}`;
     // a range on the primary key ('-' < '.'), not LIKE, which SQLite cannot answer from the index: the cost never grows with history
-    const taken = new Set(this.db.prepare(`SELECT id FROM incident WHERE id = ? OR (id > ? AND id < ?)`).pluck().all(base, `${base}-`, `${base}.`) as string[]);
+    const taken = new Set(this.once(`SELECT id FROM incident WHERE id = ? OR (id > ? AND id < ?)`).pluck(true).all(base, `${base}-`, `${base}.`) as string[]);
     if (!taken.has(base)) return base;
     for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
   }
@@ -275,7 +284,7 @@ export class IncidentRepository {
 
   /** The newest open incident of a group. */
   openByGroup(groupKey: string): Row | undefined {
-    return this.db.prepare(`SELECT *, 0 AS pending FROM incident WHERE group_key = ? AND state != 'resolved' ORDER BY opened_at DESC LIMIT 1`).get(groupKey) as Row | undefined;
+    return this.once(`SELECT *, 0 AS pending FROM incident WHERE group_key = ? AND state != 'resolved' ORDER BY opened_at DESC LIMIT 1`).get(groupKey) as Row | undefined;
   }
 
   openByKey(key: string): Row | undefined {

@@ -72,12 +72,19 @@ export class RunbookService {
 
   /** Attach the matching runbooks to a new incident (system action, audited). */
   attach(incident: Incident, category: string | undefined): string[] {
+    return this.attachAll([{ incident, category }]);
+  }
+
+  /** Attach the matching runbooks to new incidents, in one transaction (a storm opens hundreds at once). */
+  attachAll(opened: { incident: Incident; category: string | undefined }[]): string[] {
     const ids: string[] = [];
+    const exists = this.deps.db.prepare('SELECT id FROM runbook_run WHERE incident_id = ? AND runbook_id = ?').pluck();
     this.deps.audit.transaction(() => {
-      for (const rb of this.matching(incident.severity, category)) {
-        const exists = this.deps.db.prepare('SELECT id FROM runbook_run WHERE incident_id = ? AND runbook_id = ?').pluck().get(incident.id, rb.id) as string | undefined;
-        if (exists) continue;
-        ids.push(this.insertRun(rb, incident.id, 'system'));
+      for (const { incident, category } of opened) {
+        for (const rb of this.matching(incident.severity, category)) {
+          if (exists.get(incident.id, rb.id)) continue;
+          ids.push(this.insertRun(rb, incident.id, 'system'));
+        }
       }
     });
     if (ids.length) this.changed.emit(ids);

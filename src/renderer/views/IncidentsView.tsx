@@ -267,8 +267,7 @@ export function IncidentsView() {
           </select>
         </label>
         <span className="muted" data-testid="list-count">
-          {items.length} incident{items.length === 1 ? '' : 's'}
-          {rows.length !== items.length ? ` in ${rows.length} rows` : ''}
+          {items.length} shown{rows.length !== items.length ? ` in ${rows.length} rows` : ''}
         </span>
       </div>
       {confirm && (
