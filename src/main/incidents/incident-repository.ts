@@ -9,8 +9,7 @@ import type { Incident, IncidentDetail, IncidentMember, IncidentState, TimelineE
 import { foldCase, matchesSearch } from '../../shared/domain/incident-query.js';
 import { SEVERITY_POLICY, type EscalationLevel } from '../../shared/domain/severity.js';
 import { MAX_ACK_ALERT_KEYS, type RelayAck } from '../../shared/relay-protocol.js';
-import type { Db } from '../store/database.js';
-import type { Statement } from 'better-sqlite3';
+import type { Db, Statement } from '../store/database.js';
 import { byRole, callTargets, type WhoToCall } from './call-list.js';
 import { sql, where } from '../store/sql.js';
 
@@ -81,8 +80,8 @@ export class IncidentRepository {
   }
 
   /** Statements run for every alert or incident of a storm, prepared once (each used in one mode only). */
-  private readonly prepared = new Map<string, Statement<unknown[]>>();
-  private once(text: string): Statement<unknown[]> {
+  private readonly prepared = new Map<string, Statement>();
+  private once(text: string): Statement {
     let st = this.prepared.get(text);
     if (!st) this.prepared.set(text, (st = this.db.prepare(text)));
     return st;

@@ -3,6 +3,8 @@ import { ConsoleError } from '../../shared/errors.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 
 export type Db = Database.Database;
+/** A prepared statement (for services that prepare theirs once). */
+export type Statement = Database.Statement<unknown[]>;
 /** A connection that may write: the one write path (AuditLog.commit) and the services that change state. */
 export type WritableDb = Db;
 

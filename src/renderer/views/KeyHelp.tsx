@@ -17,7 +17,8 @@ const SECTIONS: { title: string; keys: [string, string][] }[] = [
     keys: [
       ['j / k', 'Next / previous incident'],
       ['Enter or Space', 'Select the focused row'],
-      ['a', 'Acknowledge the focused (else selected) incident'],
+      ['a', 'Acknowledge the focused (else selected) incident; on a folded row, all of it after a yes'],
+      ['x, → / ←', 'Open / fold a folded row (alike incidents in a storm)'],
       ['r', 'Resolve it — sent after 5 s'],
       ['u', 'Undo the resolve before it is sent'],
       ['e', 'Escalate to the next level'],
