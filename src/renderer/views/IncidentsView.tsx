@@ -69,16 +69,16 @@ const IncidentRow = memo(function IncidentRow({ incident, index, selected, focus
               onToggle(group.key);
             }}
           >
-            {group.expanded ? '▾' : '▸'} {group.ids.length}
+            {group.expanded ? '▾' : '▸'}
           </button>
         )}
         <span className="summary-text">
           {group && !group.expanded ? (
             <>
+              <strong>{incident.service}</strong>{' '}
               <span data-testid="group-summary">
-                {group.ids.length} {incident.severity} incidents {incident.state === 'triggered' ? 'unacknowledged' : incident.state}
-              </span>{' '}
-              <span className="muted">· {incident.service} · newest: {incident.summary}</span>
+                {group.ids.length} {incident.severity} incidents
+              </span>
             </>
           ) : (
             <>
