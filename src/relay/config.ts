@@ -24,6 +24,8 @@ export const RelayConfigSchema = z
       .strict()
       .default({ host: '127.0.0.1', port: 8787 }),
     dataDir: z.string().min(1).default('.data/relay'),
+    /** a shared PostgreSQL for two or more relays (postgresql://user@host/db); none: the embedded SQLite file in dataDir */
+    databaseUrl: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgresql:// URL').nullable().default(null),
     /** one bearer token per console; each at least 32 characters */
     consoles: z
       .array(z.object({ id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits and . _ - only'), token: z.string().min(32, 'must be at least 32 characters') }).strict())

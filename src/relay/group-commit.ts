@@ -9,7 +9,8 @@ import type { RelayLog } from './log.js';
 import type { RelayMetrics } from './metrics.js';
 import type { NewAlert } from './normalize.js';
 import { RETRY_AFTER_S, type StorageHealth } from './storage-health.js';
-import type { AppendResult, RelayStore } from './store.js';
+import type { AppendResult } from './store.js';
+import type { RelayStorage } from './storage.js';
 
 interface Pending {
   alerts: NewAlert[];
@@ -21,12 +22,12 @@ interface Pending {
 }
 
 export interface GroupCommitDeps {
-  store: RelayStore;
+  store: RelayStorage;
   metrics: RelayMetrics;
   health: StorageHealth;
   log: RelayLog;
   /** the watchdog's marks, stored with each commit */
-  marks: () => Parameters<RelayStore['append']>[1];
+  marks: () => Record<string, string>;
   /** false once the relay is stopping */
   open: () => boolean;
   overloaded: (source: AlertSource, message: string, retryAfterS: number) => HttpError;
@@ -37,6 +38,8 @@ export interface GroupCommitDeps {
 export class GroupCommit {
   private pending: Pending[] = [];
   private flushScheduled = false;
+  /** commits run one after another (a database answering asynchronously must not interleave two) */
+  private chain: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: GroupCommitDeps) {}
 
@@ -47,16 +50,22 @@ export class GroupCommit {
       this.pending.push({ alerts, receivedAt, atMs, ...(digest ? { digest } : {}), resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => void this.flush());
       }
     });
   }
 
-  flush(): void {
+  /** Commit what is pending (after any commit in progress); resolves when it is answered. */
+  flush(): Promise<void> {
     this.flushScheduled = false;
     const batch = this.pending;
     this.pending = [];
-    if (batch.length === 0) return;
+    if (batch.length === 0) return this.chain;
+    this.chain = this.chain.then(() => this.commit(batch));
+    return this.chain;
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
     // two identical deliveries in one group commit: the second is the first's duplicate
     const firstOf = new Map<string, number>();
     const unique: Pending[] = [];
@@ -69,7 +78,7 @@ export class GroupCommit {
     const end = this.deps.metrics.commit.startTimer();
     let results: AppendResult[];
     try {
-      results = this.deps.store.append(unique, this.deps.marks());
+      results = await this.deps.store.append(unique, this.deps.marks());
       this.deps.health.recovered();
     } catch (err) {
       const e = storageFaultCode(err) ? this.deps.health.failed('ingest', err) : err;
@@ -91,7 +100,7 @@ export class GroupCommit {
       }
       p.resolve(r);
     });
-    if (stored) this.deps.metrics.lastSeq.set(this.deps.store.lastSeq());
+    if (stored) this.deps.metrics.lastSeq.set(await this.deps.store.lastSeq());
     this.deps.committed();
   }
 }

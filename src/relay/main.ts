@@ -33,6 +33,7 @@ async function main(argv: string[]): Promise<void> {
       'alertmanager-url': { type: 'string', multiple: true },
       'silence-minutes': { type: 'string' },
       'pagerduty-events-url': { type: 'string' },
+      'database-url': { type: 'string' },
     },
   });
   let config = values.config ? loadRelayConfig(values.config) : parseRelayConfig({}, 'defaults');
@@ -51,6 +52,7 @@ async function main(argv: string[]): Promise<void> {
         },
         ...(values['rate-limit'] !== undefined ? { rateLimit: { ...config.rateLimit, alertsPerSecond: Number(values['rate-limit']), burst: Number(values['rate-limit']) } } : {}),
         publicHosts: [...config.publicHosts, ...(values['public-host'] ?? [])],
+        ...(values['database-url'] !== undefined || process.env.RELAY_DATABASE_URL ? { databaseUrl: values['database-url'] ?? process.env.RELAY_DATABASE_URL } : {}),
         writeBack: {
           ...config.writeBack,
           alertmanagerUrls: [...config.writeBack.alertmanagerUrls, ...(values['alertmanager-url'] ?? [])],
@@ -65,7 +67,7 @@ async function main(argv: string[]): Promise<void> {
   const relay = new Relay(config, undefined, (level, code, message) => process.stderr.write(JSON.stringify({ t: new Date().toISOString(), level, code, msg: message }) + '\n'));
   await relay.start();
   process.stdout.write(
-    JSON.stringify({ ready: true, url: relay.url, stream: relay.streamUrl, relayId: relay.store.relayId, consoles: config.consoles.map((c) => c.id), tokenFile: config.consoles[0]?.id === LOCAL_CONSOLE_ID ? join(config.dataDir, LOCAL_TOKEN_FILE) : undefined }) + '\n',
+    JSON.stringify({ ready: true, url: relay.url, stream: relay.streamUrl, relayId: relay.storage.relayId, storage: relay.storage.kind, consoles: config.consoles.map((c) => c.id), tokenFile: config.consoles[0]?.id === LOCAL_CONSOLE_ID ? join(config.dataDir, LOCAL_TOKEN_FILE) : undefined }) + '\n',
   );
   const stop = () => void relay.close().then(() => process.exit(0));
   process.on('SIGINT', stop);

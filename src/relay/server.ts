@@ -18,6 +18,9 @@ import { WriteBack } from './writeback.js';
 import type { SeverityPolicy } from './normalize.js';
 import { SourceBuckets } from './rate-limit.js';
 import { RelayStore, type AppendResult } from './store.js';
+import type { RelayStorage } from './storage.js';
+import { PgRelayStore } from './pg-store.js';
+import type { NewAlert } from './normalize.js';
 import { quarantineRaw, RETRY_AFTER_S, StorageHealth } from './storage-health.js';
 import { GroupCommit } from './group-commit.js';
 import { ConsoleStream, tokenDigest } from './stream.js';
@@ -32,7 +35,9 @@ export type { RelayLog } from './log.js';
  * native JSON; a durable, sequenced log; a WebSocket stream to the consoles.
  */
 export class Relay {
-  readonly store: RelayStore;
+  /** the relay's log: SQLite (default) or a shared PostgreSQL */
+  readonly storage: RelayStorage;
+  private readonly sqlite: RelayStore | null;
   readonly registry = new Registry();
   private server: Server | null = null;
   private wss: WebSocketServer | null = null;
@@ -43,7 +48,7 @@ export class Relay {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly health: StorageHealth;
   private readonly hosts: Set<string>;
-  private readonly watchdog: Watchdog;
+  private watchdog: Watchdog;
   private readonly consoleTokens: { id: string; digest: Buffer }[];
   private readonly ingestDigest: Buffer | null;
   private readonly policy: SeverityPolicy;
@@ -57,18 +62,19 @@ export class Relay {
     private readonly log: RelayLog = () => undefined,
   ) {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    this.store = new RelayStore(join(config.dataDir, 'relay.db'));
+    this.sqlite = config.databaseUrl ? null : new RelayStore(join(config.dataDir, 'relay.db'));
+    this.storage = this.sqlite ?? new PgRelayStore(config.databaseUrl!, log);
     this.consoleTokens = config.consoles.map((c) => ({ id: c.id, digest: tokenDigest(c.token) }));
     this.ingestDigest = config.ingestToken ? tokenDigest(config.ingestToken) : null;
     this.policy = { map: config.severityMap, fallback: config.defaultSeverity };
     this.hosts = allowedHosts({ listenHost: config.listen.host, publicHosts: config.publicHosts, allowedOrigins: config.allowedOrigins });
-    this.watchdog = new Watchdog(config.watchdog, this.store.meta(META_LAST_SEEN), this.store.meta(META_SILENT), clock.now());
+    // restored from the log at start (a database may answer asynchronously)
+    this.watchdog = new Watchdog(config.watchdog, undefined, undefined, clock.now());
     this.m = createRelayMetrics(this.registry);
     this.buckets = new SourceBuckets(config.rateLimit.alertsPerSecond, config.rateLimit.burst, clock);
     this.health = new StorageHealth({ metrics: this.m, clock, log, broadcast: () => this.stream.broadcastHealth() });
-    this.m.lastSeq.set(this.store.lastSeq());
     this.commits = new GroupCommit({
-      store: this.store,
+      store: this.storage,
       metrics: this.m,
       health: this.health,
       log,
@@ -78,7 +84,7 @@ export class Relay {
       committed: () => this.stream.pumpAll(),
     });
     this.stream = new ConsoleStream({
-      store: this.store,
+      store: this.storage,
       clock,
       hosts: this.hosts,
       allowedOrigins: config.allowedOrigins,
@@ -93,7 +99,7 @@ export class Relay {
       lastSeq: () => this.safeLastSeq(),
       ackStored: () => this.writeBack.kick(),
     });
-    this.writeBack = new WriteBack(this.store, config.writeBack, clock, log, () => this.stream.pumpAll());
+    this.writeBack = new WriteBack(this.storage, config.writeBack, clock, log, () => this.stream.pumpAll());
   }
 
   get url(): string {
@@ -103,8 +109,21 @@ export class Relay {
     return `ws://${this.config.listen.host}:${this.port}${RELAY_STREAM_PATH}`;
   }
 
+  /** The SQLite log (the default relay); a relay on PostgreSQL has none. */
+  get store(): RelayStore {
+    if (!this.sqlite) throw new Error('this relay keeps its log in PostgreSQL: use relay.storage');
+    return this.sqlite;
+  }
+
   async start(): Promise<void> {
-    this.purge();
+    await this.storage.open?.();
+    this.storage.onForeignCommit?.(() => {
+      this.stream.pumpAll();
+      this.writeBack.kick();
+    });
+    this.watchdog = new Watchdog(this.config.watchdog, await this.storage.meta(META_LAST_SEEN), await this.storage.meta(META_SILENT), this.clock.now());
+    this.m.lastSeq.set(await this.storage.lastSeq());
+    await this.purge();
     this.server = createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => this.fail(res, err));
     });
@@ -122,10 +141,10 @@ export class Relay {
     });
     this.port = (this.server.address() as AddressInfo).port;
     this.timers.push(setInterval(() => this.stream.beat(), this.config.heartbeatMs));
-    this.timers.push(setInterval(() => this.purge(), 3_600_000).unref());
+    this.timers.push(setInterval(() => void this.purge(), 3_600_000).unref());
     this.timers.push(setInterval(() => this.maintain(), Math.max(250, Math.min(5000, (this.config.watchdog.timeoutS || 20) * 250))).unref());
     this.writeBack.start();
-    this.log('info', 'I_RELAY_STARTED', `relay ${this.store.relayId} listening on ${this.url}`);
+    this.log('info', 'I_RELAY_STARTED', `relay ${this.storage.relayId} (${this.storage.kind}) listening on ${this.url}`);
   }
 
   /** Stop taking alerts, answer what is in flight, close consoles cleanly, checkpoint the log. */
@@ -137,7 +156,7 @@ export class Relay {
     if (server) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      this.commits.flush();
+      await this.commits.flush();
       this.stream.closeAll(1001, 'relay stopping');
       this.wss?.close();
       const force = setTimeout(() => server.closeAllConnections(), 2000);
@@ -145,7 +164,7 @@ export class Relay {
       clearTimeout(force);
     }
     this.stream.terminateAll();
-    this.store.close();
+    await this.storage.close();
   }
 
   /** Cut every console's connection (used by the loss test and by operators). */
@@ -165,10 +184,13 @@ export class Relay {
     }
     if (req.method === 'GET' && path === '/healthz') {
       const fault = this.health.fault;
-      return sendJson(res, fault ? 503 : 200, {
-        status: fault ? 'degraded' : 'ok',
-        relayId: this.store.relayId,
-        lastSeq: this.safeLastSeq(),
+      const database = this.storage.databaseHealth ? await this.storage.databaseHealth() : { state: 'ok' as const };
+      const degraded = fault !== null || database.state !== 'ok';
+      return sendJson(res, degraded ? 503 : 200, {
+        status: degraded ? 'degraded' : 'ok',
+        relayId: this.storage.relayId,
+        lastSeq: await this.safeLastSeq(),
+        database: { kind: this.storage.kind, ...database },
         consoles: this.stream.size,
         storage: fault ? { state: 'fault', ...fault } : { state: 'ok' },
         watchdog: this.watchdog.report(),
@@ -211,7 +233,9 @@ export class Relay {
 
     let delivery;
     try {
-      delivery = parseDelivery(source, raw, this.policy, (k) => this.store.latestByKey(k), receivedAt, {
+      // PagerDuty acknowledge/resolve without a payload take the trigger's text: looked up first (the database may answer asynchronously)
+      const previous = source === 'pagerduty' ? await this.previousOf(raw) : undefined;
+      delivery = parseDelivery(source, raw, this.policy, (k) => (previous && previous.key === k ? previous.alert : undefined), receivedAt, {
         maxAlertsPerRequest: this.config.maxAlertsPerRequest,
         maxAlertBytes: this.config.maxPageBytes - 1024,
       });
@@ -246,7 +270,7 @@ export class Relay {
     if (stored.duplicate) this.m.duplicates.inc({ source });
     if (source === 'pagerduty' && delivery.dedupKey && delivery.routingKey) {
       try {
-        this.store.rememberRoute(delivery.dedupKey, delivery.routingKey, atMs);
+        await this.storage.rememberRoute(delivery.dedupKey, delivery.routingKey, atMs);
       } catch {
         // the alert is stored; only a later write-back of it lacks its routing key (it says so)
       }
@@ -256,14 +280,27 @@ export class Relay {
   }
 
   private quarantine(channel: string, reason: string, raw: Buffer | string): void {
-    quarantineRaw(this.store, this.health, this.clock.now(), channel, reason, raw);
+    quarantineRaw(this.storage, this.health, this.clock.now(), channel, reason, raw);
   }
 
-  private safeLastSeq(): number | null {
+  private async safeLastSeq(): Promise<number | null> {
     try {
-      return this.store.lastSeq();
+      return await this.storage.lastSeq();
     } catch {
       return null;
+    }
+  }
+
+  /** The stored alert a PagerDuty event's dedup_key names, if the body is one and it has a key. */
+  private async previousOf(raw: Buffer): Promise<{ key: string; alert: NewAlert } | undefined> {
+    try {
+      const body = JSON.parse(raw.toString('utf8')) as { dedup_key?: unknown };
+      if (typeof body.dedup_key !== 'string' || body.dedup_key.length === 0 || body.dedup_key.length > 255) return undefined;
+      const key = `pd:${body.dedup_key}`;
+      const alert = await this.storage.latestByKey(key);
+      return alert ? { key, alert } : undefined;
+    } catch {
+      return undefined; // not JSON, or the database is down: parsing says what is wrong, or the event keeps its own words
     }
   }
 
@@ -294,17 +331,15 @@ export class Relay {
         this.log('error', 'E_RELAY_WATCHDOG', `could not store ${silent.key}: ${errorText(err, 200)}`);
       });
     }
-    try {
-      this.store.purgeDeliveries(now - this.config.dedupWindowS * 1000);
-    } catch (err) {
-      this.health.failed('dedup-purge', err);
-    }
+    Promise.resolve()
+      .then(() => this.storage.purgeDeliveries(now - this.config.dedupWindowS * 1000))
+      .catch((err: unknown) => void this.health.failed('dedup-purge', err));
   }
 
-  private purge(): void {
+  private async purge(): Promise<void> {
     const cutoff = isoTime(this.clock.now() - this.config.retentionDays * 86_400_000);
     try {
-      const n = this.store.purgeOlderThan(cutoff);
+      const n = await this.storage.purgeOlderThan(cutoff);
       if (n > 0) this.log('info', 'I_RELAY_RETENTION', `purged ${n} alerts older than ${this.config.retentionDays} days`);
     } catch (err) {
       this.health.failed('retention', err);

@@ -8,7 +8,7 @@ import { errorText } from '../shared/safe-text.js';
 import { storageFaultCode } from '../shared/storage-fault.js';
 import { createHash } from 'node:crypto';
 import { HttpError } from './http-guard.js';
-import type { RelayStore } from './store.js';
+import type { RelayStorage } from './storage.js';
 import type { RelayMetrics } from './metrics.js';
 import type { RelayLog } from './log.js';
 
@@ -59,11 +59,13 @@ export class StorageHealth {
 }
 
 /** Count a refused input (its size and digest, never its content); counting never turns bad input into a crash. */
-export function quarantineRaw(store: RelayStore, health: StorageHealth, nowMs: number, channel: string, reason: string, raw: Buffer | string): void {
+export function quarantineRaw(store: RelayStorage, health: StorageHealth, nowMs: number, channel: string, reason: string, raw: Buffer | string): void {
   const buf = typeof raw === 'string' ? Buffer.from(raw) : raw;
+  const failed = (err: unknown) => void health.failed('quarantine', err);
   try {
-    store.quarantine(channel, reason, buf.length, createHash('sha256').update(buf).digest('hex'), isoTime(nowMs));
+    const done = store.quarantine(channel, reason, buf.length, createHash('sha256').update(buf).digest('hex'), isoTime(nowMs));
+    if (done instanceof Promise) done.catch(failed);
   } catch (err) {
-    health.failed('quarantine', err);
+    failed(err);
   }
 }

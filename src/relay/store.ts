@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import type { Alert } from '../shared/domain/alert.js';
 import { AuditCheckpointSchema, type AuditCheckpoint, type RelayAck } from '../shared/relay-protocol.js';
 import type { NewAlert } from './normalize.js';
+import type { RelayStorage } from './storage.js';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -121,7 +122,8 @@ export interface AppendResult {
 }
 
 /** The relay's durable log: SQLite, WAL, synchronous=FULL (an alert is on disk before the sender hears 2xx). */
-export class RelayStore {
+export class RelayStore implements RelayStorage {
+  readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
   readonly relayId: string;
   private readonly insert;

@@ -10,10 +10,10 @@ import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { isoTime, type Clock } from '../shared/clock.js';
 import { describeIssues } from '../shared/contract.js';
 import { jsonDepth } from '../shared/json-limits.js';
-import { ClientFrameSchema, RELAY_STREAM_PATH, RELAY_SUBPROTOCOL, type ServerFrame } from '../shared/relay-protocol.js';
+import { ClientFrameSchema, RELAY_STREAM_PATH, RELAY_SUBPROTOCOL, type RelayAck, type ServerFrame } from '../shared/relay-protocol.js';
 import { bearerToken, checkHostAndOrigin, type HttpError } from './http-guard.js';
 import { MAX_JSON_DEPTH } from './ingest.js';
-import type { RelayStore } from './store.js';
+import type { RelayStorage } from './storage.js';
 
 const BAD_FRAMES_BEFORE_CLOSE = 20;
 
@@ -38,7 +38,7 @@ interface Subscriber {
 }
 
 export interface StreamDeps {
-  store: RelayStore;
+  store: RelayStorage;
   clock: Clock;
   hosts: Set<string>;
   allowedOrigins: string[];
@@ -53,7 +53,7 @@ export interface StreamDeps {
   storageRecovered(): void;
   /** the health frame for the relay's storage now */
   health(): ServerFrame;
-  lastSeq(): number | null;
+  lastSeq(): Promise<number | null>;
 }
 
 export class ConsoleStream {
@@ -105,13 +105,17 @@ export class ConsoleStream {
       this.subscribers.delete(sub);
     });
     ws.on('message', (data: RawData) => this.onFrame(sub, data));
+    void this.greet(sub);
+  }
+
+  private async greet(sub: Subscriber): Promise<void> {
     let checkpoint;
     try {
-      checkpoint = this.deps.store.checkpoint(consoleId);
+      checkpoint = await this.deps.store.checkpoint(sub.consoleId);
     } catch {
       checkpoint = undefined;
     }
-    this.send(sub, { type: 'hello', relayId: this.deps.store.relayId, consoleId, lastSeq: this.deps.lastSeq() ?? 0, ...(checkpoint ? { checkpoint } : {}) });
+    this.send(sub, { type: 'hello', relayId: this.deps.store.relayId, consoleId: sub.consoleId, lastSeq: (await this.deps.lastSeq()) ?? 0, ...(checkpoint ? { checkpoint } : {}) });
     const health = this.deps.health();
     if (health.type === 'relay.health' && health.storage === 'fault') this.send(sub, health);
   }
@@ -139,12 +143,14 @@ export class ConsoleStream {
     if (f.type === 'ack' && f.ack.action === 'source.writeback') return bad('E_SCHEMA', 'ack.action: source.writeback is the relay\'s own report; a console cannot send it');
     const { store, clock } = this.deps;
     if (f.type === 'checkpoint') {
-      try {
-        store.storeCheckpoint(sub.consoleId, f.checkpoint, isoTime(clock.now()));
-        this.deps.storageRecovered();
-      } catch (err) {
-        this.deps.storageFailed('checkpoint', err);
-      }
+      void (async () => {
+        try {
+          await store.storeCheckpoint(sub.consoleId, f.checkpoint, isoTime(clock.now()));
+          this.deps.storageRecovered();
+        } catch (err) {
+          this.deps.storageFailed('checkpoint', err);
+        }
+      })();
       return;
     }
     if (f.type === 'subscribe') {
@@ -153,16 +159,21 @@ export class ConsoleStream {
       this.pump(sub);
       return;
     }
+    void this.storeAck(sub, f.ack);
+  }
+
+  private async storeAck(sub: Subscriber, ack: RelayAck): Promise<void> {
+    const { store, clock } = this.deps;
     let status: 'stored' | 'duplicate' | 'unavailable';
     try {
-      status = store.storeAck(f.ack, sub.consoleId, isoTime(clock.now()));
+      status = await store.storeAck(ack, sub.consoleId, isoTime(clock.now()));
       this.deps.storageRecovered();
     } catch (err) {
       this.deps.storageFailed('ack', err);
       status = 'unavailable';
     }
     this.deps.metrics.acks.inc({ status });
-    this.send(sub, { type: 'ack.result', id: f.ack.id, status });
+    this.send(sub, { type: 'ack.result', id: ack.id, status });
     if (status === 'stored') {
       for (const other of this.subscribers) if (other !== sub) this.pump(other);
       this.deps.ackStored?.();
@@ -173,31 +184,49 @@ export class ConsoleStream {
   private pump(sub: Subscriber): void {
     const st = sub.state;
     if (st.kind !== 'idle' || sub.ws.readyState !== sub.ws.OPEN) return;
-    const { store, pageSize, maxPageBytes } = this.deps;
-    let text: string;
-    try {
-      const page = store.pageAfter(st.sentSeq, pageSize, maxPageBytes);
-      if (page.json.length > 0) {
-        st.sentSeq = page.lastSeq;
-        text = `{"type":"alerts","alerts":[${page.json.join(',')}]}`;
-      } else {
-        const all = store.acksAfter(st.ackSeq, '', pageSize);
-        if (all.length === 0) return;
-        st.ackSeq = all.at(-1)!.seq; // our own acks are skipped but still move the cursor
-        const acks = all.filter((a) => a.consoleId !== sub.consoleId);
-        if (acks.length === 0) return this.pump(sub);
-        text = JSON.stringify({ type: 'acks', acks } satisfies ServerFrame);
+    const from = { sentSeq: st.sentSeq, ackSeq: st.ackSeq };
+    // reading counts as in flight: one read or send per console at a time
+    sub.state = { kind: 'sending', ...from };
+    void this.readPage(sub, from).then((page) => {
+      const cur = sub.state;
+      if (cur.kind !== 'sending') return;
+      // a subscribe moved the cursors while we read: what was read is not what it asked for
+      if (cur.sentSeq !== from.sentSeq || cur.ackSeq !== from.ackSeq) {
+        sub.state = { kind: 'idle', sentSeq: cur.sentSeq, ackSeq: cur.ackSeq };
+        return this.pump(sub);
       }
-    } catch (err) {
-      // a read failed (I/O error): the console keeps its cursor; try again at the next heartbeat
-      this.deps.storageFailed('read', err);
-      return;
-    }
-    sub.state = { kind: 'sending', sentSeq: st.sentSeq, ackSeq: st.ackSeq };
-    sub.ws.send(text, (err) => {
-      if (sub.state.kind === 'sending') sub.state = { kind: 'idle', sentSeq: sub.state.sentSeq, ackSeq: sub.state.ackSeq };
-      if (!err) this.pump(sub);
+      if (!page) return void (sub.state = { kind: 'idle', ...from }); // a read failed: the next heartbeat tries again
+      if (page.text === null) {
+        sub.state = { kind: 'idle', sentSeq: page.sentSeq, ackSeq: page.ackSeq };
+        if (page.again) this.pump(sub);
+        return;
+      }
+      sub.state = { kind: 'sending', sentSeq: page.sentSeq, ackSeq: page.ackSeq };
+      if (sub.ws.readyState !== sub.ws.OPEN) return;
+      sub.ws.send(page.text, (err) => {
+        if (sub.state.kind === 'sending') sub.state = { kind: 'idle', sentSeq: sub.state.sentSeq, ackSeq: sub.state.ackSeq };
+        if (!err) this.pump(sub);
+      });
     });
+  }
+
+  /** The next frame for a console from its cursors: alerts first, then other consoles' actions; null when the read failed. */
+  private async readPage(sub: Subscriber, from: { sentSeq: number; ackSeq: number }): Promise<{ text: string | null; sentSeq: number; ackSeq: number; again?: boolean } | null> {
+    const { store, pageSize, maxPageBytes } = this.deps;
+    try {
+      const page = await store.pageAfter(from.sentSeq, pageSize, maxPageBytes);
+      if (page.json.length > 0) return { text: `{"type":"alerts","alerts":[${page.json.join(',')}]}`, sentSeq: page.lastSeq, ackSeq: from.ackSeq };
+      const all = await store.acksAfter(from.ackSeq, '', pageSize);
+      if (all.length === 0) return { text: null, ...from };
+      const ackSeq = all.at(-1)!.seq; // our own acks are skipped but still move the cursor
+      const acks = all.filter((a) => a.consoleId !== sub.consoleId);
+      if (acks.length === 0) return { text: null, sentSeq: from.sentSeq, ackSeq, again: true };
+      return { text: JSON.stringify({ type: 'acks', acks } satisfies ServerFrame), sentSeq: from.sentSeq, ackSeq };
+    } catch (err) {
+      // a read failed (I/O error, database gone): the console keeps its cursor; try again at the next heartbeat
+      this.deps.storageFailed('read', err);
+      return null;
+    }
   }
 
   private send(sub: Subscriber, frame: ServerFrame): void {

@@ -11,7 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import { isoTime, type Clock } from '../shared/clock.js';
 import type { RelayAck, WriteBackReport } from '../shared/relay-protocol.js';
-import type { RelayStore, StoredWriteBack, WriteBackJob } from './store.js';
+import type { StoredWriteBack, WriteBackJob } from './store.js';
+import type { RelayStorage } from './storage.js';
 import type { NewAlert } from './normalize.js';
 import type { RelayLog } from './log.js';
 
@@ -94,7 +95,7 @@ export class WriteBack {
   readonly sent = { alertmanager: 0, pagerduty: 0 };
 
   constructor(
-    private readonly store: RelayStore,
+    private readonly store: RelayStorage,
     private readonly config: WriteBackConfig,
     private readonly clock: Clock,
     private readonly log: RelayLog,
@@ -148,7 +149,7 @@ export class WriteBack {
     this.running = true;
     try {
       for (;;) {
-        const due = this.store.dueWriteBacks(this.clock.now(), 20);
+        const due = await this.store.dueWriteBacks(this.clock.now(), 20);
         if (due.length === 0 || this.stopped) break;
         for (const job of due) {
           if (this.stopped) break;
@@ -173,17 +174,17 @@ export class WriteBack {
     try {
       await this.perform(job);
       if (this.stopped) return;
-      this.store.finishWriteBack(job.id, 'done', this.clock.now());
+      await this.store.finishWriteBack(job.id, 'done', this.clock.now());
     } catch (err) {
       if (this.stopped) return;
       const e = err instanceof SendError ? err : new SendError((err as Error).message, true);
       if (e.retry) {
         const wait = Math.min(this.config.retry.maxMs, this.config.retry.initialMs * 2 ** Math.min(job.attempts, 20));
-        this.store.retryWriteBack(job.id, this.clock.now() + wait, e.message);
+        await this.store.retryWriteBack(job.id, this.clock.now() + wait, e.message);
         this.log('warn', 'W_WRITEBACK_RETRY', `${job.target} ${job.op} for ${job.subject.slice(0, 60)}: ${e.message}; retrying in ${Math.round(wait / 1000)} s`);
         if (job.attempts === 0) this.report(incidentKeyOf(job), { target: job.target, op: 'failed', detail: `${e.message}; retrying until it answers`, forAck: job.ackId }, job);
       } else {
-        this.store.finishWriteBack(job.id, 'failed', this.clock.now(), e.message);
+        await this.store.finishWriteBack(job.id, 'failed', this.clock.now(), e.message);
         this.log('error', 'E_WRITEBACK_REFUSED', `${job.target} refused ${job.op} for ${job.subject.slice(0, 60)}: ${e.message}; not retried`);
         this.report(incidentKeyOf(job), { target: job.target, op: 'failed', detail: `refused (${e.message.slice(0, 120)}); not retried`, forAck: job.ackId }, job);
       }
@@ -193,7 +194,7 @@ export class WriteBack {
   private async perform(job: StoredWriteBack): Promise<void> {
     const p = job.payload as { alertKeys?: string[]; userId: string; displayName: string; incidentId: string | null };
     if (job.target === 'pagerduty') {
-      const routingKey = this.store.routingKey(job.subject);
+      const routingKey = await this.store.routingKey(job.subject);
       if (!routingKey) throw new SendError('no routing key stored for this dedup key (the trigger did not come through this relay)', false);
       await call(this.config.pagerdutyEventsUrl!, 'POST', { routing_key: routingKey, event_action: job.op, dedup_key: job.subject });
       this.sent.pagerduty++;
@@ -201,23 +202,24 @@ export class WriteBack {
       return;
     }
     if (job.op === 'expire') {
-      for (const s of this.store.activeSilences(job.subject)) {
+      for (const s of await this.store.activeSilences(job.subject)) {
         await call(`${s.amUrl}/api/v2/silence/${encodeURIComponent(s.silenceId)}`, 'DELETE').catch((err: unknown) => {
           // already expired or gone in Alertmanager: nothing left to do
           if (err instanceof SendError && !err.retry) return;
           throw err;
         });
-        this.store.endSilence(s.silenceId, 'expired');
+        await this.store.endSilence(s.silenceId, 'expired');
         this.sent.alertmanager++;
         this.report(job.subject, { target: 'alertmanager', op: 'silence.expired', ref: s.silenceId, forAck: job.ackId }, job);
       }
       return;
     }
     // silence: the firing alerts' label sets as last stored
-    const labelSets = (p.alertKeys ?? []).flatMap((k) => {
-      const a = this.store.latestByKey(k);
-      return a && a.status !== 'resolved' ? [a.labels] : [];
-    });
+    const labelSets: Record<string, string>[] = [];
+    for (const k of p.alertKeys ?? []) {
+      const a = await this.store.latestByKey(k);
+      if (a && a.status !== 'resolved') labelSets.push(a.labels);
+    }
     const now = this.clock.now();
     const endsAt = now + this.config.silenceMinutes * 60_000;
     for (const matchers of silenceMatchers(labelSets)) {
@@ -231,7 +233,7 @@ export class WriteBack {
       const { url, answer } = await this.toAlertmanager('/api/v2/silences', body);
       const silenceId = String((answer as { silenceID?: unknown }).silenceID ?? '');
       if (!silenceId) throw new SendError('Alertmanager answered without a silenceID', true);
-      this.store.putSilence({ silenceId, incidentKey: job.subject, amUrl: url, alertKeys: p.alertKeys ?? [], body: JSON.stringify(body), endsAtMs: endsAt });
+      await this.store.putSilence({ silenceId, incidentKey: job.subject, amUrl: url, alertKeys: p.alertKeys ?? [], body: JSON.stringify(body), endsAtMs: endsAt });
       this.sent.alertmanager++;
       this.report(job.subject, { target: 'alertmanager', op: 'silence.created', ref: silenceId, until: isoTime(endsAt), forAck: job.ackId }, job);
     }
@@ -255,11 +257,12 @@ export class WriteBack {
   private async extendSilences(): Promise<void> {
     const now = this.clock.now();
     const lead = Math.min(this.config.silenceMinutes * 60_000 / 2, 10 * 60_000);
-    for (const s of this.store.activeSilences()) {
+    for (const s of await this.store.activeSilences()) {
       if (s.endsAtMs - now > lead) continue;
-      const firing = s.alertKeys.some((k) => this.store.latestByKey(k)?.status === 'firing');
+      let firing = false;
+      for (const k of s.alertKeys) if ((await this.store.latestByKey(k))?.status === 'firing') (firing = true);
       if (!firing) {
-        this.store.endSilence(s.silenceId, 'lapsed');
+        await this.store.endSilence(s.silenceId, 'lapsed');
         continue;
       }
       const endsAt = now + this.config.silenceMinutes * 60_000;
@@ -268,8 +271,8 @@ export class WriteBack {
       try {
         const answer = await call(`${s.amUrl}/api/v2/silences`, 'POST', body);
         const id = String((answer as { silenceID?: unknown }).silenceID ?? s.silenceId);
-        if (id !== s.silenceId) this.store.endSilence(s.silenceId, 'replaced');
-        this.store.putSilence({ ...s, silenceId: id, body: s.body, endsAtMs: endsAt });
+        if (id !== s.silenceId) await this.store.endSilence(s.silenceId, 'replaced');
+        await this.store.putSilence({ ...s, silenceId: id, body: s.body, endsAtMs: endsAt });
         this.report(s.incidentKey, { target: 'alertmanager', op: 'silence.extended', ref: id, until: isoTime(endsAt) }, null);
       } catch (err) {
         this.log('warn', 'W_SILENCE_EXTEND', `could not extend silence ${s.silenceId}: ${(err as Error).message}; trying again`);
@@ -284,7 +287,7 @@ export class WriteBack {
    * that is gone, so the consoles see it resolve as if it had been sent.
    */
   private async checkSilencedAlerts(): Promise<void> {
-    const active = this.store.activeSilences();
+    const active = await this.store.activeSilences();
     for (const url of new Set(active.map((s) => s.amUrl))) {
       let list: unknown;
       try {
@@ -303,14 +306,14 @@ export class WriteBack {
       const resolved: NewAlert[] = [];
       for (const s of active.filter((x) => x.amUrl === url)) {
         for (const k of s.alertKeys) {
-          const latest = this.store.latestByKey(k);
+          const latest = await this.store.latestByKey(k);
           if (latest?.status !== 'firing') continue;
           if (fingerprints.has(k.slice(3)) || labelSets.has(canonicalLabels(latest.labels))) continue;
           resolved.push({ ...latest, status: 'resolved' });
         }
       }
       if (resolved.length === 0) continue;
-      this.store.append([{ alerts: resolved, receivedAt: isoTime(now), atMs: now }]);
+      await this.store.append([{ alerts: resolved, receivedAt: isoTime(now), atMs: now }]);
       this.log('info', 'I_SILENCED_RESOLVED', `${resolved.length} silenced alert(s) no longer active in Alertmanager: stored as resolved`);
       this.reported();
     }
@@ -319,11 +322,13 @@ export class WriteBack {
   /** Tell every console, through the action log they already read. */
   private report(incidentKey: string, w: WriteBackReport, job: StoredWriteBack | null): void {
     const ack: RelayAck = { id: randomUUID(), alertKey: incidentKey, action: 'source.writeback', operator: { userId: 'relay', displayName: 'Relay' }, at: isoTime(this.clock.now()), writeback: w, ...(job?.payload.incidentId ? { incidentId: String(job.payload.incidentId) } : {}) };
-    try {
-      this.store.storeAck(ack, 'relay', ack.at);
-      this.reported();
-    } catch (err) {
-      this.log('error', 'E_WRITEBACK_REPORT', `could not store a write-back report: ${(err as Error).message}`);
-    }
+    void (async () => {
+      try {
+        await this.store.storeAck(ack, 'relay', ack.at);
+        this.reported();
+      } catch (err) {
+        this.log('error', 'E_WRITEBACK_REPORT', `could not store a write-back report: ${(err as Error).message}`);
+      }
+    })();
   }
 }

@@ -42,7 +42,8 @@ export const ConsoleConfigSchema = z
     /** the relay this console subscribes to; null = local only */
     relay: z
       .object({
-        url: z.string().regex(/^wss?:\/\/[^\s]+$/, 'must be a ws:// or wss:// URL'),
+        /** one relay, or several (comma-separated) tried in order: relays sharing one PostgreSQL */
+        url: z.string().regex(/^wss?:\/\/[^\s,]+(,\s*wss?:\/\/[^\s,]+)*$/, 'must be a ws:// or wss:// URL, or several separated by commas'),
         token: z.string().min(32, 'must be at least 32 characters'),
         pingIntervalMs: z.number().int().min(50).max(300_000),
       })

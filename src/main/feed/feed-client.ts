@@ -78,6 +78,7 @@ export class FeedClient {
     private readonly options: FeedOptions,
     private readonly deps: FeedDeps,
   ) {
+    this.urls = options.url.split(',').map((u) => u.trim()).filter((u) => u.length > 0);
     this.pingMs = options.pingIntervalMs ?? 10_000;
     this.timers = deps.timers ?? systemTimers;
     this.pendingAcks = new PendingAcks(this.timers);
@@ -148,6 +149,17 @@ export class FeedClient {
     this.update({ state, detail, since: this.st.state === state ? this.st.since : isoTime(this.deps.clock.now()) });
   }
 
+  /** The relays to try, in order (`--relay-url a,b`): one is used at a time; a lost or refused link moves to the next. */
+  private readonly urls: string[];
+  private urlIndex = 0;
+  /** the relay this client is on (or trying) */
+  get url(): string {
+    return this.urls[this.urlIndex % this.urls.length]!;
+  }
+  private nextUrl(): void {
+    if (this.urls.length > 1) this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+  }
+
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timers = this.timers;
@@ -163,12 +175,14 @@ export class FeedClient {
   private async run(): Promise<void> {
     let delay: IBackoff<unknown> | undefined;
     while (!this.stopped) {
-      this.setState(this.st.reconnects === 0 && !delay ? 'connecting' : 'reconnecting', `connecting to ${this.options.url}`);
+      this.setState(this.st.reconnects === 0 && !delay ? 'connecting' : 'reconnecting', `connecting to ${this.url}`);
       try {
         await this.breaker.execute(() => this.connectOnce());
         delay = undefined; // the link was up: start backing off from the beginning next time
       } catch (err) {
         if (this.stopped) break;
+        // several relays: the next one in the list gets the next try (a relay that is down is skipped, not waited for)
+        if (!(err instanceof BrokenCircuitError)) this.nextUrl();
         if (err instanceof BrokenCircuitError) {
           this.setState('offline', 'relay unreachable: circuit open, retrying later');
         } else {
@@ -180,6 +194,7 @@ export class FeedClient {
         continue;
       }
       if (this.stopped) break;
+      this.nextUrl();
       this.update({ reconnects: this.st.reconnects + 1 });
       delay = this.backoff.next();
       this.setState('reconnecting', 'link lost; reconnecting');
@@ -196,7 +211,7 @@ export class FeedClient {
       let established = false;
       let lastPong = true;
       let heartbeat: TimerHandle | undefined;
-      const ws = new WebSocket(this.options.url, [RELAY_SUBPROTOCOL], {
+      const ws = new WebSocket(this.url, [RELAY_SUBPROTOCOL], {
         headers: { Authorization: `Bearer ${this.options.token}` },
         handshakeTimeout: this.options.connectTimeoutMs ?? 5000,
         maxPayload: this.options.maxPayload ?? FEED_MAX_PAYLOAD,
@@ -262,7 +277,7 @@ export class FeedClient {
             established = true;
             const since = this.deps.store.cursor(frame.relayId);
             this.update({ relayId: frame.relayId, lastSeq: since });
-            this.setState('connected', `relay ${frame.relayId.slice(0, 8)} as ${frame.consoleId}`);
+            this.setState('connected', `relay ${frame.relayId.slice(0, 8)} at ${this.url} as ${frame.consoleId}`);
             ws.send(JSON.stringify({ type: 'subscribe', since, acksSince: this.deps.store.ackCursor(frame.relayId) }));
             if (frame.checkpoint) this.checkpoint.emit(frame.checkpoint);
             break;
