@@ -18,14 +18,14 @@ export interface AlertmanagerProcess {
 }
 
 /** `routes` is YAML text of the route block's children (indented by 2), receiver `oncall-relay` posts to `webhookUrl`. */
-export async function startAlertmanager(dir: string, webhookUrl: string, route: string, port?: number): Promise<AlertmanagerProcess> {
+export async function startAlertmanager(dir: string, webhookUrl: string | string[], route: string, port?: number): Promise<AlertmanagerProcess> {
   if (!existsSync(ALERTMANAGER)) throw new Error(`Alertmanager not found at ${ALERTMANAGER}: run scripts/install-system-deps (Debian package prometheus-alertmanager)`);
   mkdirSync(dir, { recursive: true });
   const amPort = port ?? (await freePort());
   const url = `http://127.0.0.1:${amPort}`;
   writeFileSync(
     `${dir}/alertmanager.yml`,
-    ['route:', '  receiver: oncall-relay', route, 'receivers:', '  - name: oncall-relay', '    webhook_configs:', `      - url: ${webhookUrl}`, '        send_resolved: true', ''].join('\n'),
+    ['route:', '  receiver: oncall-relay', route, 'receivers:', '  - name: oncall-relay', '    webhook_configs:', ...[webhookUrl].flat().flatMap((u) => [`      - url: ${u}`, '        send_resolved: true']), ''].join('\n'),
   );
   const child = spawn(ALERTMANAGER, [`--config.file=${dir}/alertmanager.yml`, `--storage.path=${dir}/data`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address='], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';

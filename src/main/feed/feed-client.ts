@@ -152,6 +152,8 @@ export class FeedClient {
   /** The relays to try, in order (`--relay-url a,b`): one is used at a time; a lost or refused link moves to the next. */
   private readonly urls: string[];
   private urlIndex = 0;
+  /** connections refused in a row since the last link, across the list */
+  private refusedInRow = 0;
   /** the relay this client is on (or trying) */
   get url(): string {
     return this.urls[this.urlIndex % this.urls.length]!;
@@ -181,8 +183,17 @@ export class FeedClient {
         delay = undefined; // the link was up: start backing off from the beginning next time
       } catch (err) {
         if (this.stopped) break;
-        // several relays: the next one in the list gets the next try (a relay that is down is skipped, not waited for)
-        if (!(err instanceof BrokenCircuitError)) this.nextUrl();
+        // several relays: a refused connection moves to the next in the list at once; only when every one
+        // has refused since the last link does the backoff wait
+        if (!(err instanceof BrokenCircuitError) && this.urls.length > 1) {
+          this.nextUrl();
+          if (++this.refusedInRow < this.urls.length) {
+            this.connectFailed.emit((err as Error).message);
+            this.setState('reconnecting', `${(err as Error).message}; trying ${this.url}`);
+            continue;
+          }
+          this.refusedInRow = 0;
+        }
         if (err instanceof BrokenCircuitError) {
           this.setState('offline', 'relay unreachable: circuit open, retrying later');
         } else {
@@ -194,7 +205,7 @@ export class FeedClient {
         continue;
       }
       if (this.stopped) break;
-      this.nextUrl();
+      this.refusedInRow = 0; // the link was up: the same relay is tried first again
       this.update({ reconnects: this.st.reconnects + 1 });
       delay = this.backoff.next();
       this.setState('reconnecting', 'link lost; reconnecting');
