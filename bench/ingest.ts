@@ -10,10 +10,26 @@ import { silentLogger } from '../src/main/platform/logger.js';
 import { systemClock } from '../src/shared/clock.js';
 import type { Alert } from '../src/shared/domain/alert.js';
 import { agent, nowAbs, pct, post, startRelayProcess } from './support.js';
+import { PostgresServer } from '../test/support/servers.js';
 
+/** Both stores: the embedded SQLite relay, then a relay on a throwaway PostgreSQL cluster (Debian's server). */
 export async function run(): Promise<void> {
+  await runOn('SQLite');
+  const pgServer = await PostgresServer.create();
+  pgServer.start({ durable: true });
+  try {
+    // the cluster as a hospital would run it for the relay: synchronous_commit on, fsync on
+    await runOn('PostgreSQL', `postgresql://postgres@127.0.0.1:${pgServer.port}/postgres`);
+  } finally {
+    pgServer.stop();
+    pgServer.remove();
+    agent.destroy();
+  }
+}
+
+async function runOn(kind: 'SQLite' | 'PostgreSQL', databaseUrl?: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'maoc-bench-ingest-'));
-  const relay = await startRelayProcess(dir);
+  const relay = await startRelayProcess(dir, databaseUrl ? { databaseUrl } : {});
   const ready = { url: relay.url, stream: relay.stream };
   const token = relay.token;
 
@@ -57,7 +73,7 @@ export async function run(): Promise<void> {
     const accepted = performance.now() - t0;
     while (stored < N) await new Promise((r) => setImmediate(r));
     const ms = performance.now() - t0;
-    console.log(`sustained relay→console: ${Math.round((N / ms) * 1000).toLocaleString('en-US')} alerts/s stored at the console (${N.toLocaleString('en-US')} alerts in ${ms.toFixed(0)} ms; relay accepted all in ${accepted.toFixed(0)} ms); dedup: ${byKey.size} distinct keys`);
+    console.log(`[${kind}] sustained relay→console: ${Math.round((N / ms) * 1000).toLocaleString('en-US')} alerts/s stored at the console (${N.toLocaleString('en-US')} alerts in ${ms.toFixed(0)} ms; relay accepted all in ${accepted.toFixed(0)} ms); dedup: ${byKey.size} distinct keys`);
 
     // 2. latency at 500 alerts/s for 10 s, one alert per request
     const latencies: number[] = [];
@@ -86,12 +102,11 @@ export async function run(): Promise<void> {
     });
     while (latencies.length < total) await new Promise((r) => setTimeout(r, 5));
     latencies.sort((a, b) => a - b);
-    console.log(`latency at ${RATE} alerts/s (HTTP send → stored in the console), n=${latencies.length}: p50 ${pct(latencies, 50).toFixed(2)} ms, p99 ${pct(latencies, 99).toFixed(2)} ms, max ${latencies.at(-1)!.toFixed(2)} ms`);
+    console.log(`[${kind}] latency at ${RATE} alerts/s (HTTP send → stored in the console), n=${latencies.length}: p50 ${pct(latencies, 50).toFixed(2)} ms, p99 ${pct(latencies, 99).toFixed(2)} ms, max ${latencies.at(-1)!.toFixed(2)} ms`);
   } finally {
     await feed.stop();
     closeDatabase(db);
     await relay.stop();
-    agent.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
 }

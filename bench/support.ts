@@ -44,13 +44,13 @@ export interface RelayProcess {
 }
 
 /** The relay in its own process, as deployed, with one console token. */
-export async function startRelayProcess(dir: string): Promise<RelayProcess> {
+export async function startRelayProcess(dir: string, options: { databaseUrl?: string } = {}): Promise<RelayProcess> {
   const token = randomBytes(32).toString('base64url');
   const tokenFile = join(dir, 'console.token');
   writeFileSync(tokenFile, token, { mode: 0o600 });
   writeFileSync(
     join(dir, 'relay.yaml'),
-    `listen: { host: 127.0.0.1, port: 0 }\ndataDir: ${join(dir, 'relay')}\nconsoles: [{ id: bench, token: "${token}" }]\nrateLimit: { alertsPerSecond: 1000000, burst: 1000000 }\n`,
+    `listen: { host: 127.0.0.1, port: 0 }\ndataDir: ${join(dir, 'relay')}\nconsoles: [{ id: bench, token: "${token}" }]\nrateLimit: { alertsPerSecond: 1000000, burst: 1000000 }\n${options.databaseUrl ? `databaseUrl: "${options.databaseUrl}"\n` : ''}`,
   );
   const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/relay/main.ts'), '--config', join(dir, 'relay.yaml')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
   const ready = await readyLine<{ url: string; stream: string }>(proc);

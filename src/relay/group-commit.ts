@@ -40,6 +40,8 @@ export class GroupCommit {
   private flushScheduled = false;
   /** commits run one after another (a database answering asynchronously must not interleave two) */
   private chain: Promise<void> = Promise.resolve();
+  /** a commit is queued behind the running one and will take whatever is pending then */
+  private waiting = false;
 
   constructor(private readonly deps: GroupCommitDeps) {}
 
@@ -58,10 +60,15 @@ export class GroupCommit {
   /** Commit what is pending (after any commit in progress); resolves when it is answered. */
   flush(): Promise<void> {
     this.flushScheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return this.chain;
-    this.chain = this.chain.then(() => this.commit(batch));
+    if (this.waiting) return this.chain;
+    // the batch is taken when the commit before it has finished: everything that arrived meanwhile goes in one transaction
+    this.waiting = true;
+    this.chain = this.chain.then(() => {
+      this.waiting = false;
+      const batch = this.pending;
+      this.pending = [];
+      return batch.length ? this.commit(batch) : undefined;
+    });
     return this.chain;
   }
 

@@ -48,8 +48,10 @@ export class PostgresServer {
     pgRun([join(pgBin(), 'initdb'), '-D', dir, '-A', 'trust', '-U', 'postgres', '--no-sync']);
     return new PostgresServer(dir, await freePort());
   }
-  start(): void {
-    pgRun([join(pgBin(), 'pg_ctl'), '-D', this.dir, '-w', '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', join(this.dir, 'log'), 'start']);
+  /** `durable`: fsync and synchronous_commit on, as in production (benchmarks); tests run without fsync. */
+  start(options: { durable?: boolean } = {}): void {
+    const flags = options.durable ? '-c fsync=on -c synchronous_commit=on' : '-c fsync=off';
+    pgRun([join(pgBin(), 'pg_ctl'), '-D', this.dir, '-w', '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 ${flags}`, '-l', join(this.dir, 'log'), 'start']);
   }
   stop(): void {
     pgRun([join(pgBin(), 'pg_ctl'), '-D', this.dir, '-w', '-m', 'fast', 'stop']);
