@@ -19,8 +19,7 @@ import pg from 'pg';
 import { AuditCheckpointSchema, type AuditCheckpoint, type RelayAck } from '../shared/relay-protocol.js';
 import type { RelayLog } from './log.js';
 import type { NewAlert } from './normalize.js';
-import type { RelayStorage } from './storage.js';
-import type { AppendRequest, AppendResult, StoredSilence, StoredWriteBack, WriteBackJob } from './store.js';
+import type { AppendRequest, AppendResult, RelayStorage, StoredSilence, StoredWriteBack, WriteBackJob } from './storage.js';
 
 const CHANNEL = 'relay_committed';
 

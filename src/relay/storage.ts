@@ -4,9 +4,47 @@
 // Callers await every answer, so both fit.
 import type { AuditCheckpoint, RelayAck } from '../shared/relay-protocol.js';
 import type { NewAlert } from './normalize.js';
-import type { AppendRequest, AppendResult, StoredSilence, StoredWriteBack, WriteBackJob } from './store.js';
 
 export type MaybePromise<T> = T | Promise<T>;
+
+/** A write-back to a source that a console's action asks for. */
+export interface WriteBackJob {
+  target: 'alertmanager' | 'pagerduty';
+  op: 'silence' | 'expire' | 'acknowledge' | 'resolve';
+  /** the incident key (Alertmanager) or the dedup key (PagerDuty) */
+  subject: string;
+  payload: Record<string, unknown>;
+}
+
+export interface StoredWriteBack extends WriteBackJob {
+  id: number;
+  ackId: string;
+  attempts: number;
+}
+
+export interface StoredSilence {
+  silenceId: string;
+  incidentKey: string;
+  amUrl: string;
+  alertKeys: string[];
+  /** the silence as posted (matchers, createdBy, comment), for extending it */
+  body: string;
+  endsAtMs: number;
+}
+
+export interface AppendRequest {
+  alerts: NewAlert[];
+  receivedAt: string;
+  /** the delivery's identity (sha-256 of source and body, or of an Idempotency-Key); none for synthetic alerts */
+  digest?: string;
+  atMs: number;
+}
+
+export interface AppendResult {
+  seqs: number[];
+  duplicate: boolean;
+}
+
 
 export interface RelayStorage {
   readonly kind: 'sqlite' | 'postgresql';

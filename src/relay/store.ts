@@ -3,7 +3,9 @@ import Database from 'better-sqlite3';
 import type { Alert } from '../shared/domain/alert.js';
 import { AuditCheckpointSchema, type AuditCheckpoint, type RelayAck } from '../shared/relay-protocol.js';
 import type { NewAlert } from './normalize.js';
-import type { RelayStorage } from './storage.js';
+import type { AppendRequest, AppendResult, RelayStorage, StoredSilence, StoredWriteBack, WriteBackJob } from './storage.js';
+
+export type { AppendRequest, AppendResult, StoredSilence, StoredWriteBack, WriteBackJob } from './storage.js';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -82,44 +84,6 @@ const SCHEMA = `
     sha256 TEXT NOT NULL
   );
 `;
-
-/** A write-back to a source that a console's action asks for. */
-export interface WriteBackJob {
-  target: 'alertmanager' | 'pagerduty';
-  op: 'silence' | 'expire' | 'acknowledge' | 'resolve';
-  /** the incident key (Alertmanager) or the dedup key (PagerDuty) */
-  subject: string;
-  payload: Record<string, unknown>;
-}
-
-export interface StoredWriteBack extends WriteBackJob {
-  id: number;
-  ackId: string;
-  attempts: number;
-}
-
-export interface StoredSilence {
-  silenceId: string;
-  incidentKey: string;
-  amUrl: string;
-  alertKeys: string[];
-  /** the silence as posted (matchers, createdBy, comment), for extending it */
-  body: string;
-  endsAtMs: number;
-}
-
-export interface AppendRequest {
-  alerts: NewAlert[];
-  receivedAt: string;
-  /** the delivery's identity (sha-256 of source and body, or of an Idempotency-Key); none for synthetic alerts */
-  digest?: string;
-  atMs: number;
-}
-
-export interface AppendResult {
-  seqs: number[];
-  duplicate: boolean;
-}
 
 /** The relay's durable log: SQLite, WAL, synchronous=FULL (an alert is on disk before the sender hears 2xx). */
 export class RelayStore implements RelayStorage {

@@ -266,8 +266,11 @@ export class WriteBack {
         continue;
       }
       const endsAt = now + this.config.silenceMinutes * 60_000;
-      // only endsAt changes: Alertmanager then extends the silence in place, keeping its id
-      const body = { ...(JSON.parse(s.body) as Record<string, unknown>), id: s.silenceId, endsAt: isoTime(endsAt) };
+      // only endsAt changes — against the silence as Alertmanager holds it (it moves a past startsAt to its own now):
+      // Alertmanager then extends it in place, keeping its id
+      const held = (await call(`${s.amUrl}/api/v2/silence/${encodeURIComponent(s.silenceId)}`, 'GET').catch(() => null)) as { matchers?: unknown; startsAt?: unknown; createdBy?: unknown; comment?: unknown } | null;
+      const base = held && held.matchers && typeof held.startsAt === 'string' ? { matchers: held.matchers, startsAt: held.startsAt, createdBy: held.createdBy, comment: held.comment } : (JSON.parse(s.body) as Record<string, unknown>);
+      const body = { ...base, id: s.silenceId, endsAt: isoTime(endsAt) };
       try {
         const answer = await call(`${s.amUrl}/api/v2/silences`, 'POST', body);
         const id = String((answer as { silenceID?: unknown }).silenceID ?? s.silenceId);

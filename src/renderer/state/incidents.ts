@@ -96,6 +96,28 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
     set({ incidents: { ...s, items, byId, selectedId: inList || left ? s.selectedId : (items[0]?.id ?? null), detail } });
   };
 
+  /**
+   * One request acting on an incident: its answer (the incident as it now is)
+   * is shown at once; `after` runs for answers that changed more than it.
+   */
+  const actOn = async (id: string, request: () => Promise<IncidentDetail>, after?: (detail: IncidentDetail) => Promise<void>): Promise<boolean> => {
+    acting.add(id);
+    try {
+      const detail = await request();
+      set({ lastError: null });
+      settled.set(detail.incident.id, JSON.stringify(detail.incident));
+      merge([detail.incident]);
+      if (after) await after(detail);
+      else if (get().incidents.selectedId === id) set((s) => ({ incidents: { ...s.incidents, detail } }));
+      return true;
+    } catch (err) {
+      set({ lastError: message(err) });
+      return false;
+    } finally {
+      acting.delete(id);
+    }
+  };
+
   return {
     incidents: { ...EMPTY, filter: { state: 'open', severity: '', search: '' }, grouping: { mode: 'auto', expanded: {} } },
     async loadIncidents() {
@@ -178,20 +200,12 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
       });
     },
     async alertAction(id, alertKey, action) {
-      acting.add(id);
-      try {
-        const detail = action === 'split' ? await client.request('incidents.split', { id, alertKey }) : await client.request('incidents.alertAction', { id, alertKey, action });
-        set({ lastError: null });
-        merge([detail.incident]);
-        if (action === 'split') await get().refreshIncidents([id, detail.incident.id]);
-        else if (get().incidents.selectedId === id) set((s) => ({ incidents: { ...s.incidents, detail } }));
-        return true;
-      } catch (err) {
-        set({ lastError: message(err) });
-        return false;
-      } finally {
-        acting.delete(id);
-      }
+      return actOn(
+        id,
+        () => (action === 'split' ? client.request('incidents.split', { id, alertKey }) : client.request('incidents.alertAction', { id, alertKey, action })),
+        // a split answers the new incident: the old one changed too
+        action === 'split' ? (detail) => get().refreshIncidents([id, detail.incident.id]) : undefined,
+      );
     },
     async acknowledgeMany(ids) {
       try {
@@ -215,31 +229,19 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
       void get().loadIncidents();
     },
     async incidentAction(action, id, extra = {}) {
-      acting.add(id);
-      try {
-        const detail =
-          action === 'acknowledge'
-            ? await client.request('incidents.acknowledge', { id })
-            : action === 'resolve'
-              ? await client.request('incidents.resolve', { id })
-              : action === 'escalate'
-                ? await client.request('incidents.escalate', { id })
-                : action === 'note'
-                  ? await client.request('incidents.note', { id, text: extra.text ?? '' })
-                  : action === 'snooze'
-                    ? await client.request('incidents.snooze', { id, ...(extra.until ? { until: extra.until } : { minutes: extra.minutes ?? 15 }), ...(extra.reason ? { reason: extra.reason } : {}) })
-                    : await client.request('incidents.reassign', { id, to: extra.to ?? '' });
-        set({ lastError: null });
-        settled.set(id, JSON.stringify(detail.incident));
-        merge([detail.incident]);
-        if (get().incidents.selectedId === id) set((s) => ({ incidents: { ...s.incidents, detail } }));
-        return true;
-      } catch (err) {
-        set({ lastError: message(err) });
-        return false;
-      } finally {
-        acting.delete(id);
-      }
+      return actOn(id, () =>
+        action === 'acknowledge'
+          ? client.request('incidents.acknowledge', { id })
+          : action === 'resolve'
+            ? client.request('incidents.resolve', { id })
+            : action === 'escalate'
+              ? client.request('incidents.escalate', { id })
+              : action === 'note'
+                ? client.request('incidents.note', { id, text: extra.text ?? '' })
+                : action === 'snooze'
+                  ? client.request('incidents.snooze', { id, ...(extra.until ? { until: extra.until } : { minutes: extra.minutes ?? 15 }), ...(extra.reason ? { reason: extra.reason } : {}) })
+                  : client.request('incidents.reassign', { id, to: extra.to ?? '' }),
+      );
     },
     async markContacted(incidentId, contact) {
       acting.add(incidentId);
