@@ -1,0 +1,132 @@
+// The relay's log, one set of tests for both stores: the embedded SQLite file
+// and PostgreSQL (a throwaway Debian cluster). What a relay promises rests on
+// these answers — sequence numbers in order and never reused, a delivery
+// stored once, actions stored once with their write-back queued alongside,
+// the newest checkpoint kept — so both must give the same ones.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RelayAck } from '../../src/shared/relay-protocol.js';
+import { PgRelayStore } from '../../src/relay/pg-store.js';
+import { RelayStore } from '../../src/relay/store.js';
+import type { RelayStorage } from '../../src/relay/storage.js';
+import type { NewAlert } from '../../src/relay/normalize.js';
+import { tempDir } from '../helpers.js';
+import { PostgresServer } from '../support/servers.js';
+
+const alert = (key: string, status: NewAlert['status'] = 'firing'): NewAlert => ({
+  key, source: 'native', status, severity: 'SEV2', summary: `summary of ${key}`, service: 'svc', labels: { k: key }, annotations: {}, links: [], startsAt: '2026-11-22T08:00:00.000Z',
+});
+
+const ack = (over: Partial<RelayAck> = {}): RelayAck => ({ id: randomUUID(), alertKey: 'native:a', action: 'acknowledge', operator: { userId: 'rn.jones', displayName: 'Rita Jones' }, at: '2026-11-22T08:01:00.000Z', ...over });
+
+let pgServer: PostgresServer | null = null;
+const { dir, cleanup } = tempDir();
+let databases = 0;
+
+beforeAll(async () => {
+  pgServer = await PostgresServer.create();
+  pgServer.start();
+}, 60_000);
+afterAll(() => {
+  pgServer?.stop();
+  pgServer?.remove();
+  cleanup();
+});
+
+/** A fresh store of each kind (PostgreSQL: a database of its own). */
+const stores: Record<string, () => Promise<RelayStorage>> = {
+  sqlite: async () => new RelayStore(`${dir}/relay-${++databases}.db`),
+  postgresql: async () => {
+    const name = `relay_${++databases}`;
+    const admin = new PgRelayStore(`postgresql://postgres@127.0.0.1:${pgServer!.port}/postgres`);
+    // a database per test: created through a plain connection
+    const pg = (await import('pg')).default;
+    const c = new pg.Client({ connectionString: `postgresql://postgres@127.0.0.1:${pgServer!.port}/postgres` });
+    await c.connect();
+    await c.query(`CREATE DATABASE ${name}`);
+    await c.end();
+    await admin.close();
+    const s = new PgRelayStore(`postgresql://postgres@127.0.0.1:${pgServer!.port}/${name}`);
+    await s.open();
+    return s;
+  },
+};
+
+describe.each(Object.keys(stores))('the relay log on %s', (kind) => {
+  const open = stores[kind]!;
+
+  it('numbers alerts in order, never reuses a number, and pages after a cursor within a byte budget', async () => {
+    const s = await open();
+    const [r1, r2] = await s.append([
+      { alerts: [alert('a'), alert('b')], receivedAt: '2026-11-22T08:00:00.000Z', atMs: 1 },
+      { alerts: [alert('c')], receivedAt: '2026-11-22T08:00:01.000Z', atMs: 2 },
+    ]);
+    expect(r1!.seqs).toEqual([1, 2]);
+    expect(r2!.seqs).toEqual([3]);
+    expect(await s.lastSeq()).toBe(3);
+    const page = await s.pageAfter(1, 10, 1 << 20);
+    expect(page.lastSeq).toBe(3);
+    expect(page.json.map((j) => (JSON.parse(j) as { key: string; seq: number; relayId: string }).seq)).toEqual([2, 3]);
+    expect(JSON.parse(page.json[0]!)).toMatchObject({ relayId: s.relayId, key: 'b', receivedAt: '2026-11-22T08:00:00.000Z' });
+    const small = await s.pageAfter(0, 10, 10); // one alert always moves, however small the budget
+    expect(small.json).toHaveLength(1);
+    expect(await s.purgeOlderThan('2026-11-22T08:00:01.000Z')).toBe(2);
+    const [r3] = await s.append([{ alerts: [alert('d')], receivedAt: '2026-11-22T08:00:02.000Z', atMs: 3 }]);
+    expect(r3!.seqs).toEqual([4]); // never reused after a purge
+    expect((await s.latestByKey('d'))?.summary).toBe('summary of d');
+    await s.close();
+  });
+
+  it('stores a delivery once by its digest, within a batch and across batches, until the window is purged', async () => {
+    const s = await open();
+    const [first, again] = await s.append([
+      { alerts: [alert('x'), alert('y')], receivedAt: 't', atMs: 1000, digest: 'd1' },
+      { alerts: [alert('x'), alert('y')], receivedAt: 't', atMs: 1000, digest: 'd1' },
+    ]);
+    expect(first).toEqual({ seqs: [1, 2], duplicate: false });
+    expect(again).toEqual({ seqs: [1, 2], duplicate: true });
+    const [later] = await s.append([{ alerts: [alert('x'), alert('y')], receivedAt: 't', atMs: 2000, digest: 'd1' }]);
+    expect(later).toEqual({ seqs: [1, 2], duplicate: true });
+    expect(await s.purgeDeliveries(1500)).toBe(1);
+    const [after] = await s.append([{ alerts: [alert('x')], receivedAt: 't', atMs: 3000, digest: 'd1' }]);
+    expect(after!.duplicate).toBe(false);
+    await s.close();
+  });
+
+  it('stores an action once, numbers actions in order, queues what it asks of the sources with it, and keeps the newest checkpoint', async () => {
+    const s = await open();
+    s.planWriteBack = (a) => (a.action === 'acknowledge' ? [{ target: 'alertmanager', op: 'silence', subject: a.alertKey, payload: { alertKeys: ['am:1'] } }] : []);
+    const a1 = ack();
+    expect(await s.storeAck(a1, 'ward-a', a1.at)).toBe('stored');
+    expect(await s.storeAck(a1, 'ward-a', a1.at)).toBe('duplicate');
+    const a2 = ack({ action: 'note' });
+    expect(await s.storeAck(a2, 'ward-b', a2.at)).toBe('stored');
+    // in order (a refused duplicate may leave a gap in SQLite's numbering: cursors only need "after")
+    const acks = await s.acksAfter(0, '', 10);
+    expect(acks.map((a) => [a.ack.id, a.consoleId])).toEqual([[a1.id, 'ward-a'], [a2.id, 'ward-b']]);
+    expect(acks[1]!.seq).toBeGreaterThan(acks[0]!.seq);
+    expect((await s.acksAfter(acks[0]!.seq, '', 10)).map((a) => a.ack.id)).toEqual([a2.id]);
+    expect((await s.acksAfter(0, 'ward-a', 10)).map((a) => a.ack.id)).toEqual([a2.id]);
+    const due = await s.dueWriteBacks(Date.parse(a1.at), 10);
+    expect(due).toHaveLength(1);
+    expect(due[0]).toMatchObject({ ackId: a1.id, target: 'alertmanager', op: 'silence', subject: 'native:a', payload: { alertKeys: ['am:1'] } });
+    await s.retryWriteBack(due[0]!.id, Date.parse(a1.at) + 5000, 'HTTP 503');
+    expect(await s.dueWriteBacks(Date.parse(a1.at) + 1000, 10)).toHaveLength(0);
+    await s.finishWriteBack(due[0]!.id, 'done', Date.parse(a1.at) + 6000);
+    expect(await s.dueWriteBacks(Number.MAX_SAFE_INTEGER, 10)).toHaveLength(0);
+
+    const cp = (seq: number) => ({ seq, hash: 'a'.repeat(64), at: '2026-11-22T08:00:00.000Z', mac: 'b'.repeat(64) });
+    await s.storeCheckpoint('ward-a', cp(5), 't');
+    await s.storeCheckpoint('ward-a', cp(3), 't'); // an older one never replaces a newer
+    expect((await s.checkpoint('ward-a'))?.seq).toBe(5);
+    await s.rememberRoute('dedup-1', 'R'.repeat(32), 1);
+    expect(await s.routingKey('dedup-1')).toBe('R'.repeat(32));
+    await s.putSilence({ silenceId: 's1', incidentKey: 'amg:1', amUrl: 'http://am', alertKeys: ['am:1'], body: '{}', endsAtMs: 10 });
+    expect((await s.activeSilences('amg:1')).map((x) => x.silenceId)).toEqual(['s1']);
+    await s.endSilence('s1', 'expired');
+    expect(await s.activeSilences()).toHaveLength(0);
+    await s.append([], { watchdog_last_seen: '2026-11-22T08:00:00.000Z' });
+    expect(await s.meta('watchdog_last_seen')).toBe('2026-11-22T08:00:00.000Z');
+    await s.close();
+  });
+});
