@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<void>> = {
   kpi: async () => (await import('./kpi.js')).run(),
   history: async () => (await import('./history.js')).run(),
   phi: async () => (await import('./phi.js')).run(),
+  storm: async () => (await import('./storm.js')).run(),
 };
 
 const name = process.argv[2];

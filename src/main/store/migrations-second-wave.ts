@@ -180,4 +180,12 @@ export const SECOND_WAVE: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 17,
+    name: 'the previous incident of a group, found by index',
+    sql: `
+      -- "re-fired after MAI-…" looks up the newest incident of a group among all states: without it every new incident read every old one
+      CREATE INDEX incident_group_opened ON incident(group_key, opened_at);
+    `,
+  },
 ];
