@@ -268,6 +268,11 @@ export class Relay {
       throw err;
     }
     if (stored.duplicate) this.m.duplicates.inc({ source });
+    else {
+      // a new SEV1 must not wait behind a storm a console is still reading: it is sent ahead, to be paged
+      const urgent = alerts.flatMap((a, i) => (a.status === 'firing' && a.severity === 'SEV1' && stored.seqs[i] !== undefined ? [{ ...a, relayId: this.storage.relayId, seq: stored.seqs[i]!, receivedAt }] : []));
+      if (urgent.length) this.stream.priority(urgent);
+    }
     if (source === 'pagerduty' && delivery.dedupKey && delivery.routingKey) {
       try {
         await this.storage.rememberRoute(delivery.dedupKey, delivery.routingKey, atMs);

@@ -35,6 +35,10 @@ interface Subscriber {
   /** answered the last ping (or sent anything since) */
   alive: boolean;
   badFrames: number;
+  /** the console says when it stored each page (subscribe flow: true); the next is sent only then */
+  flow: boolean;
+  /** a page of alerts sent and not yet said stored: when it was sent */
+  awaitingSince: number | null;
 }
 
 export interface StreamDeps {
@@ -96,7 +100,7 @@ export class ConsoleStream {
   }
 
   private attach(ws: WebSocket, consoleId: string): void {
-    const sub: Subscriber = { ws, consoleId, state: { kind: 'greeted' }, alive: true, badFrames: 0 };
+    const sub: Subscriber = { ws, consoleId, state: { kind: 'greeted' }, alive: true, badFrames: 0, flow: false, awaitingSince: null };
     this.subscribers.add(sub);
     ws.on('pong', () => (sub.alive = true));
     ws.on('close', () => this.subscribers.delete(sub));
@@ -116,6 +120,7 @@ export class ConsoleStream {
       checkpoint = undefined;
     }
     this.send(sub, { type: 'hello', relayId: this.deps.store.relayId, consoleId: sub.consoleId, lastSeq: (await this.deps.lastSeq()) ?? 0, ...(checkpoint ? { checkpoint } : {}) });
+    this.send(sub, { type: 'features', flow: true, priority: true });
     const health = this.deps.health();
     if (health.type === 'relay.health' && health.storage === 'fault') this.send(sub, health);
   }
@@ -153,8 +158,22 @@ export class ConsoleStream {
       })();
       return;
     }
+    if (f.type === 'received') {
+      // the console stored the page in flight: the next may go
+      if (sub.awaitingSince !== null) {
+        sub.awaitingSince = null;
+        if (sub.state.kind === 'sending') sub.state = { kind: 'idle', sentSeq: sub.state.sentSeq, ackSeq: sub.state.ackSeq };
+        this.pump(sub);
+      }
+      return;
+    }
+    if (f.type === 'flow') {
+      sub.flow = true;
+      return;
+    }
     if (f.type === 'subscribe') {
       // a new subscription moves the cursors; a page in flight finishes and then continues from them
+      sub.awaitingSince = null;
       sub.state = { kind: sub.state.kind === 'sending' ? 'sending' : 'idle', sentSeq: f.since, ackSeq: f.acksSince };
       this.pump(sub);
       return;
@@ -203,7 +222,11 @@ export class ConsoleStream {
       }
       sub.state = { kind: 'sending', sentSeq: page.sentSeq, ackSeq: page.ackSeq };
       if (sub.ws.readyState !== sub.ws.OPEN) return;
+      // a console that says when it stored a page gets the next only then; others when this one is written out
+      const awaitStored = sub.flow && page.sentSeq !== from.sentSeq;
+      if (awaitStored) sub.awaitingSince = Date.now();
       sub.ws.send(page.text, (err) => {
+        if (awaitStored && !err) return;
         if (sub.state.kind === 'sending') sub.state = { kind: 'idle', sentSeq: sub.state.sentSeq, ackSeq: sub.state.ackSeq };
         if (!err) this.pump(sub);
       });
@@ -238,6 +261,20 @@ export class ConsoleStream {
     for (const s of this.subscribers) this.pump(s);
   }
 
+  /**
+   * New SEV1s, sent at once to every console that has not been sent them yet,
+   * ahead of whatever backlog it is reading: a console pages them now. They
+   * reach it again in order; its cursor moves only then.
+   */
+  priority(alerts: { seq: number }[]): void {
+    for (const s of this.subscribers) {
+      if (s.state.kind === 'greeted') continue;
+      const sentSeq = s.state.sentSeq;
+      const ahead = alerts.filter((a) => a.seq > sentSeq).slice(0, 100);
+      if (ahead.length) this.send(s, { type: 'priority', alerts: ahead });
+    }
+  }
+
   /** The storage's health to every console (a fault, or its end). */
   broadcastHealth(): void {
     const frame = this.deps.health();
@@ -246,6 +283,13 @@ export class ConsoleStream {
 
   /** Resume consoles a failed read left waiting; drop those that missed a ping. */
   beat(): void {
+    // a console that never said it stored a page (an older one, or lost in a fault) is not waited for past 30 s
+    for (const s of this.subscribers) {
+      if (s.awaitingSince !== null && Date.now() - s.awaitingSince > 30_000) {
+        s.awaitingSince = null;
+        if (s.state.kind === 'sending') s.state = { kind: 'idle', sentSeq: s.state.sentSeq, ackSeq: s.state.ackSeq };
+      }
+    }
     this.pumpAll();
     for (const s of this.subscribers) {
       if (!s.alive) {

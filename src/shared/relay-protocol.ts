@@ -79,6 +79,10 @@ export type AuditCheckpoint = z.infer<typeof AuditCheckpointSchema>;
 export const ClientFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('checkpoint'), checkpoint: AuditCheckpointSchema }).strict(),
   z.object({ type: z.literal('subscribe'), since: z.number().int().min(0), acksSince: z.number().int().min(0).default(0) }).strict(),
+  // sent only to a relay that offered it ('features'): the console will say when it has stored each page,
+  // and the relay sends the next only then — so a SEV1 sent ahead is never behind a deep buffer
+  z.object({ type: z.literal('flow') }).strict(),
+  z.object({ type: z.literal('received'), seq: z.number().int().min(0) }).strict(),
   z.object({ type: z.literal('ack'), ack: RelayAckSchema }).strict(),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
@@ -87,6 +91,10 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), relayId: z.string(), consoleId: z.string(), lastSeq: z.number().int().min(0), checkpoint: AuditCheckpointSchema.optional() }).strict(),
   // each alert is validated on its own by the console (AlertSchema): one bad alert is quarantined, never the page
   z.object({ type: z.literal('alerts'), alerts: z.array(z.unknown()) }).strict(),
+  // what this relay offers beyond the first protocol (a frame of its own: a console that does not know it ignores it)
+  z.object({ type: z.literal('features'), flow: z.boolean(), priority: z.boolean() }).strict(),
+  // new SEV1s sent ahead of a backlog, to be paged at once; they arrive again, in order, in 'alerts'
+  z.object({ type: z.literal('priority'), alerts: z.array(z.unknown()).max(100) }).strict(),
   // unavailable: the relay could not store it now (disk full, I/O error); the console keeps it and retries
   z.object({ type: z.literal('ack.result'), id: z.string(), status: z.enum(['stored', 'duplicate', 'unavailable']) }).strict(),
   z

@@ -81,3 +81,35 @@ describe('a storm of 5,000 Alertmanager alerts in 50 groups, through a relay', (
     expect(counted).toBe(49);
   }, 60_000);
 });
+
+describe('a SEV1 behind a backlog', () => {
+  const laneSink = new CapturingSink();
+  relayTest('is paged as soon as the relay has it, ahead of 20,000 alerts the console is still reading, and once', async ({ relay, relayConsole }) => {
+    const oncall = await relayConsole('console', { deps: { notificationSink: laneSink } });
+    await waitFor(() => oncall.status().feed.state === 'connected', 10_000, 'connected');
+    const posts: Promise<unknown>[] = [];
+    for (let b = 0; b < 40; b++) {
+      const alerts = Array.from({ length: 500 }, (_, i) => ({ key: `backlog-${b}-${i}`, severity: 'SEV3', summary: 'queue depth high', service: 'lab-interface' }));
+      posts.push(post(`${relay.url}/v1/alerts`, JSON.stringify({ alerts })));
+    }
+    await Promise.all(posts);
+    const sentAt = Date.now();
+    expect((await post(`${relay.url}/v1/alerts`, JSON.stringify({ key: 'ventilator-model-down', severity: 'SEV1', summary: 'ventilator weaning model not answering', service: 'ventilator-model' }))).status).toBe(202);
+    await waitFor(() => laneSink.shown.some((n) => n.title === 'SEV1 · ventilator-model'), 10_000, 'the SEV1 page');
+    const pagedAfter = laneSink.shown.find((n) => n.title === 'SEV1 · ventilator-model')!.at - sentAt;
+    // its incident opens in order, after the backlog; it is not paged a second time
+    await waitFor(() => oncall.services().incidents.findOpen('native:ventilator-model-down') !== null, 120_000, 'the SEV1 incident');
+    const incident = oncall.services().incidents.findOpen('native:ventilator-model-down')!;
+    const pagedAt = laneSink.shown.find((n) => n.title === 'SEV1 · ventilator-model')!.at;
+    // the backlog incidents opened after the page: they were still being read when it went out
+    const backlogLeft = oncall.services().db.prepare(`SELECT count(*) FROM incident WHERE service = 'lab-interface' AND opened_ms > ?`).pluck().get(pagedAt) as number;
+    await new Promise((r) => setTimeout(r, 300));
+    const sev1Pages = laneSink.shown.filter((n) => n.title === 'SEV1 · ventilator-model');
+    console.info(`[storm-paging] SEV1 behind 20,000 alerts: paged ${pagedAfter} ms after its post, when ${backlogLeft} alerts of the backlog were not yet incidents; its incident opened ${Date.parse(incident.openedAt) - pagedAt} ms after the page; SEV1 notifications: ${sev1Pages.length}`);
+    expect(Date.parse(incident.openedAt)).toBeGreaterThan(pagedAt);
+    expect(sev1Pages).toHaveLength(1);
+    expect(sev1Pages[0]!.message).toMatch(/^new SEV1 · respond within 15 min/);
+    expect(backlogLeft).toBeGreaterThan(0); // it was paged while the backlog was still being read
+    expect(oncall.services().audit.list({ action: 'notify.early' }, 5).records).toHaveLength(1);
+  }, 180_000);
+});

@@ -155,7 +155,37 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
     // in a storm, pages below SEV1 are summarised per severity; a SEV1 always goes out at once
     const gate = new StormGate({ page: (req) => void pager.page(req), summary: (sev, held) => void pager.summary(sev, held) }, deps.timers ?? systemTimers);
     lifetime.add(() => gate.dispose());
-    lifetime.add(incidents.page.on((req) => gate.offer(req)));
+    // a SEV1 the relay sent ahead of a storm is paged now; when its incident opens in order, that page is not sent again
+    const earlyPaged = new Map<string, number>();
+    lifetime.add(
+      incidents.page.on((req) => {
+        const at = earlyPaged.get(req.incident.key);
+        if (req.reason === 'new' && req.incident.severity === 'SEV1' && at !== undefined && clock.now() - at < 15 * 60_000) {
+          earlyPaged.delete(req.incident.key);
+          return;
+        }
+        gate.offer(req);
+      }),
+    );
+    if (feed) {
+      lifetime.add(
+        feed.priority.on((alerts) => {
+          for (const a of alerts) {
+            const key = a.group ?? a.key;
+            if (earlyPaged.has(key) || incidents.findOpen(a.key)?.severity === 'SEV1') continue; // paged already, or its SEV1 incident is open
+            earlyPaged.set(key, clock.now());
+            void pager.early(a.severity, a.service);
+            try {
+              audit.append({ operator: 'system', action: 'notify.early', subjectType: 'incident', subjectId: a.key.slice(0, 120), details: { severity: a.severity, relayId: a.relayId, seq: a.seq } });
+            } catch {
+              // the page went out; a full disk must not stop the next one
+            }
+          }
+          // forget early pages whose incident never came (another console resolved it first, say)
+          for (const [k, t] of earlyPaged) if (clock.now() - t > 15 * 60_000) earlyPaged.delete(k);
+        }),
+      );
+    }
     lifetime.add(incidents.outboxWritten.on(() => void outbox.drain()));
     lifetime.add(incidents.opened.on((opened) => void runbooks.attachAll(opened.map(([incident, alert]) => ({ incident, category: alert.labels.category })))));
     lifetime.add(runbooks.changed.on((runIds) => events.emit('runbooks.changed', { runIds })));

@@ -19,7 +19,7 @@ import { storageFaultCode } from '../../shared/storage-fault.js';
 import type { FeedDeps, FeedOptions, FeedStatus } from './feed-options.js';
 import { PendingAcks } from './pending-acks.js';
 import { Emitter } from '../platform/emitter.js';
-import type { Alert } from '../../shared/domain/alert.js';
+import { AlertSchema, type Alert } from '../../shared/domain/alert.js';
 import { errorText } from '../../shared/safe-text.js';
 import { breakerState } from '../resilience/breaker-state.js';
 import { systemTimers, type TimerHandle, type Timers } from '../platform/timers.js';
@@ -47,6 +47,8 @@ export class FeedClient {
   readonly checkpoint = new Emitter<AuditCheckpoint>();
   /** alerts stored for the first time, in sequence order (with the default receive) */
   readonly alerts = new Emitter<Alert[]>();
+  /** new SEV1s the relay sent ahead of the alerts before them: page now; they are stored when their turn comes */
+  readonly priority = new Emitter<Alert[]>();
   /** another console's action; receivedAt: when the relay stored it (its clock). Applied before the cursor moves. */
   readonly acks = new Emitter<{ ack: RelayAck; consoleId: string; receivedAt?: string | undefined }>();
   /**
@@ -222,6 +224,8 @@ export class FeedClient {
       let established = false;
       let lastPong = true;
       let heartbeat: TimerHandle | undefined;
+      /** the relay offered flow control and we took it: say when each page is stored */
+      let flow = false;
       const ws = new WebSocket(this.url, [RELAY_SUBPROTOCOL], {
         headers: { Authorization: `Bearer ${this.options.token}` },
         handshakeTimeout: this.options.connectTimeoutMs ?? 5000,
@@ -289,6 +293,7 @@ export class FeedClient {
             const since = this.deps.store.cursor(frame.relayId);
             this.update({ relayId: frame.relayId, lastSeq: since });
             this.setState('connected', `relay ${frame.relayId.slice(0, 8)} at ${this.url} as ${frame.consoleId}`);
+            flow = false;
             ws.send(JSON.stringify({ type: 'subscribe', since, acksSince: this.deps.store.ackCursor(frame.relayId) }));
             if (frame.checkpoint) this.checkpoint.emit(frame.checkpoint);
             break;
@@ -299,6 +304,23 @@ export class FeedClient {
             const page = this.deps.receive ? this.deps.receive(relayId, frame.alerts) : this.deps.store.storeReceived(relayId, frame.alerts);
             this.st = { ...this.st, lastSeq: Math.max(this.st.lastSeq, page.lastSeq) };
             if (!this.deps.receive && page.fresh.length > 0) this.alerts.emit(page.fresh);
+            // stored (and applied): the relay may send the next page — a SEV1 sent ahead is never behind a deep buffer
+            if (flow && ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'received', seq: page.lastSeq }));
+            break;
+          }
+          case 'features':
+            if (frame.flow && !flow) {
+              flow = true;
+              ws.send(JSON.stringify({ type: 'flow' }));
+            }
+            break;
+          case 'priority': {
+            // never stored from here (the cursor moves only in order): only what validates is paged early
+            const valid = frame.alerts.flatMap((a) => {
+              const r = AlertSchema.safeParse(a);
+              return r.success && r.data.status === 'firing' && r.data.severity === 'SEV1' ? [r.data] : [];
+            });
+            if (valid.length) this.priority.emit(valid);
             break;
           }
           case 'ack.result':

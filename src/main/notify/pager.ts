@@ -114,24 +114,41 @@ export class Pager {
     return this.deliver(req, pageText(req));
   }
 
-  private async deliver(req: PageRequest, { title, message }: { title: string; message: string }): Promise<PageEvent> {
-    const base = { incidentId: req.incident.id, severity: req.incident.severity, title, message, reason: req.reason };
+  /**
+   * A SEV1 the relay sent ahead of a backlog: paged before its incident exists
+   * (it opens when the console has read the alerts before it). Severity and
+   * service only, as every page.
+   */
+  async early(severity: Severity, service: string): Promise<PageEvent> {
+    const policy = SEVERITY_POLICY[severity];
+    return this.send(
+      { incidentId: '', severity, reason: 'new' },
+      { title: `${severity} · ${vocabulary(service, 'service not on the list')}`, message: `new ${severity} · respond within ${policy.responseMinutes} min · its incident opens once the alerts before it are read` },
+    );
+  }
+
+  private async deliver(req: PageRequest, text: { title: string; message: string }): Promise<PageEvent> {
+    return this.send({ incidentId: req.incident.id, severity: req.incident.severity, reason: req.reason }, text);
+  }
+
+  private async send(req: { incidentId: string; severity: Severity; reason: PageRequest['reason'] }, { title, message }: { title: string; message: string }): Promise<PageEvent> {
+    const base = { incidentId: req.incidentId, severity: req.severity, title, message, reason: req.reason };
     const sink = this.deps.sink;
     let fallback = sink === null;
     if (sink) {
       try {
-        const send = () => sink.notify({ title, message, sound: req.incident.severity === 'SEV1', incidentId: req.incident.id }, () => this.focus.emit(req.incident.id));
+        const send = () => sink.notify({ title, message, sound: req.severity === 'SEV1', incidentId: req.incidentId }, () => req.incidentId && this.focus.emit(req.incidentId));
         await (this.deps.policy ? this.deps.policy.execute(send) : send());
       } catch (err) {
         fallback = true;
         this.failed.emit();
         const code = (err as Error).message.split(':')[0] ?? 'E_NOTIFY';
-        this.deps.logger.log('warn', 'W_NOTIFY_FALLBACK', `desktop notification failed (${code}); in-app banner and sound used`, { incident: req.incident.id });
+        this.deps.logger.log('warn', 'W_NOTIFY_FALLBACK', `desktop notification failed (${code}); in-app banner and sound used`, { incident: req.incidentId });
         try {
-          this.deps.audit.append({ operator: 'system', action: 'notify.fallback', subjectType: 'incident', subjectId: req.incident.id, details: { sink: sink.name, error: code, reason: req.reason } });
+          this.deps.audit.append({ operator: 'system', action: 'notify.fallback', subjectType: 'incident', subjectId: req.incidentId || 'arriving', details: { sink: sink.name, error: code, reason: req.reason } });
         } catch {
           // recording the fallback (disk full) must never stop the page itself
-          this.deps.logger.log('error', 'E_NOTIFY_AUDIT', 'could not record the notification fallback in the audit trail', { incident: req.incident.id });
+          this.deps.logger.log('error', 'E_NOTIFY_AUDIT', 'could not record the notification fallback in the audit trail', { incident: req.incidentId });
         }
       }
     }
