@@ -262,15 +262,16 @@ export class ConsoleStream {
   }
 
   /**
-   * New SEV1s, sent at once to every console that has not been sent them yet,
-   * ahead of whatever backlog it is reading: a console pages them now. They
-   * reach it again in order; its cursor moves only then.
+   * New SEV1s, sent at once to every console that is more than a page behind
+   * them, ahead of the backlog it is reading: it pages them now. They reach it
+   * again in order; its cursor moves only then.
    */
   priority(alerts: { seq: number }[]): void {
     for (const s of this.subscribers) {
       if (s.state.kind === 'greeted') continue;
-      const sentSeq = s.state.sentSeq;
-      const ahead = alerts.filter((a) => a.seq > sentSeq).slice(0, 100);
+      // only past the next page: a console that is caught up gets it in order at once, paged with its incident
+      const behind = s.state.sentSeq + this.deps.pageSize;
+      const ahead = alerts.filter((a) => a.seq > behind).slice(0, 100);
       if (ahead.length) this.send(s, { type: 'priority', alerts: ahead });
     }
   }
