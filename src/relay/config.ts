@@ -65,7 +65,9 @@ export const RelayConfigSchema = z
         /** PagerDuty's Events API v2 enqueue URL: acknowledge / resolve are sent there */
         pagerdutyEventsUrl: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s):// URL').nullable().default(null),
         retry: z.object({ initialMs: z.number().int().min(10).max(600_000).default(1000), maxMs: z.number().int().min(10).max(3_600_000).default(60_000) }).strict().default({ initialMs: 1000, maxMs: 60_000 }),
+        /** how often due jobs and silences to extend are looked at */
         intervalMs: z.number().int().min(10).max(60_000).default(1000),
+        /** how often Alertmanager is asked whether silenced alerts still fire (it sends no resolved for a silenced alert) */
         sourceCheckMs: z.number().int().min(100).max(600_000).default(15_000),
       })
       .strict()

@@ -225,10 +225,6 @@ export class PgRelayStore implements RelayStorage {
     return Number(((await this.pool.query(`SELECT value FROM relay_counter WHERE name = 'alerts'`)).rows[0] as { value: string }).value);
   }
 
-  async count(): Promise<number> {
-    return Number(((await this.pool.query(`SELECT count(*) AS n FROM relay_alerts`)).rows[0] as { n: string }).n);
-  }
-
   async storeAck(ack: RelayAck, consoleId: string, at: string): Promise<'stored' | 'duplicate'> {
     return this.tx(async (c) => {
       const seq = Number(((await c.query(`SELECT value FROM relay_counter WHERE name = 'acks' FOR UPDATE`)).rows[0] as { value: string }).value) + 1;

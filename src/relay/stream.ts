@@ -161,8 +161,7 @@ export class ConsoleStream {
     if (f.type === 'received') {
       // the console stored the page in flight: the next may go
       if (sub.awaitingSince !== null) {
-        sub.awaitingSince = null;
-        if (sub.state.kind === 'sending') sub.state = { kind: 'idle', sentSeq: sub.state.sentSeq, ackSeq: sub.state.ackSeq };
+        this.settle(sub);
         this.pump(sub);
       }
       return;
@@ -227,7 +226,7 @@ export class ConsoleStream {
       if (awaitStored) sub.awaitingSince = Date.now();
       sub.ws.send(page.text, (err) => {
         if (awaitStored && !err) return;
-        if (sub.state.kind === 'sending') sub.state = { kind: 'idle', sentSeq: sub.state.sentSeq, ackSeq: sub.state.ackSeq };
+        this.settle(sub);
         if (!err) this.pump(sub);
       });
     });
@@ -282,14 +281,17 @@ export class ConsoleStream {
     for (const s of this.subscribers) this.send(s, frame);
   }
 
+  /** The page in flight is done with (written out, or said stored): the console may be sent the next, from the same cursors. */
+  private settle(sub: Subscriber): void {
+    sub.awaitingSince = null;
+    if (sub.state.kind === 'sending') sub.state = { kind: 'idle', sentSeq: sub.state.sentSeq, ackSeq: sub.state.ackSeq };
+  }
+
   /** Resume consoles a failed read left waiting; drop those that missed a ping. */
   beat(): void {
     // a console that never said it stored a page (an older one, or lost in a fault) is not waited for past 30 s
     for (const s of this.subscribers) {
-      if (s.awaitingSince !== null && Date.now() - s.awaitingSince > 30_000) {
-        s.awaitingSince = null;
-        if (s.state.kind === 'sending') s.state = { kind: 'idle', sentSeq: s.state.sentSeq, ackSeq: s.state.ackSeq };
-      }
+      if (s.awaitingSince !== null && Date.now() - s.awaitingSince > 30_000) this.settle(s);
     }
     this.pumpAll();
     for (const s of this.subscribers) {

@@ -15,18 +15,10 @@ import type { StoredWriteBack, WriteBackJob } from './store.js';
 import type { RelayStorage } from './storage.js';
 import type { NewAlert } from './normalize.js';
 import type { RelayLog } from './log.js';
+import type { RelayConfig } from './config.js';
 
-export interface WriteBackConfig {
-  alertmanagerUrls: string[];
-  /** how long a silence lasts; it is extended while its alerts fire */
-  silenceMinutes: number;
-  pagerdutyEventsUrl: string | null;
-  retry: { initialMs: number; maxMs: number };
-  /** how often due jobs and silences to extend are looked at */
-  intervalMs: number;
-  /** how often Alertmanager is asked whether silenced alerts still fire (it sends no resolved for a silenced alert) */
-  sourceCheckMs: number;
-}
+/** The relay config's `writeBack` section (its schema documents each field). */
+export type WriteBackConfig = RelayConfig['writeBack'];
 
 interface Matcher { name: string; value: string; isRegex: boolean; isEqual: boolean }
 

@@ -181,7 +181,7 @@ export class IncidentEngine {
           } else {
             st.memberAcknowledged.run(`${a.source} sender`, open.id, a.key);
             if (open.state === 'triggered' && !st.unacknowledgedFiring.get(open.id)) {
-              this.db.prepare(`UPDATE incident SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE id = ?`).run(this.now(), `${a.source} sender`, this.now(), open.id);
+              st.incidentAcknowledged.run(this.now(), `${a.source} sender`, this.now(), open.id);
               this.repo.event(open.id, 'acknowledged', a.source, `acknowledged at the ${a.source} sender`);
               this.audit.append({ operator: 'system', action: 'incident.acknowledged_at_source', subjectType: 'incident', subjectId: open.id, details: { by: a.source } });
             }
@@ -227,6 +227,7 @@ export class IncidentEngine {
       worstFiring: db.prepare(`SELECT min(severity) FROM incident_member WHERE incident_id = ? AND status = 'firing'`).pluck(),
       incidentJoin: db.prepare('UPDATE incident SET alert_count = alert_count + ?, firing_count = firing_count + ?, severity = ?, updated_at = ?, last_alert_at = ?, truncated_alerts = coalesce(?, truncated_alerts) WHERE id = ?'),
       incidentFiring: db.prepare('UPDATE incident SET firing_count = firing_count + ?, severity = ?, updated_at = ? WHERE id = ?'),
+      incidentAcknowledged: db.prepare(`UPDATE incident SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE id = ?`),
       incidentResolved: db.prepare(`UPDATE incident SET state = 'resolved', firing_count = 0, resolved_at = ?, updated_at = ? WHERE id = ?`),
       incidentInsert: db.prepare(
         `INSERT INTO incident (id, key, group_key, severity, service, summary, source, state, opened_at, alert_count, firing_count, previous_id, updated_at, category, last_alert_at, truncated_alerts)
@@ -277,7 +278,7 @@ export class IncidentEngine {
 
   private readonly ackApply = (r: Row, by: Operator): Outcome => {
     if (r.state !== 'triggered') throw new ConsoleError('E_INCIDENT_STATE', 'state', `${r.id} is ${r.state}, not triggered: nothing to acknowledge`);
-    this.db.prepare(`UPDATE incident SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ? WHERE id = ?`).run(this.now(), `${by.displayName} (${by.userId})`, r.id);
+    this.statements().incidentAcknowledged.run(this.now(), `${by.displayName} (${by.userId})`, this.now(), r.id);
     return { kind: 'acknowledged', text: `acknowledged by ${by.displayName}`, outbox: 'acknowledge' };
   };
 
@@ -350,7 +351,7 @@ export class IncidentEngine {
     }
     if (action === 'acknowledge') {
       if (r.state === 'triggered' && !st.unacknowledgedFiring.get(r.id)) {
-        this.db.prepare(`UPDATE incident SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ? WHERE id = ?`).run(this.now(), who, r.id);
+        st.incidentAcknowledged.run(this.now(), who, this.now(), r.id);
         return `acknowledged ${n === 1 ? 'an alert' : `${n} alerts`}, the last unacknowledged: the incident is acknowledged,`;
       }
       return `acknowledged ${n === 1 ? 'an alert' : `${n} alerts`}`;
@@ -448,9 +449,9 @@ export class IncidentEngine {
       } else if (ack.scope === 'alerts' && ack.alertKeys && (ack.action === 'acknowledge' || ack.action === 'resolve')) {
         text = `${this.applyToAlerts(open, ack.alertKeys, ack.action, who)} by ${who}`;
       } else if (ack.action === 'acknowledge' && open.state === 'triggered') {
-        this.db.prepare(`UPDATE incident SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE id = ?`).run(at, who, this.now(), open.id);
+        this.statements().incidentAcknowledged.run(at, who, this.now(), open.id);
       } else if (ack.action === 'resolve') {
-        this.db.prepare(`UPDATE incident SET state = 'resolved', firing_count = 0, resolved_at = ?, updated_at = ? WHERE id = ?`).run(at, this.now(), open.id);
+        this.statements().incidentResolved.run(at, this.now(), open.id);
       }
       this.repo.event(open.id, `remote.${ack.action}`, ack.operator.userId, text);
       this.audit.append({ operator: ack.operator.userId, action: `incident.remote_${ack.action}`, subjectType: 'incident', subjectId: open.id, details: { console: consoleId, ackId: ack.id, ...(adjusted ? { claimedAt: ack.at.slice(0, 40), appliedAt: at } : {}) } });
@@ -474,7 +475,7 @@ export class IncidentEngine {
         )
         .run(into.id, f.id);
       this.db.prepare('INSERT OR IGNORE INTO incident_route (route_key, incident_id, at) VALUES (?, ?, ?)').run(f.group_key ?? f.key, into.id, now);
-      this.db.prepare(`UPDATE incident SET state = 'resolved', firing_count = 0, resolved_at = ?, updated_at = ? WHERE id = ?`).run(now, now, f.id);
+      this.statements().incidentResolved.run(now, now, f.id);
       this.repo.event(f.id, 'merged', 'system', `merged into ${into.id} by ${who}`);
       this.audit.append({ operator: 'system', action: 'incident.merged_into', subjectType: 'incident', subjectId: f.id, details: { into: into.id } });
     }
