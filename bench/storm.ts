@@ -41,7 +41,7 @@ export async function run(): Promise<void> {
   const sinkFile = join(dir, 'pages.jsonl');
   writeFileSync(sinkFile, '');
   const consoleDir = join(dir, 'console');
-  const child: ChildProcess = spawn(process.execPath, [cli, '--data-dir', consoleDir, '--relay-url', relay.stream, '--relay-token-file', relay.tokenFile, '--probes', 'none', '--notify-sink', `file:${sinkFile}`, '--no-open'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...(process.env.STORM_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.STORM_CPU_PROF] : []), cli, '--data-dir', consoleDir, '--relay-url', relay.stream, '--relay-token-file', relay.tokenFile, '--probes', 'none', '--notify-sink', `file:${sinkFile}`, '--no-open'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   try {
@@ -108,10 +108,10 @@ export async function run(): Promise<void> {
       }
     };
 
-    await storm('r200', 200);
-    await storm('r1000', 1000);
-    await storm('r5000', 5000);
-    await storm('mixed', 5000, true);
+    const only = process.env.STORM_RUNS?.split(',');
+    for (const [label, rate, sev1] of [['r200', 200, false], ['r1000', 1000, false], ['r5000', 5000, false], ['mixed', 5000, true]] as const) {
+      if (!only || only.includes(label)) await storm(label, rate, sev1);
+    }
     const lines = readFileSync(sinkFile, 'utf8').split('\n').filter(Boolean).length;
     console.log(`notifications written in all: ${lines} (SEV3 storms are summarised per 10 s window)`);
     db.close();

@@ -18,7 +18,7 @@ describe('query plans of the alert → incident path', () => {
   });
 
   it.each([
-    ['the next free incident id', `SELECT id FROM incident WHERE id = ? OR (id > ? AND id < ?)`, ['MAI-20261123-030000', 'MAI-20261123-030000-', 'MAI-20261123-030000.']],
+    ['whether an incident id is taken (each candidate for the next one)', `SELECT 1 FROM incident WHERE id = ?`, ['MAI-20261123-030000-2']],
     ['the open incident of a key', `SELECT *, 0 AS pending FROM incident WHERE key = ? AND state != 'resolved'`, ['am:1']],
     ['the previous incident of a key', `SELECT id FROM incident WHERE key = ? ORDER BY opened_at DESC LIMIT 1`, ['am:1']],
     ['the open incident of a group', `SELECT *, 0 AS pending FROM incident WHERE group_key = ? AND state != 'resolved' ORDER BY opened_at DESC LIMIT 1`, ['amg:1']],
