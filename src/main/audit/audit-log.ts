@@ -71,6 +71,7 @@ export class AuditLog {
       ),
       bySeq: db.prepare(`SELECT hash FROM audit_log WHERE seq = ?`),
       maxSeq: db.prepare('SELECT max(seq) FROM audit_log').pluck(),
+      lastRow: db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'),
     };
     try {
       this.meta.init();
@@ -92,7 +93,30 @@ export class AuditLog {
    * that the log ends exactly at the head (a row forged after it, or a cut).
    */
   blocker(): AuditFault | null {
+    if (this.clearIn()) return null;
     return this.meta.blocker();
+  }
+
+  /**
+   * The transaction (of this log's unit of work) in which the main chain was
+   * found clear and records were appended: until it ends, nobody else can
+   * write (it holds the write lock), so the later appends in it skip the
+   * check, and the head marker is written once, just before the commit.
+   */
+  private verifiedIn = 0;
+
+  private clearIn(): boolean {
+    return this.verifiedIn !== 0 && this.verifiedIn === this.uow.transactionId;
+  }
+
+  /** The chain's head: in a transaction that appended, its last record (the marker is written at the commit). */
+  private head(): { seq: number; hash: string } {
+    if (this.clearIn()) {
+      // read, not remembered: a part rolled back inside the transaction (a savepoint of anyone's) takes its records with it
+      const row = this.stmts.lastRow.get() as { seq: number; hash: string } | undefined;
+      if (row) return row;
+    }
+    return this.meta.read('head');
   }
 
   // ---------------------------------------------------------------- writing
@@ -149,7 +173,7 @@ export class AuditLog {
   }
 
   private appendInTransaction(entry: AuditEntry): AuditRecord {
-    const blocker = this.blocker();
+    const blocker = this.clearIn() ? null : this.meta.blocker();
     if (blocker) {
       const details = canonicalJson(maskPhiDeep(entry.details ?? {}, this.phiLevel));
       const fresh = this.segments.current === null || this.lastBlocker?.kind !== blocker.kind;
@@ -162,11 +186,25 @@ export class AuditLog {
     }
     if (this.segments.current !== null) this.segments.close();
     this.lastBlocker = null;
-    return this.appendMain(entry);
+    const record = this.appendMain(entry);
+    // the head marker: once, at the commit, on whatever record is last then (a part rolled back inside leaves the one
+    // before it); at once when the transaction is not this log's own
+    const tx = this.uow.transactionId;
+    if (this.uow.beforeCommit('audit.head', () => this.moveHead())) this.verifiedIn = tx;
+    else this.meta.write('head', { seq: record.seq, hash: record.hash });
+    return record;
+  }
+
+  /** At the commit: the head marker onto the last record, if the records appended in the transaction left one that moved it. */
+  private moveHead(): void {
+    const last = this.stmts.lastRow.get() as { seq: number; hash: string } | undefined;
+    if (!last) return; // every record of the transaction was rolled back, and the log is empty: the marker stays
+    const marker = this.meta.read('head');
+    if (marker.seq !== last.seq || marker.hash !== last.hash) this.meta.write('head', last);
   }
 
   private appendMain(entry: AuditEntry): AuditRecord {
-    const head = this.meta.read('head');
+    const head = this.head();
     const details = canonicalJson(maskPhiDeep(entry.details ?? {}, this.phiLevel));
     const record: AuditRecord = {
       seq: head.seq + 1,
@@ -191,7 +229,6 @@ export class AuditLog {
       record.prevHash,
       record.hash,
     );
-    this.meta.write('head', { seq: record.seq, hash: record.hash });
     return record;
   }
 
@@ -217,7 +254,7 @@ export class AuditLog {
   /** The head, signed with the audit key, for keeping outside the database (the file, the relay); null while the chain is faulty. */
   checkpoint(): Checkpoint | null {
     if (this.blocker()) return null;
-    const head = this.meta.read('head');
+    const head = this.head();
     const at = isoTime(this.clock.now());
     return { seq: head.seq, hash: head.hash, at, mac: this.checkpointMac(head.seq, head.hash, at) };
   }

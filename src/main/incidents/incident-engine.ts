@@ -193,9 +193,12 @@ export class IncidentEngine {
         }
       }
     });
-    if (opened.length) this.opened.emit(opened.map(([id, a]) => [this.get(id), a]));
+    // each incident read once, after the commit, for every listener
+    const read = new Map((opened.length || pages.length ? this.byIds([...new Set([...opened.map(([id]) => id), ...pages])]) : []).map((i) => [i.id, i]));
+    const incident = (id: string) => read.get(id) ?? this.get(id);
+    if (opened.length) this.opened.emit(opened.map(([id, a]) => [incident(id), a]));
     if (changed.size) this.changed.emit([...changed]);
-    for (const id of pages) this.page.emit({ incident: this.get(id), reason: 'new' });
+    for (const id of pages) this.page.emit({ incident: incident(id), reason: 'new' });
   }
 
   /** The worst severity among an incident's firing alerts (an index seek); `fallback` when none fires. */

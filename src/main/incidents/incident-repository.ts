@@ -155,7 +155,7 @@ export class IncidentRepository {
   }
 
   byIds(ids: string[]): Incident[] {
-    const stmt = this.db.prepare(`${IncidentRepository.SELECT} WHERE i.id = ?`);
+    const stmt = this.once(`${IncidentRepository.SELECT} WHERE i.id = ?`);
     return ids.flatMap((id) => {
       const r = stmt.get(id) as Row | undefined;
       return r ? [this.view(r)] : [];

@@ -6,7 +6,7 @@ import type { Operator } from '../../shared/domain/operator.js';
 import type { ProbeView } from '../../shared/domain/probe.js';
 import type { Runbook, RunbookRun, RunStepView, StepStatus } from '../../shared/domain/runbook.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Db } from '../store/database.js';
+import type { Db, Statement } from '../store/database.js';
 import { Emitter } from '../platform/emitter.js';
 
 interface RunRow {
@@ -91,9 +91,11 @@ export class RunbookService {
     return ids;
   }
 
+  private insertRunStatement: Statement | undefined;
+
   private insertRun(rb: Runbook, incidentId: string | null, by: string): string {
     const id = randomUUID();
-    this.deps.db.prepare('INSERT INTO runbook_run (id, runbook_id, title, incident_id, started_at, started_by, state) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, rb.id, rb.title, incidentId, this.now(), by, 'active');
+    (this.insertRunStatement ??= this.deps.db.prepare('INSERT INTO runbook_run (id, runbook_id, title, incident_id, started_at, started_by, state) VALUES (?, ?, ?, ?, ?, ?, ?)')).run(id, rb.id, rb.title, incidentId, this.now(), by, 'active');
     this.deps.audit.append({ operator: by, action: incidentId ? 'runbook.attached' : 'runbook.started', subjectType: 'runbook', subjectId: id, details: { runbook: rb.id, incident: incidentId } });
     return id;
   }
