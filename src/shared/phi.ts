@@ -69,6 +69,7 @@ const STANDARD_KINDS = new Set<PhiKind>(['name', 'mrn', 'ssn', 'phone', 'email',
  */
 const allowList = new Set<string>();
 export function configurePhiAllowList(values: Iterable<string>): void {
+  remembered.clear(); // what was found before may be allow-listed now
   for (const v of values) {
     const n = v.trim().toLowerCase();
     if (n.length >= 3) allowList.add(n);
@@ -120,9 +121,39 @@ export function findPhi(text: string, level: PhiLevel = 'STRICT'): PhiFinding[] 
   return found.sort((a, b) => a.start - b.start);
 }
 
+/**
+ * Texts scanned lately, with what was found (a storm repeats the same service
+ * names and summaries thousands of times a second): masked text and kinds per
+ * level. Bounded; emptied when the allow-list changes.
+ */
+const remembered = new Map<string, { masked: string; kinds: readonly PhiKind[] }>();
+const REMEMBER_MAX = 4096;
+const REMEMBER_TEXT_MAX = 512;
+
+function scanned(text: string, level: PhiLevel): { masked: string; kinds: readonly PhiKind[] } {
+  const key = text.length <= REMEMBER_TEXT_MAX ? `${level}\u0000${text}` : null;
+  const hit = key === null ? undefined : remembered.get(key);
+  if (hit) return hit;
+  const findings = findPhi(text, level);
+  const result = { masked: masked(text, findings), kinds: Object.freeze([...new Set(findings.map((f) => f.kind))]) };
+  if (key !== null) {
+    if (remembered.size >= REMEMBER_MAX) remembered.clear();
+    remembered.set(key, result);
+  }
+  return result;
+}
+
+/** The kinds of PHI in a text (each once), remembered for repeated texts. */
+export function phiKinds(text: string, level: PhiLevel = 'STRICT'): readonly PhiKind[] {
+  return scanned(text, level).kinds;
+}
+
 /** Replace each identifier with a typed placeholder such as `[MRN]`. */
 export function maskPhi(text: string, level: PhiLevel = 'STRICT'): string {
-  const findings = findPhi(text, level);
+  return scanned(text, level).masked;
+}
+
+function masked(text: string, findings: PhiFinding[]): string {
   if (findings.length === 0) return text;
   let out = '';
   let pos = 0;

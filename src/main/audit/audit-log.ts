@@ -123,6 +123,12 @@ export class AuditLog {
 
   /** Append one record in its own (or the caller's) transaction. */
   append(entry: AuditEntry): AuditRecord {
+    if (this.clearIn()) {
+      // inside a transaction whose chain is checked: the record is one INSERT, atomic on its own (no savepoint)
+      const record = this.appendMain(entry);
+      this.notifyAppended(record.seq);
+      return record;
+    }
     return this.commit(entry, () => undefined).record;
   }
 
@@ -153,6 +159,15 @@ export class AuditLog {
    */
   transaction<T>(fn: () => T): T {
     return this.uow.run(fn);
+  }
+
+  /**
+   * Run `fn` after the outermost commit of the transaction open now (at once
+   * when none is), never after a rollback: how a change made inside somebody
+   * else's transaction tells its listeners. Keys are replaced, so make them unique.
+   */
+  afterCommit(key: string, fn: () => void): void {
+    this.uow.afterCommit(key, fn);
   }
 
   onAppended(listener: (lastSeq: number) => void): () => void {

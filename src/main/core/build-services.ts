@@ -7,7 +7,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { AuditVerifyReport } from '../../shared/domain/audit.js';
 import type { ConsoleStatus } from '../../shared/domain/status.js';
 import { PROFILES } from '../../shared/domain/profile.js';
-import { configurePhiAllowList, findPhi } from '../../shared/phi.js';
+import { configurePhiAllowList, phiKinds } from '../../shared/phi.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditWatch } from '../audit/audit-watch.js';
 import { AlertIntake } from '../feed/alert-intake.js';
@@ -187,7 +187,8 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
       );
     }
     lifetime.add(incidents.outboxWritten.on(() => void outbox.drain()));
-    lifetime.add(incidents.opened.on((opened) => void runbooks.attachAll(opened.map(([incident, alert]) => ({ incident, category: alert.labels.category })))));
+    // a new incident's runbooks are attached in the transaction that opens it: a crash leaves both or neither
+    lifetime.add(incidents.opening.on((opened) => void runbooks.attachAll(opened.map(({ id, severity, category }) => ({ incident: { id, severity }, category })))));
     lifetime.add(runbooks.changed.on((runIds) => events.emit('runbooks.changed', { runIds })));
     lifetime.add(
       schedules.service.changed.on((role) => {
@@ -227,7 +228,7 @@ export function buildServices(ctx: BuildContext, db: Db, audit: AuditLog, startu
         lastSeqSeen = alerts.at(-1)!.seq;
         // PHI in incoming alert text: counted and audited by kind, never by value
         for (const a of alerts) {
-          const kinds = [...new Set(findPhi(a.summary).map((f) => f.kind))];
+          const kinds = [...phiKinds(a.summary)];
           if (kinds.length) {
             resilience.error('phi_violation');
             audit.append({ operator: 'system', action: 'phi.detected', subjectType: 'incident', subjectId: a.key.slice(0, 120), details: { kinds, relayId: a.relayId, seq: a.seq } });

@@ -34,24 +34,59 @@ export class AlertIntake {
 
   constructor(private readonly deps: AlertIntakeDeps) {}
 
-  /** A page as received from the relay: store (valid ones) and quarantine (invalid ones) in one transaction, then apply. */
+  /**
+   * A page as received from the relay: valid alerts stored, invalid ones
+   * quarantined, and the stored ones made into incidents (with their runbooks
+   * and audit records) — in one transaction when nothing is left over from
+   * before. If the page cannot be applied whole, it is stored on its own and
+   * applied alert by alert, so one bad alert never holds back the others.
+   */
   receive(relayId: string, items: unknown[]): ReceivedPage {
-    const page = this.deps.audit.transaction(() => {
-      const p = this.deps.feedStore.storeReceived(relayId, items);
-      for (const q of p.quarantined) {
-        this.deps.audit.append({ operator: 'system', action: 'feed.alert_quarantined', subjectType: 'console', subjectId: `${relayId.slice(0, 64)}#${q.seq ?? '?'}`, details: { reason: q.reason.slice(0, 300), bytes: q.bytes, sha256: q.sha256 } });
+    if (!this.backlog) {
+      let page: ReceivedPage | null = null;
+      try {
+        page = this.deps.audit.transaction(() => {
+          const p = this.store(relayId, items);
+          if (p.fresh.length) this.deps.incidents.ingest(p.fresh, 'relay');
+          return p;
+        });
+      } catch {
+        // nothing of the page was kept: the careful path below stores it on its own (or reports the storage fault
+        // to the feed, which then does not acknowledge it), then finds the alert that cannot be applied
       }
-      return p;
-    });
+      if (page) {
+        this.told(page);
+        if (page.fresh.length) {
+          this.succeeded();
+          this.applied.emit(page.fresh);
+        }
+        return page;
+      }
+    }
+    const page = this.deps.audit.transaction(() => this.store(relayId, items));
+    this.told(page);
+    if (this.backlog) this.applyPending();
+    else this.apply(page.fresh);
+    return page;
+  }
+
+  /** Store a page: valid alerts (not yet applied), invalid ones quarantined and audited. */
+  private store(relayId: string, items: unknown[]): ReceivedPage {
+    const p = this.deps.feedStore.storeReceived(relayId, items);
+    for (const q of p.quarantined) {
+      this.deps.audit.append({ operator: 'system', action: 'feed.alert_quarantined', subjectType: 'console', subjectId: `${relayId.slice(0, 64)}#${q.seq ?? '?'}`, details: { reason: q.reason.slice(0, 300), bytes: q.bytes, sha256: q.sha256 } });
+    }
+    return p;
+  }
+
+  /** After a page is stored: say what was quarantined (counted, never its text). */
+  private told(page: ReceivedPage): void {
     if (page.quarantined.length) {
       this.deps.logger.log('warn', 'W_FEED_QUARANTINE', `${page.quarantined.length} alert(s) from the relay refused by this console's schema and quarantined; the rest of the page was applied`, {
         seqs: page.quarantined.map((q) => q.seq ?? '?').slice(0, 20).join(','),
       });
       this.quarantined.emit(page.quarantined.length);
     }
-    if (this.backlog) this.applyPending();
-    else this.apply(page.fresh);
-    return page;
   }
 
   /** Apply every stored, unapplied alert, oldest first. Returns how many were applied. */

@@ -75,6 +75,14 @@ export class IncidentEngine {
   readonly outboxWritten = new Emitter<void>();
   /** after commit: the new incidents of one commit, each with the alert that opened it */
   readonly opened = new Emitter<[Incident, Alert][]>();
+  /**
+   * Inside the transaction that opens them: new incidents, for what must
+   * commit with them (their runbooks). Listeners write only through the same
+   * database and tell their own listeners after the commit.
+   */
+  readonly opening = new Emitter<{ id: string; severity: Severity; category: string | undefined }[]>();
+  /** a number per ingest, so that each one's after-commit telling has its own key */
+  private ingests = 0;
 
   constructor(private readonly deps: IncidentEngineDeps) {
     this.db = deps.db;
@@ -116,13 +124,15 @@ export class IncidentEngine {
     const opened: [string, Alert][] = [];
     const st = this.statements();
     this.audit.transaction(() => {
+      // merges and splits are rare: with none on record, no alert needs looking up among them
+      const routes = st.anyRoute.get() !== undefined;
       for (const a of alerts) {
         // the stored alert is applied in the same transaction that makes its incident: a crash leaves both or neither
         st.applied.run(a.relayId, a.seq);
         if (st.linked.get(a.relayId, a.seq)) continue; // applied before: idempotent on (relay, seq)
         const g = groupOf(a, this.grouping);
         // an alert split out, or a group merged, goes where a person put it
-        const routed = (st.routed.get(a.key) ?? st.routed.get(g.key)) as Row | undefined;
+        const routed = routes ? ((st.routed.get(a.key) ?? (g.key !== a.key ? st.routed.get(g.key) : undefined)) as Row | undefined) : undefined;
         let open = routed ?? this.repo.openByGroup(g.key);
         // a rule's group is joined only within its window; after it, the same labels open a new incident
         if (!routed && open && g.windowed && Date.parse(open.last_alert_at ?? open.opened_at) < Date.parse(a.receivedAt) - this.grouping.windowMs) open = undefined;
@@ -192,7 +202,13 @@ export class IncidentEngine {
           st.link.run(a.relayId, a.seq, open.id);
         }
       }
+      if (opened.length) this.opening.emit(opened.map(([id, a]) => ({ id, severity: a.severity, category: a.labels.category })));
+      // told after the outermost commit (the intake's, when it stores and applies a page in one transaction); never after a rollback
+      if (opened.length || changed.size || pages.length) this.audit.afterCommit(`incidents.ingest#${++this.ingests}`, () => this.tellIngested(opened, changed, pages));
     });
+  }
+
+  private tellIngested(opened: [string, Alert][], changed: Set<string>, pages: string[]): void {
     // each incident read once, after the commit, for every listener
     const read = new Map((opened.length || pages.length ? this.byIds([...new Set([...opened.map(([id]) => id), ...pages])]) : []).map((i) => [i.id, i]));
     const incident = (id: string) => read.get(id) ?? this.get(id);
@@ -221,6 +237,7 @@ export class IncidentEngine {
       applied: db.prepare('UPDATE feed_alert SET applied = 1 WHERE relay_id = ? AND seq = ? AND applied = 0'),
       previous: db.prepare(`SELECT id FROM incident WHERE group_key = ? ORDER BY opened_at DESC LIMIT 1`).pluck(),
       member: db.prepare('SELECT status, severity FROM incident_member WHERE incident_id = ? AND alert_key = ?'),
+      anyRoute: db.prepare('SELECT 1 FROM incident_route LIMIT 1').pluck(),
       routed: db.prepare(`SELECT i.*, 0 AS pending FROM incident_route r JOIN incident i ON i.id = r.incident_id WHERE r.route_key = ? AND i.state != 'resolved' ORDER BY i.opened_at DESC LIMIT 1`),
       memberInsert: db.prepare('INSERT INTO incident_member (incident_id, alert_key, status, severity, summary, first_seen, last_seen, repeats, acknowledged_by) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)'),
       memberFiring: db.prepare(`UPDATE incident_member SET status = 'firing', severity = ?, summary = ?, last_seen = ?, repeats = repeats + 1 WHERE incident_id = ? AND alert_key = ?`),

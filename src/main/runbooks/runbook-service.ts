@@ -76,9 +76,9 @@ export class RunbookService {
   }
 
   /** Attach the matching runbooks to new incidents, in one transaction (a storm opens hundreds at once). */
-  attachAll(opened: { incident: Incident; category: string | undefined }[]): string[] {
+  attachAll(opened: { incident: Pick<Incident, 'id' | 'severity'>; category: string | undefined }[]): string[] {
     const ids: string[] = [];
-    const exists = this.deps.db.prepare('SELECT id FROM runbook_run WHERE incident_id = ? AND runbook_id = ?').pluck();
+    const exists = (this.runExistsStatement ??= this.deps.db.prepare('SELECT id FROM runbook_run WHERE incident_id = ? AND runbook_id = ?').pluck());
     this.deps.audit.transaction(() => {
       for (const { incident, category } of opened) {
         for (const rb of this.matching(incident.severity, category)) {
@@ -86,10 +86,14 @@ export class RunbookService {
           ids.push(this.insertRun(rb, incident.id, 'system'));
         }
       }
+      // inside the transaction that opens the incidents (the engine's): told once it commits
+      if (ids.length) this.deps.audit.afterCommit(`runbooks.attached#${++this.attachments}`, () => this.changed.emit(ids));
     });
-    if (ids.length) this.changed.emit(ids);
     return ids;
   }
+
+  private runExistsStatement: Statement | undefined;
+  private attachments = 0;
 
   private insertRunStatement: Statement | undefined;
 

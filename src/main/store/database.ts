@@ -45,6 +45,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
+      // statement journals (a savepoint's, a statement's with triggers) in memory, not in temporary files:
+      // they only undo a statement or savepoint inside an open transaction and are never needed after a crash
+      db.pragma('temp_store = MEMORY');
     }
     db.pragma('foreign_keys = ON');
     // Reading the schema fails fast on a file that is not a database; the
