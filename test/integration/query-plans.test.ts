@@ -30,11 +30,27 @@ describe('query plans of the alert → incident path', () => {
     ['whether an alert was applied', `SELECT 1 FROM incident_alert WHERE relay_id = ? AND seq = ?`, ['r', 1]],
     ['stored alerts not yet applied', `SELECT relay_id, seq, body FROM feed_alert WHERE applied = 0 ORDER BY rowid LIMIT 500`, []],
     ['the audit head row', `SELECT max(seq) FROM audit_log`, []],
+    ['the open incidents counted by severity (the status, four times a second)', `SELECT severity, state, count(*) AS n FROM incident WHERE state IN ('triggered', 'acknowledged') GROUP BY severity, state`, []],
+    ['the alarm bar: the worst unacknowledged severity', `SELECT severity, count(*) AS n, min(opened_at) AS oldest FROM incident WHERE state = 'triggered' AND (snoozed_until IS NULL OR snoozed_until <= ?) GROUP BY severity ORDER BY severity LIMIT 1`, ['2026-11-24T00:00:00.000Z']],
+    ['the tick: unacknowledged incidents at a level whose next level may be due', `SELECT *, 0 AS pending FROM incident WHERE state = 'triggered' AND escalation_level = ? AND opened_at <= ?`, [1, '2026-11-24T00:00:00.000Z']],
+    ['the tick: unacknowledged SEV1s to page again', `SELECT *, 0 AS pending FROM incident WHERE state = 'triggered' AND severity = 'SEV1'`, []],
+    ['the tick: acknowledgements past their timeout', `SELECT *, 0 AS pending FROM incident WHERE state = 'acknowledged' AND severity = ? AND acknowledged_at <= ?`, ['SEV1', '2026-11-24T00:00:00.000Z']],
     ['the on-call overrides of a role still in force (every page resolves whom to call)', `SELECT * FROM schedule_override WHERE role = ? AND ends_at > ? ORDER BY created_at, id`, ['On-Call Engineer', '2026-11-01T00:00:00.000Z']],
   ])('%s uses an index, never a full scan', (_what, sql, params) => {
     const p = plan(sql as string, ...(params as unknown[]));
     // SEARCH is an index lookup; SCAN (also "USING COVERING INDEX") reads every row
     expect(p).not.toMatch(/\bSCAN\b/);
     expect(p).toMatch(/\bSEARCH\b/);
+  });
+
+  // these read every open incident unless their index bounds them: after a storm that is tens of thousands, every tick and every status
+  it.each([
+    ['the tick seeks a level and a time', `SELECT *, 0 AS pending FROM incident WHERE state = 'triggered' AND escalation_level = ? AND opened_at <= ?`, [1, '2026-11-24T00:00:00.000Z'], /escalation_level=\? AND opened_at<\?/],
+    ['the tick seeks a severity and a time', `SELECT *, 0 AS pending FROM incident WHERE state = 'acknowledged' AND severity = ? AND acknowledged_at <= ?`, ['SEV1', '2026-11-24T00:00:00.000Z'], /severity=\? AND acknowledged_at<\?/],
+    ['the SEV1s to page again are sought by severity', `SELECT *, 0 AS pending FROM incident WHERE state = 'triggered' AND severity = 'SEV1'`, [], /state=\? AND severity=\?/],
+    ['the status counts from an index alone', `SELECT severity, state, count(*) AS n FROM incident WHERE state IN ('triggered', 'acknowledged') GROUP BY severity, state`, [], /SEARCH incident USING COVERING INDEX/],
+    ['the alarm bar from an index alone', `SELECT severity, count(*) AS n, min(opened_at) AS oldest FROM incident WHERE state = 'triggered' AND (snoozed_until IS NULL OR snoozed_until <= ?) GROUP BY severity ORDER BY severity LIMIT 1`, ['2026-11-24T00:00:00.000Z'], /SEARCH incident USING COVERING INDEX/],
+  ])('%s', (_what, sql, params, expected) => {
+    expect(plan(sql as string, ...(params as unknown[]))).toMatch(expected as RegExp);
   });
 });

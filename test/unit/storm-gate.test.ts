@@ -32,7 +32,7 @@ describe('storm gate', () => {
   it('passes SEV1 always, a burst of the rest, then one summary per window; a lone held page as itself', () => {
     const { timers, advance } = manualTimers();
     const sent: string[] = [];
-    const gate = new StormGate({ page: (r) => sent.push(`${r.incident.severity} ${r.incident.id.slice(-2)}`), summary: (sev, held) => sent.push(`${sev} summary of ${held.length}`) }, timers, { windowMs: 1000, burst: 2 });
+    const gate = new StormGate({ page: (r) => sent.push(`${r.incident.severity} ${r.incident.id.slice(-2)}`), summary: (sev, held) => sent.push(`${sev} summary of ${held.count}`) }, timers, { windowMs: 1000, burst: 2 });
     for (let i = 1; i <= 5; i++) gate.offer(req(i, 'SEV2'));
     gate.offer(req(6, 'SEV1'));
     gate.offer(req(7, 'SEV3'));

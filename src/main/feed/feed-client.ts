@@ -215,6 +215,32 @@ export class FeedClient {
     }
   }
 
+  /** milliseconds one alert took to store and apply, lately (sizes the slices) */
+  private perAlertMs = 0.25;
+
+  /**
+   * Store (and apply) one page in slices of about SLICE_MS each, yielding
+   * between them. Each slice moves the cursor past what it stored, so a link
+   * lost midway resumes after the last slice. False when the link closed first.
+   */
+  private async applyPage(items: unknown[], closed: () => boolean): Promise<boolean> {
+    const relayId = this.st.relayId;
+    if (!relayId) return false;
+    for (let i = 0; i < items.length; ) {
+      if (closed()) return false;
+      const n = Math.max(16, Math.min(500, Math.floor(SLICE_MS / this.perAlertMs)));
+      const part = items.length <= n ? items : items.slice(i, i + n);
+      const t0 = performance.now();
+      const page = this.deps.receive ? this.deps.receive(relayId, part) : this.deps.store.storeReceived(relayId, part);
+      this.perAlertMs = Math.max(0.005, 0.7 * this.perAlertMs + 0.3 * ((performance.now() - t0) / part.length));
+      this.st = { ...this.st, lastSeq: Math.max(this.st.lastSeq, page.lastSeq) };
+      if (!this.deps.receive && page.fresh.length > 0) this.alerts.emit(page.fresh);
+      i += part.length;
+      if (i < items.length) await yieldToIo();
+    }
+    return true;
+  }
+
   /**
    * One connection's life. Resolves when an established link closes (a success
    * for the breaker); throws when the link could not be established.
@@ -224,8 +250,68 @@ export class FeedClient {
       let established = false;
       let lastPong = true;
       let heartbeat: TimerHandle | undefined;
-      /** the relay offered flow control and we took it: say when each page is stored */
+      /** the relay offered flow control and we took it: say when we have taken each page */
       let flow = false;
+      /**
+       * What must be applied in order — pages of alerts, other consoles'
+       * actions — one frame at a time, a page in slices with the event loop
+       * free between them (a SEV1 sent ahead is paged in between, the window
+       * answers). A new page is said taken while at most PAGE_WINDOW wait, so
+       * the relay reads the next while this one is applied.
+       */
+      const ordered: OrderedFrame[] = [];
+      let owed = 0;
+      let draining = false;
+      let closed = false;
+      const sayTaken = (f: OrderedFrame) => {
+        if (flow && ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'received', seq: f.type === 'alerts' ? highestSeq(f.alerts) : 0 }));
+      };
+      const take = (f: OrderedFrame) => {
+        ordered.push(f);
+        if (f.type === 'alerts') {
+          if (ordered.length <= PAGE_WINDOW) sayTaken(f);
+          else owed++;
+        }
+        // a relay without flow control is held back by the socket itself
+        if (ordered.length > PAUSE_AFTER && !ws.isPaused) ws.pause();
+        drain();
+      };
+      const drain = () => {
+        if (draining) return;
+        draining = true;
+        void (async () => {
+          try {
+            while (ordered.length > 0 && !closed) {
+              const f = ordered[0]!;
+              if (f.type === 'alerts') {
+                if (!(await this.applyPage(f.alerts, () => closed))) break;
+              } else {
+                const relayId = this.st.relayId;
+                if (relayId && f.acks.length) {
+                  // apply, then move the cursor: a crash in between re-applies, which is idempotent
+                  for (const a of f.acks) this.acks.emit(a);
+                  this.deps.store.setAckCursor(relayId, f.acks.at(-1)!.seq);
+                }
+              }
+              ordered.shift();
+              if (owed > 0 && ordered.length >= PAGE_WINDOW) {
+                owed--;
+                sayTaken(ordered[PAGE_WINDOW - 1]!);
+              }
+              if (ws.isPaused && ordered.length <= PAUSE_AFTER / 2) ws.resume();
+            }
+          } catch (err) {
+            // A fault storing what arrived (disk full, I/O error) never crashes the console: the cursor
+            // did not move past what was stored, so dropping the link makes the relay send the rest again.
+            const code = storageFaultCode(err) ?? 'E_FEED_STORE';
+            this.deps.logger.log('error', 'E_FEED_STORAGE', `could not store what the relay sent (${code}); reconnecting to get it again`);
+            ordered.length = 0;
+            ws.terminate();
+          } finally {
+            draining = false;
+          }
+        })();
+      };
       const ws = new WebSocket(this.url, [RELAY_SUBPROTOCOL], {
         headers: { Authorization: `Bearer ${this.options.token}` },
         handshakeTimeout: this.options.connectTimeoutMs ?? 5000,
@@ -233,6 +319,7 @@ export class FeedClient {
       });
       this.ws = ws;
       const finish = (err?: Error) => {
+        closed = true; // what is still queued is sent again from the cursor on the next link
         if (heartbeat) this.timers.clearInterval(heartbeat);
         if (this.ws === ws) this.ws = null;
         if (established) resolve();
@@ -298,16 +385,10 @@ export class FeedClient {
             if (frame.checkpoint) this.checkpoint.emit(frame.checkpoint);
             break;
           }
-          case 'alerts': {
-            const relayId = this.st.relayId;
-            if (!relayId) return;
-            const page = this.deps.receive ? this.deps.receive(relayId, frame.alerts) : this.deps.store.storeReceived(relayId, frame.alerts);
-            this.st = { ...this.st, lastSeq: Math.max(this.st.lastSeq, page.lastSeq) };
-            if (!this.deps.receive && page.fresh.length > 0) this.alerts.emit(page.fresh);
-            // stored (and applied): the relay may send the next page — a SEV1 sent ahead is never behind a deep buffer
-            if (flow && ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'received', seq: page.lastSeq }));
+          case 'alerts':
+            if (!this.st.relayId) return;
+            take(frame);
             break;
-          }
           case 'features':
             if (frame.flow && !flow) {
               flow = true;
@@ -326,14 +407,10 @@ export class FeedClient {
           case 'ack.result':
             this.pendingAcks.answer(frame.id, frame.status);
             break;
-          case 'acks': {
-            const relayId = this.st.relayId;
-            if (!relayId) return;
-            // apply, then move the cursor: a crash in between re-applies, which is idempotent
-            for (const a of frame.acks) this.acks.emit(a);
-            this.deps.store.setAckCursor(relayId, frame.acks.at(-1)!.seq);
+          case 'acks':
+            if (!this.st.relayId) return;
+            take(frame); // after the alerts before them: an action finds the incident it is about
             break;
-          }
           case 'error':
             this.deps.logger.log('warn', 'W_FEED_RELAY_ERROR', `${frame.code}: ${frame.message}`);
             break;
@@ -346,6 +423,26 @@ export class FeedClient {
     });
   }
 }
+
+type OrderedFrame = Extract<ServerFrame, { type: 'alerts' | 'acks' }>;
+
+/** Pages said taken before the one being applied is done: the relay reads the next while this one is applied. */
+const PAGE_WINDOW = 2;
+/** Ordered frames held before the socket is paused (only a relay without flow control sends that many). */
+const PAUSE_AFTER = 8;
+/** How long one slice of a page may hold the event loop, aimed at (the slice size follows the measured cost). */
+const SLICE_MS = Number(process.env.MAOC_SLICE_MS ?? 10);
+
+function highestSeq(items: unknown[]): number {
+  let max = 0;
+  for (const a of items) {
+    const seq = (a as { seq?: unknown } | null)?.seq;
+    if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq > max) max = seq;
+  }
+  return max;
+}
+
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function newAckId(): string {
   return randomUUID();

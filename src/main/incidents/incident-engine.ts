@@ -587,15 +587,43 @@ export class IncidentEngine {
 
   // ------------------------------------------------------------- time
 
+  /**
+   * Triggered incidents that may have a level due: for each level an incident
+   * can be at, those opened before the soonest later level's time (a superset:
+   * the tick decides each one as before).
+   */
+  private dueForEscalation(nowMs: number): Row[] {
+    const levels = this.escalation;
+    const top = Math.max(0, ...levels.map((l) => l.level));
+    const first = Math.min(...levels.map((l) => l.afterMinutes));
+    if (!Number.isFinite(first)) return [];
+    // a level below 0 is no level this console writes (a row edited by hand): every level is above it
+    const rows = this.db.prepare(`SELECT *, 0 AS pending FROM incident WHERE state = 'triggered' AND escalation_level < 0 AND opened_at <= ?`).all(isoTime(nowMs - first * 60_000)) as Row[];
+    const stmt = this.db.prepare(`SELECT *, 0 AS pending FROM incident WHERE state = 'triggered' AND escalation_level = ? AND opened_at <= ?`);
+    for (let k = 0; k < top; k++) {
+      const soonest = Math.min(...levels.filter((l) => l.level > k).map((l) => l.afterMinutes));
+      if (Number.isFinite(soonest)) rows.push(...(stmt.all(k, isoTime(nowMs - soonest * 60_000)) as Row[]));
+    }
+    return rows;
+  }
+
   /** Escalate unacknowledged incidents whose time has come (from stored times: a restart picks up), and repeat SEV1 pages until acknowledged. */
   tick(repeatEveryMs = 60_000): void {
     const nowMs = this.clock.now();
-    const rows = this.db.prepare(`SELECT *, 0 AS pending FROM incident WHERE state = 'triggered'`).all() as Row[];
+    // only what may be due is read (index seeks): a storm's tens of thousands of open incidents are not read every tick
+    const rows = this.dueForEscalation(nowMs);
+    const escalating = new Set(rows.map((r) => r.id));
+    const sev1 = (this.db.prepare(`SELECT *, 0 AS pending FROM incident WHERE state = 'triggered' AND severity = 'SEV1'`).all() as Row[]).filter((r) => !escalating.has(r.id));
+    rows.push(...sev1);
     const escalated: string[] = [];
     const repeats: string[] = [];
     const lapsed: string[] = [];
     const timeouts = this.deps.ackTimeoutMin ?? DEFAULT_ACK_TIMEOUT_MIN;
-    const acknowledged = this.db.prepare(`SELECT *, 0 AS pending FROM incident WHERE state = 'acknowledged' AND acknowledged_at IS NOT NULL`).all() as Row[];
+    const acknowledged = (Object.keys(timeouts) as Severity[]).flatMap((sev) =>
+      (timeouts[sev] ?? 0) > 0
+        ? (this.db.prepare(`SELECT *, 0 AS pending FROM incident WHERE state = 'acknowledged' AND severity = ? AND acknowledged_at <= ?`).all(sev, isoTime(nowMs - timeouts[sev] * 60_000)) as Row[])
+        : [],
+    );
     this.audit.transaction(() => {
       // an acknowledgement that held past its timeout with the incident still open: back to triggered, and page again
       for (const r of acknowledged) {

@@ -163,7 +163,7 @@ export class IncidentRepository {
   }
 
   counts(): { open: number; bySeverity: Record<Severity, number>; unacknowledged: number; unacknowledgedSev1: number } {
-    const rows = this.db.prepare(`SELECT severity, state, count(*) AS n FROM incident WHERE state != 'resolved' GROUP BY severity, state`).all() as { severity: Severity; state: IncidentState; n: number }[];
+    const rows = this.once(`SELECT severity, state, count(*) AS n FROM incident WHERE state IN ('triggered', 'acknowledged') GROUP BY severity, state`).all() as { severity: Severity; state: IncidentState; n: number }[];
     const bySeverity: Record<Severity, number> = { SEV1: 0, SEV2: 0, SEV3: 0 };
     let open = 0;
     let unacknowledged = 0;

@@ -7,6 +7,7 @@ import { SEVERITY_POLICY } from '../../shared/domain/severity.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Logger } from '../platform/logger.js';
 import type { PageRequest } from '../incidents/incident-engine.js';
+import type { HeldPages } from './storm-gate.js';
 import { Emitter } from '../platform/emitter.js';
 
 export interface DesktopNotification {
@@ -100,14 +101,13 @@ export class Pager {
   constructor(private readonly deps: PagerDeps) {}
 
   /** One notification for many pages of one severity held in a storm: counts and ids only. */
-  async summary(severity: Severity, held: PageRequest[]): Promise<PageEvent> {
-    const first = held[0]!;
-    const what = held.every((h) => h.reason === 'escalation') ? 'escalated' : 'new';
+  async summary(severity: Severity, held: HeldPages): Promise<PageEvent> {
+    const what = held.escalatedOnly ? 'escalated' : 'new';
     const text = {
-      title: `${held.length} ${what} ${severity} incidents`,
-      message: `${first.incident.id} and ${held.length - 1} more · respond within ${SEVERITY_POLICY[severity].responseMinutes} min`,
+      title: `${held.count} ${what} ${severity} incidents`,
+      message: `${held.first.incident.id} and ${held.count - 1} more · respond within ${SEVERITY_POLICY[severity].responseMinutes} min`,
     };
-    return this.deliver(first, text);
+    return this.deliver(held.first, text);
   }
 
   async page(req: PageRequest): Promise<PageEvent> {

@@ -16,9 +16,17 @@ export interface StormGateOptions {
 
 export const STORM_DEFAULTS: StormGateOptions = { windowMs: 10_000, burst: 3 };
 
+/** What a window held back: its first page and how many in all (never the incidents themselves: a storm holds tens of thousands). */
+export interface HeldPages {
+  first: PageRequest;
+  count: number;
+  /** every held page was an escalation */
+  escalatedOnly: boolean;
+}
+
 interface Window {
   sent: number;
-  held: PageRequest[];
+  held: HeldPages | null;
   timer: TimerHandle;
 }
 
@@ -26,7 +34,7 @@ export class StormGate {
   private readonly windows = new Map<string, Window>();
 
   constructor(
-    private readonly out: { page(req: PageRequest): void; summary(severity: Severity, held: PageRequest[]): void },
+    private readonly out: { page(req: PageRequest): void; summary(severity: Severity, held: HeldPages): void },
     private readonly timers: Timers,
     private readonly options: StormGateOptions = STORM_DEFAULTS,
   ) {}
@@ -37,21 +45,25 @@ export class StormGate {
     const key = `${sev}:${req.reason}`;
     let w = this.windows.get(key);
     if (!w) {
-      w = { sent: 0, held: [], timer: this.timers.setTimeout(() => this.close(key), this.options.windowMs) };
+      w = { sent: 0, held: null, timer: this.timers.setTimeout(() => this.close(key), this.options.windowMs) };
       this.windows.set(key, w);
     }
     if (w.sent < this.options.burst) {
       w.sent++;
       this.out.page(req);
-    } else w.held.push(req);
+    } else if (!w.held) w.held = { first: req, count: 1, escalatedOnly: req.reason === 'escalation' };
+    else {
+      w.held.count++;
+      w.held.escalatedOnly &&= req.reason === 'escalation';
+    }
   }
 
   private close(key: string): void {
     const w = this.windows.get(key);
     this.windows.delete(key);
-    if (!w || w.held.length === 0) return;
-    if (w.held.length === 1) this.out.page(w.held[0]!);
-    else this.out.summary(w.held[0]!.incident.severity, w.held);
+    if (!w?.held) return;
+    if (w.held.count === 1) this.out.page(w.held.first);
+    else this.out.summary(w.held.first.incident.severity, w.held);
   }
 
   /** Stop: what is held goes out now. */

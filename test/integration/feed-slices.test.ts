@@ -1,0 +1,65 @@
+// A console far behind its relay reads big pages and applies each in slices,
+// with the event loop free between them, while the relay already sends the
+// next. Whatever happens mid-page — the link cut, the console's database
+// refusing a write — every alert becomes its incident exactly once, in order;
+// and another console's action that follows a page is applied after it, so it
+// finds its incident.
+import { describe, expect } from 'vitest';
+import { relayTest } from '../support/fixtures.js';
+import { post, TOKENS, waitFor } from '../support/relay-fixture.js';
+
+const it = relayTest.override({ relayConfig: { pageSize: 2000 } });
+
+async function postAlerts(url: string, prefix: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i += 250) {
+    const alerts = Array.from({ length: Math.min(250, n - i) }, (_, k) => ({ key: `${prefix}-${i + k}`, severity: 'SEV3', summary: 'queue depth above 500', service: 'lab-interface' }));
+    expect((await post(`${url}/v1/alerts`, JSON.stringify({ alerts }))).status).toBe(202);
+  }
+}
+
+describe('pages applied in slices', () => {
+  it('loses and repeats nothing when the link is cut mid-page and the database refuses a write mid-page', async ({ relay, relayConsole }) => {
+    const N = 6000;
+    await postAlerts(relay.url, 'cut', N);
+    const oncall = await relayConsole('console');
+    const db = oncall.services().db;
+    const count = () => db.prepare(`SELECT count(*) FROM incident WHERE key LIKE 'native:cut-%'`).pluck().get() as number;
+    // the link cut while a page is half applied
+    await waitFor(() => count() > 0, 20_000, 'the first slices applied');
+    const feed = oncall.services().feed as unknown as { ws: { terminate(): void } | null };
+    const cutAt = count();
+    feed.ws?.terminate();
+    // then the database refuses to store one alert further on (as a failing disk would), until it is mended: each link ends there
+    db.exec(`CREATE TABLE fault_armed (on_seq INTEGER);
+             INSERT INTO fault_armed SELECT max(seq) + 700 FROM feed_alert;
+             CREATE TRIGGER fault_once BEFORE INSERT ON feed_alert WHEN NEW.seq = (SELECT on_seq FROM fault_armed)
+             BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;`);
+    const refusedAt = db.prepare('SELECT on_seq FROM fault_armed').pluck().get() as number;
+    await waitFor(() => oncall.services().feed!.status().reconnects >= 3, 20_000, () => `the refusal reached (${count()} incidents, refused at ${refusedAt}, stored up to ${db.prepare('SELECT max(seq) FROM feed_alert').pluck().get()}, ${JSON.stringify(oncall.status().feed)})`);
+    const beforeMend = count();
+    db.exec('DROP TRIGGER fault_once; DROP TABLE fault_armed;');
+    await waitFor(() => count() === N, 60_000, () => `all ${N} incidents (have ${count()})`);
+    const keys = db.prepare(`SELECT i.key, ia.seq FROM incident i JOIN incident_alert ia ON ia.incident_id = i.id WHERE i.key LIKE 'native:cut-%' ORDER BY i.rowid`).all() as { key: string; seq: number }[];
+    const distinct = new Set(keys.map((k) => k.key));
+    const duplicated = keys.length - distinct.size;
+    const lost = N - distinct.size;
+    const outOfOrder = keys.filter((k, i) => i > 0 && k.seq < keys[i - 1]!.seq).length;
+    console.info(`[feed-slices] ${N} alerts in pages of 2,000: link cut after ${cutAt} incidents, a write refused at seq ${refusedAt} (${beforeMend} applied before it was mended); lost ${lost}, duplicated ${duplicated}, out of order ${outOfOrder}; reconnects ${oncall.services().feed!.status().reconnects}`);
+    expect({ lost, duplicated, outOfOrder }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0 });
+    expect(db.prepare(`SELECT count(*) FROM feed_alert WHERE applied != 1`).pluck().get()).toBe(0);
+  });
+
+  it("applies another console's action after the page before it, so it finds its incident", async ({ relay, relayConsole }) => {
+    const a = await relayConsole('ward-a');
+    await postAlerts(relay.url, 'order', 3000);
+    await waitFor(() => a.services().incidents.list({ limit: 5000 }).length === 3000, 30_000, 'ward-a has every incident');
+    const op = a.services().operator.signIn('rn.jones', 'Rita Jones');
+    const last = a.services().incidents.findOpen('native:order-2999')!;
+    a.services().incidents.acknowledge(last.id, op);
+    await waitFor(() => a.services().incidents.pendingCount() === 0, 10_000, 'the action reached the relay');
+    // ward-b starts now: two pages of alerts, then the action — which must wait for the page that opens its incident
+    const b = await relayConsole('ward-b', { token: TOKENS.wardB });
+    await waitFor(() => b.services().incidents.findOpen('native:order-2999')?.state === 'acknowledged', 30_000, () => `order-2999 acknowledged at ward-b (it is ${b.services().incidents.findOpen('native:order-2999')?.state ?? 'not there'})`);
+    expect(b.services().incidents.findOpen('native:order-2999')!.acknowledgedBy).toContain('Rita Jones');
+  });
+});
