@@ -1,18 +1,23 @@
 // The real pipeline in a storm: the relay and the console each in its own
 // process from the build (`npm run build` first), the console paging to a file
-// sink (the OS daemon's stand-in). For each rate, Alertmanager-shaped batches
-// of new keys (every alert a new incident) for 8 s; printed: alerts/s made into
-// incidents, how long the console took to catch up after the storm, and its
-// RSS. Then a mixed run: a SEV1 every second during a 5,000/s SEV3 storm, its
-// page latency (send → notification written) reported on its own.
+// sink (the OS daemon's stand-in). For each rate, Alertmanager-sized batches of
+// new keys (every alert a new incident); printed: alerts/s made into incidents,
+// how long the console took to catch up after the storm, the latency from an
+// alert's post to its incident (when its page is asked for), the console's
+// event-loop delay (Node's own histogram, preloaded: bench/loop-probe.cjs), its
+// RSS and the CPU of each process. Mixed runs post a SEV1 every second during a
+// storm: its page latency (post → notification written) on its own. Last, the
+// relay's intake of Alertmanager webhook bodies against Alertmanager's own
+// /api/v2/alerts, on the same alerts at the same concurrency.
+//
+// STORM_RUNS=r1000,mixed5000 picks runs; STORM_CPU_PROF=dir profiles the console.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { agent, pct, post, ROOT, startRelayProcess } from './support.js';
-
-const SECONDS = 8;
+import { startAlertmanager } from '../test/support/alertmanager.js';
+import { agent, cpuSeconds, pct, post, ROOT, startRelayProcess } from './support.js';
 
 function rssMb(pid: number): number {
   try {
@@ -33,6 +38,23 @@ function letters(n: number): string {
   return s;
 }
 
+const n0 = (n: number) => Math.round(n).toLocaleString('en-US');
+
+interface Run {
+  label: string;
+  rate: number;
+  seconds: number;
+  sev1EverySecond: boolean;
+}
+
+const RUNS: Run[] = [
+  { label: 'r200', rate: 200, seconds: 8, sev1EverySecond: false },
+  { label: 'r1000', rate: 1000, seconds: 8, sev1EverySecond: false },
+  { label: 'mixed1000', rate: 1000, seconds: 8, sev1EverySecond: true },
+  { label: 'r5000', rate: 5000, seconds: 20, sev1EverySecond: false },
+  { label: 'mixed5000', rate: 5000, seconds: 20, sev1EverySecond: true },
+];
+
 export async function run(): Promise<void> {
   const cli = join(ROOT, 'dist/main/cli.cjs');
   if (!existsSync(cli)) throw new Error('run `npm run build` first: the storm bench runs the console from dist/');
@@ -40,10 +62,21 @@ export async function run(): Promise<void> {
   const relay = await startRelayProcess(dir);
   const sinkFile = join(dir, 'pages.jsonl');
   writeFileSync(sinkFile, '');
+  const loopFile = join(dir, 'loop.json');
   const consoleDir = join(dir, 'console');
-  const child: ChildProcess = spawn(process.execPath, [...(process.env.STORM_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.STORM_CPU_PROF] : []), cli, '--data-dir', consoleDir, '--relay-url', relay.stream, '--relay-token-file', relay.tokenFile, '--probes', 'none', '--notify-sink', `file:${sinkFile}`, '--no-open'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const prof = process.env.STORM_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.STORM_CPU_PROF] : [];
+  const child: ChildProcess = spawn(process.execPath, [...prof, '-r', join(ROOT, 'bench/loop-probe.cjs'), cli, '--data-dir', consoleDir, '--relay-url', relay.stream, '--relay-token-file', relay.tokenFile, '--probes', 'none', '--notify-sink', `file:${sinkFile}`, '--no-open'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, MAOC_LOOP_FILE: loopFile },
+  });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  const loop = async (): Promise<{ p50: number; p99: number; max: number }> => {
+    rmSync(loopFile, { force: true });
+    child.kill('SIGUSR2');
+    for (let i = 0; i < 100 && !existsSync(loopFile); i++) await new Promise((r) => setTimeout(r, 20));
+    return existsSync(loopFile) ? (JSON.parse(readFileSync(loopFile, 'utf8')) as { p50: number; p99: number; max: number }) : { p50: NaN, p99: NaN, max: NaN };
+  };
   try {
     // the console's database appears once it has started; read it read-only
     const dbFile = join(consoleDir, 'console.db');
@@ -51,29 +84,34 @@ export async function run(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1500));
     const db = new Database(dbFile, { readonly: true, fileMustExist: true });
     db.pragma('busy_timeout = 5000');
-    const count = db.prepare(`SELECT count(*) FROM incident WHERE service LIKE ?`).pluck();
+    // incidents opened since an instant: an index range (a count that scanned the table would slow the console it watches)
+    const count = db.prepare(`SELECT count(*) FROM incident WHERE opened_ms >= ?`).pluck();
     const rss0 = rssMb(child.pid!);
     console.log(`console RSS at rest: ${rss0.toFixed(0)} MB`);
 
-    const storm = async (label: string, rate: number, sev1EverySecond = false) => {
-      const service = `storm-${label}`;
+    const storm = async ({ label, rate, seconds, sev1EverySecond }: Run) => {
       const PER = Math.max(1, Math.min(500, Math.round(rate / 20))); // Alertmanager-sized groups, 20 posts a second
-      const total = rate * SECONDS;
+      const total = rate * seconds;
       let sent = 0;
-      let rssMax = rssMb(child.pid!);
+      const rssStart = rssMb(child.pid!);
+      let rssMax = rssStart;
       const sev1Sent = new Map<string, number>();
+      const batchSentAt: number[] = [];
+      const cpu0 = { console: cpuSeconds(child.pid!), relay: cpuSeconds(relay.pid) };
+      await loop(); // measured afresh from here
       const begin = Date.now();
       const posts: Promise<number>[] = [];
       while (sent < total) {
         const due = Math.min(total, Math.floor(((Date.now() - begin) / 1000) * rate));
         while (sent + PER <= due || (sent < due && due === total)) {
           const n = Math.min(PER, total - sent);
-          const alerts = Array.from({ length: n }, (_, i) => ({ key: `${label}-${sent + i}`, severity: 'SEV3', summary: 'p95 latency above 2000 ms', service }));
+          const alerts = Array.from({ length: n }, (_, i) => ({ key: `${label}-${sent + i}`, severity: 'SEV3', summary: 'p95 latency above 2000 ms', service: `storm-${label}` }));
+          batchSentAt.push(Date.now());
           sent += n;
           posts.push(post(`${relay.url}/v1/alerts`, JSON.stringify({ alerts })));
         }
         if (sev1EverySecond && sev1Sent.size < Math.floor((Date.now() - begin) / 1000) + 1) {
-          const s = `sevone-${label}-${letters(sev1Sent.size)}`;
+          const s = `sevone-${letters(rate)}-${letters(sev1Sent.size)}`; // a new incident each, in every run
           sev1Sent.set(s, Date.now());
           posts.push(post(`${relay.url}/v1/alerts`, JSON.stringify({ key: s, severity: 'SEV1', summary: 'inference API down', service: s })));
         }
@@ -83,35 +121,41 @@ export async function run(): Promise<void> {
       const postedAt = Date.now();
       const statuses = await Promise.all(posts);
       const refused = statuses.filter((s) => s !== 202).length;
-      let done = count.get(`${service}%`) as number;
-      while (done < total && Date.now() - postedAt < 120_000) {
-        await new Promise((r) => setTimeout(r, 50));
-        done = count.get(`${service}%`) as number;
+      const expected = total + sev1Sent.size;
+      let done = count.get(begin) as number;
+      while (done < expected && Date.now() - postedAt < 180_000) {
+        await new Promise((r) => setTimeout(r, 100));
+        done = count.get(begin) as number;
         rssMax = Math.max(rssMax, rssMb(child.pid!));
       }
       const caughtUp = Date.now() - postedAt;
-      const seconds = (Date.now() - begin) / 1000;
+      const lag = await loop();
+      const cpu = { console: cpuSeconds(child.pid!) - cpu0.console, relay: cpuSeconds(relay.pid) - cpu0.relay };
+      const wall = (Date.now() - begin) / 1000;
+      // post → incident stored (the moment its page is asked for), per alert
+      const opened = db.prepare(`SELECT key, opened_at FROM incident WHERE opened_ms >= ? AND key LIKE ?`).all(begin, `native:${label}-%`) as { key: string; opened_at: string }[];
+      const latency = opened.map((o) => Date.parse(o.opened_at) - batchSentAt[Math.floor(Number(o.key.slice(`native:${label}-`.length)) / PER)]!).sort((a, b) => a - b);
       console.log(
-        `${label}: offered ${rate.toLocaleString('en-US')} alerts/s for ${SECONDS} s (${total.toLocaleString('en-US')} new incidents, ${PER} per request${refused ? `, ${refused} requests refused` : ''}): ` +
-          `${Math.round(done / seconds).toLocaleString('en-US')} alerts/s made into incidents; caught up ${(caughtUp / 1000).toFixed(1)} s after the storm; RSS max ${rssMax.toFixed(0)} MB (+${(rssMax - rss0).toFixed(0)})`,
+        `${label}: offered ${n0(rate)} alerts/s for ${seconds} s (${n0(total)} new incidents, ${PER} per request${refused ? `, ${refused} requests refused` : ''}): ` +
+          `${n0(done / ((postedAt - begin) / 1000 + caughtUp / 1000))} alerts/s made into incidents; caught up ${(caughtUp / 1000).toFixed(1)} s after the storm; ` +
+          `post → incident p50 ${n0(pct(latency, 50))} ms, p99 ${n0(pct(latency, 99))} ms; event-loop delay p50 ${lag.p50} ms, p99 ${lag.p99} ms, max ${lag.max} ms; ` +
+          `RSS max ${rssMax.toFixed(0)} MB (+${(rssMax - rssStart).toFixed(0)} over the run, +${(rssMax - rss0).toFixed(0)} since rest); CPU over ${wall.toFixed(0)} s: console ${cpu.console.toFixed(1)} s, relay ${cpu.relay.toFixed(1)} s`,
       );
       if (sev1EverySecond) {
         await new Promise((r) => setTimeout(r, 500));
         const lines = readFileSync(sinkFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { at: string; title: string });
         const lat: number[] = [];
         for (const [s, t0] of sev1Sent) {
-          const line = lines.find((l) => l.title.endsWith(` · ${s}`));
+          const line = lines.find((l) => l.title.endsWith(` · ${s}`) && Date.parse(l.at) >= begin);
           if (line) lat.push(Date.parse(line.at) - t0);
         }
         lat.sort((a, b) => a - b);
-        console.log(`${label}: SEV1 pages during the storm, n=${lat.length} of ${sev1Sent.size}: p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms, max ${(lat.at(-1) ?? NaN).toFixed(0)} ms (send → notification written)`);
+        console.log(`${label}: SEV1 pages during the storm, n=${lat.length} of ${sev1Sent.size}: p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms, max ${(lat.at(-1) ?? NaN).toFixed(0)} ms (post → notification written)`);
       }
     };
 
     const only = process.env.STORM_RUNS?.split(',');
-    for (const [label, rate, sev1] of [['r200', 200, false], ['r1000', 1000, false], ['r5000', 5000, false], ['mixed', 5000, true]] as const) {
-      if (!only || only.includes(label)) await storm(label, rate, sev1);
-    }
+    for (const r of RUNS) if (!only || only.includes(r.label)) await storm(r);
     const lines = readFileSync(sinkFile, 'utf8').split('\n').filter(Boolean).length;
     console.log(`notifications written in all: ${lines} (SEV3 storms are summarised per 10 s window)`);
     db.close();
@@ -122,7 +166,62 @@ export async function run(): Promise<void> {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     await relay.stop();
+  }
+  try {
+    if (!process.env.STORM_RUNS || process.env.STORM_RUNS.includes('alertmanager')) await againstAlertmanager(dir);
+  } finally {
     agent.destroy();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The same alerts at the same concurrency: to Alertmanager's own API (kept in
+ * memory) and, as Alertmanager's webhook bodies, to the relay (stored durably:
+ * 2xx only after the commit).
+ */
+async function againstAlertmanager(dir: string): Promise<void> {
+  const relayDir = join(dir, 'am-relay');
+  mkdirSync(relayDir, { recursive: true });
+  const relay = await startRelayProcess(relayDir);
+  const am = await startAlertmanager(join(dir, 'alertmanager'), `${relay.url}/v1/alertmanager`, '  group_wait: 1h\n  group_interval: 1h\n  repeat_interval: 4h');
+  try {
+    const N = 40_000;
+    const PER = 100;
+    const CONCURRENCY = 8;
+    const startsAt = new Date().toISOString();
+    const batch = (b: number) =>
+      Array.from({ length: PER }, (_, i) => ({ labels: { alertname: 'StormBench', service: 'radiology-ai', instance: `node-${b * PER + i}`, severity: 'warning' }, annotations: { summary: 'p95 latency above 2000 ms' }, startsAt }));
+    const batches = Array.from({ length: N / PER }, (_, b) => batch(b));
+    const drive = async (send: (b: number) => Promise<number>): Promise<{ rate: number; refused: number }> => {
+      let next = 0;
+      let refused = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < batches.length) {
+            const status = await send(next++);
+            if (status < 200 || status >= 300) refused++;
+          }
+        }),
+      );
+      return { rate: N / ((performance.now() - t0) / 1000), refused };
+    };
+    const amRate = await drive((b) => post(`${am.url}/api/v2/alerts`, JSON.stringify(batches[b])));
+    const relayRate = await drive((b) => {
+      const groupLabels = { alertname: 'StormBench', service: 'radiology-ai' };
+      const body = {
+        version: '4', groupKey: `{}:{alertname="StormBench", service="radiology-ai", batch="${b}"}`, status: 'firing', receiver: 'oncall-relay', groupLabels, commonLabels: groupLabels, commonAnnotations: {}, externalURL: am.url,
+        alerts: batches[b]!.map((a, i) => ({ status: 'firing', labels: a.labels, annotations: a.annotations, startsAt: a.startsAt, endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: (b * PER + i).toString(16).padStart(16, '0') })),
+      };
+      return post(`${relay.url}/v1/alertmanager`, JSON.stringify(body));
+    });
+    console.log(
+      `relay vs Alertmanager, ${n0(N)} alerts in requests of ${PER}, ${CONCURRENCY} at a time: Alertmanager /api/v2/alerts ${n0(amRate.rate)} alerts/s (in memory); ` +
+        `relay /v1/alertmanager ${n0(relayRate.rate)} alerts/s (stored, fsync before 2xx)${amRate.refused + relayRate.refused ? ` [refused: ${amRate.refused} / ${relayRate.refused}]` : ''}; ratio ${(relayRate.rate / amRate.rate).toFixed(2)}×`,
+    );
+  } finally {
+    await am.stop();
+    await relay.stop();
   }
 }

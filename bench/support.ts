@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
 
@@ -36,6 +36,7 @@ export function readyLine<T>(proc: ChildProcess): Promise<T> {
 }
 
 export interface RelayProcess {
+  pid: number;
   url: string;
   stream: string;
   token: string;
@@ -52,10 +53,11 @@ export async function startRelayProcess(dir: string, options: { databaseUrl?: st
     join(dir, 'relay.yaml'),
     `listen: { host: 127.0.0.1, port: 0 }\ndataDir: ${join(dir, 'relay')}\nconsoles: [{ id: bench, token: "${token}" }]\nrateLimit: { alertsPerSecond: 1000000, burst: 1000000 }\n${options.databaseUrl ? `databaseUrl: "${options.databaseUrl}"\n` : ''}`,
   );
-  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/relay/main.ts'), '--config', join(dir, 'relay.yaml')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+  const proc: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_RELAY_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_RELAY_CPU_PROF] : []), '--import', 'tsx', join(ROOT, 'src/relay/main.ts'), '--config', join(dir, 'relay.yaml')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
   const ready = await readyLine<{ url: string; stream: string }>(proc);
   return {
     ...ready,
+    pid: proc.pid!,
     token,
     tokenFile,
     stop: () =>
@@ -64,4 +66,14 @@ export async function startRelayProcess(dir: string, options: { databaseUrl?: st
         proc.kill('SIGTERM');
       }),
   };
+}
+
+/** CPU seconds a process has used so far (user + system, from /proc). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 a second on Linux)
+  } catch {
+    return NaN;
+  }
 }

@@ -431,7 +431,7 @@ const PAGE_WINDOW = 2;
 /** Ordered frames held before the socket is paused (only a relay without flow control sends that many). */
 const PAUSE_AFTER = 8;
 /** How long one slice of a page may hold the event loop, aimed at (the slice size follows the measured cost). */
-const SLICE_MS = Number(process.env.MAOC_SLICE_MS ?? 10);
+const SLICE_MS = 5;
 
 function highestSeq(items: unknown[]): number {
   let max = 0;
