@@ -41,6 +41,8 @@ export async function run(): Promise<void> {
     await page.getByLabel('User ID').fill('bench.user');
     await page.getByLabel('Display name').fill('Bench User');
     await page.getByRole('button', { name: 'Sign in' }).click();
+    // the heaviest list: every incident its own row (in a storm alike incidents fold into one row by default)
+    await page.getByLabel('Fold alike').selectOption('off');
     await page.getByTestId('incident-row').first().waitFor();
     await page.waitForFunction(`document.querySelector('.view-header + .toolbar')?.textContent?.includes('${INCIDENTS} shown')`);
 
