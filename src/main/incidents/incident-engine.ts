@@ -73,8 +73,6 @@ export class IncidentEngine {
   readonly page = new Emitter<PageRequest>();
   /** after commit: an outbox row was written */
   readonly outboxWritten = new Emitter<void>();
-  /** after commit: the new incidents of one commit, each with the alert that opened it */
-  readonly opened = new Emitter<[Incident, Alert][]>();
   /**
    * Inside the transaction that opens them: new incidents, for what must
    * commit with them (their runbooks). Listeners write only through the same
@@ -204,17 +202,14 @@ export class IncidentEngine {
       }
       if (opened.length) this.opening.emit(opened.map(([id, a]) => ({ id, severity: a.severity, category: a.labels.category })));
       // told after the outermost commit (the intake's, when it stores and applies a page in one transaction); never after a rollback
-      if (opened.length || changed.size || pages.length) this.audit.afterCommit(`incidents.ingest#${++this.ingests}`, () => this.tellIngested(opened, changed, pages));
+      if (changed.size || pages.length) this.audit.afterCommit(`incidents.ingest#${++this.ingests}`, () => this.tellIngested(changed, pages));
     });
   }
 
-  private tellIngested(opened: [string, Alert][], changed: Set<string>, pages: string[]): void {
-    // each incident read once, after the commit, for every listener
-    const read = new Map((opened.length || pages.length ? this.byIds([...new Set([...opened.map(([id]) => id), ...pages])]) : []).map((i) => [i.id, i]));
-    const incident = (id: string) => read.get(id) ?? this.get(id);
-    if (opened.length) this.opened.emit(opened.map(([id, a]) => [incident(id), a]));
+  private tellIngested(changed: Set<string>, pages: string[]): void {
     if (changed.size) this.changed.emit([...changed]);
-    for (const id of pages) this.page.emit({ incident: incident(id), reason: 'new' });
+    // read after the commit, once each, in one go
+    for (const incident of this.byIds(pages)) this.page.emit({ incident, reason: 'new' });
   }
 
   /** The worst severity among an incident's firing alerts (an index seek); `fallback` when none fires. */
