@@ -219,16 +219,18 @@ export class FeedClient {
   private perAlertMs = 0.25;
 
   /**
-   * Store (and apply) one page in slices of about SLICE_MS each, yielding
-   * between them. Each slice moves the cursor past what it stored, so a link
-   * lost midway resumes after the last slice. False when the link closed first.
+   * Store (and apply) one page in slices, yielding between them: of about
+   * SLICE_MS each, or SLICE_BEHIND_MS while another page waits (each slice is
+   * a commit, and a commit's flush to disk costs milliseconds: in a storm,
+   * fewer and longer). Each slice moves the cursor past what it stored, so a
+   * link lost midway resumes after the last slice. False when the link closed first.
    */
-  private async applyPage(items: unknown[], closed: () => boolean): Promise<boolean> {
+  private async applyPage(items: unknown[], closed: () => boolean, behind: () => boolean): Promise<boolean> {
     const relayId = this.st.relayId;
     if (!relayId) return false;
     for (let i = 0; i < items.length; ) {
       if (closed()) return false;
-      const n = Math.max(16, Math.min(500, Math.floor(SLICE_MS / this.perAlertMs)));
+      const n = Math.max(16, Math.min(500, Math.floor((behind() ? SLICE_BEHIND_MS : SLICE_MS) / this.perAlertMs)));
       const part = items.length <= n ? items : items.slice(i, i + n);
       const t0 = performance.now();
       const page = this.deps.receive ? this.deps.receive(relayId, part) : this.deps.store.storeReceived(relayId, part);
@@ -284,7 +286,7 @@ export class FeedClient {
             while (ordered.length > 0 && !closed) {
               const f = ordered[0]!;
               if (f.type === 'alerts') {
-                if (!(await this.applyPage(f.alerts, () => closed))) break;
+                if (!(await this.applyPage(f.alerts, () => closed, () => ordered.length > 1))) break;
               } else {
                 const relayId = this.st.relayId;
                 if (relayId && f.acks.length) {
@@ -432,6 +434,8 @@ const PAGE_WINDOW = 2;
 const PAUSE_AFTER = 8;
 /** How long one slice of a page may hold the event loop, aimed at (the slice size follows the measured cost). */
 const SLICE_MS = 5;
+/** …and while more pages wait (a SEV1 sent ahead still waits at most one slice). */
+const SLICE_BEHIND_MS = 30;
 
 function highestSeq(items: unknown[]): number {
   let max = 0;
