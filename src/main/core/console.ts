@@ -59,8 +59,17 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
 
   const status = (): ConsoleStatus => projectStatus({ config, startedAt, now: clock.now(), running, verifying: watch?.verifying ?? false });
 
-  // Status is pushed at most every 250 ms: a storm of changes must not become a storm of events.
-  let statusPush = throttle(lifetime, 250, () => running && events.emit('status.changed', status()));
+  // Status is pushed at most every 250 ms: a storm of changes must not become a storm of events. Counting tens of
+  // thousands of open incidents takes a while: then at most a tenth of the time goes to it.
+  let statusCostMs = 0;
+  const pushStatus = () => {
+    if (!running) return;
+    const t0 = performance.now();
+    events.emit('status.changed', status());
+    statusCostMs = performance.now() - t0;
+  };
+  const statusEvery = () => Math.max(250, Math.min(5_000, statusCostMs * 10));
+  let statusPush = throttle(lifetime, statusEvery, pushStatus);
   const publishStatus = () => statusPush.request();
   const publishStatusNow = () => statusPush.flush();
 
@@ -88,7 +97,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
     async start() {
       if (running) return; // already running: its timers stay as they are
       lifetime = new DisposableStore(deps.timers);
-      statusPush = throttle(lifetime, 250, () => running && events.emit('status.changed', status()));
+      statusPush = throttle(lifetime, statusEvery, pushStatus);
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       const keyStore = deps.keyStore ?? new FileKeyStore(config.dataDir);
       const db = openDatabase(join(config.dataDir, DATABASE_FILE));

@@ -37,7 +37,7 @@ export function accumulate<T>(store: DisposableStore, ms: number, deliver: (valu
 }
 
 /** At most one call per `ms`, with nothing to carry; `flush` delivers now and cancels the wait. */
-export function throttle(store: DisposableStore, ms: number, deliver: () => void): { request(): void; flush(): void } {
+export function throttle(store: DisposableStore, ms: number | (() => number), deliver: () => void): { request(): void; flush(): void } {
   let cancel: Dispose | null = null;
   return {
     request() {
@@ -45,7 +45,7 @@ export function throttle(store: DisposableStore, ms: number, deliver: () => void
       cancel = store.timeout(() => {
         cancel = null;
         deliver();
-      }, ms);
+      }, typeof ms === 'number' ? ms : ms());
     },
     flush() {
       cancel?.();
