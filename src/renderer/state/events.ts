@@ -1,6 +1,7 @@
 // Typed subscription to what main pushes: one handler per event name, each
 // with its payload's own type (no casts at the call sites).
 import type { ContractClient, EventName, EventPayloads } from '../../shared/contract.js';
+import type { Incident } from '../../shared/domain/incident.js';
 import type { ConsoleStore } from './store.js';
 
 export type EventHandlers = { [E in EventName]?: (payload: EventPayloads[E]) => void };
@@ -24,6 +25,20 @@ export function coalesce(fn: () => void, ms = 250): () => void {
   };
 }
 
+/** Run `fn` at the next animation frame, or within 100 ms when frames are paused (a hidden window); 16 ms without a screen. */
+export function nextFrame(fn: () => void): void {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  // this module also runs without a screen (tests over a real console): no DOM typings assumed
+  const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => number }).requestAnimationFrame;
+  if (raf) raf(run);
+  setTimeout(run, raf ? 100 : 16);
+}
+
 /** Wire a store to a client's events: lists change by events, details only for a signed-in, unlocked operator. */
 export function wireEvents(
   client: ContractClient,
@@ -42,12 +57,25 @@ export function wireEvents(
     changedIds = [];
     void s().refreshIncidents(ids);
   });
+  // Changes that came with their incidents: merged into one store write per animation frame (a storm sends hundreds a second)
+  let framed: { ids: Set<string>; incidents: Map<string, Incident> } | null = null;
+  const mergeAtFrame = (ids: string[], incidents: Incident[]) => {
+    if (!framed) {
+      const batch = (framed = { ids: new Set<string>(), incidents: new Map<string, Incident>() });
+      nextFrame(() => {
+        framed = null;
+        if (s().canRead()) void s().incidentsChanged([...batch.ids], [...batch.incidents.values()]);
+      });
+    }
+    for (const id of ids) framed.ids.add(id);
+    for (const i of incidents) framed.incidents.set(i.id, i); // the latest of each
+  };
   return bindEvents(client, {
     'status.changed': (status) => s().setStatus(status),
     'audit.appended': () => s().canRead() && s().view === 'audit' && reloadAudit(),
     'incidents.changed': ({ ids, incidents }) => {
       if (!s().canRead()) return;
-      if (incidents) void s().incidentsChanged(ids, incidents);
+      if (incidents) mergeAtFrame(ids, incidents);
       else {
         changedIds.push(...ids);
         refreshIncidents();
