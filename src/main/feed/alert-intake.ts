@@ -18,8 +18,9 @@ export interface AlertIntakeDeps {
 
 /**
  * From a relay page to incidents, so that nothing stored is left without an
- * incident. Storing and applying are two transactions; an alert stays
- * "unapplied" until the engine's transaction that makes its incident commits.
+ * incident. Storing and applying are one transaction for a page that applies
+ * whole, two otherwise; an alert stays "unapplied" until the transaction that
+ * makes its incident commits.
  * Whatever a crash or a failed apply leaves behind is applied first, in order,
  * at start-up and on every later page or tick.
  */
