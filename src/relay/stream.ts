@@ -28,6 +28,9 @@ export function tokenDigest(token: string): Buffer {
  */
 type LinkState = { kind: 'greeted' } | { kind: 'idle'; sentSeq: number; ackSeq: number } | { kind: 'sending'; sentSeq: number; ackSeq: number };
 
+/** A new SEV1 more than this many alerts past what a console has applied is sent to it ahead of them. */
+const PRIORITY_MARGIN = 50;
+
 interface Subscriber {
   ws: WebSocket;
   consoleId: string;
@@ -39,6 +42,8 @@ interface Subscriber {
   flow: boolean;
   /** a page of alerts sent and not yet said stored: when it was sent */
   awaitingSince: number | null;
+  /** how far the console said it has stored and applied (its `received` frames): pages sent may still wait there */
+  appliedSeq: number | null;
 }
 
 export interface StreamDeps {
@@ -100,7 +105,7 @@ export class ConsoleStream {
   }
 
   private attach(ws: WebSocket, consoleId: string): void {
-    const sub: Subscriber = { ws, consoleId, state: { kind: 'greeted' }, alive: true, badFrames: 0, flow: false, awaitingSince: null };
+    const sub: Subscriber = { ws, consoleId, state: { kind: 'greeted' }, alive: true, badFrames: 0, flow: false, awaitingSince: null, appliedSeq: null };
     this.subscribers.add(sub);
     ws.on('pong', () => (sub.alive = true));
     ws.on('close', () => this.subscribers.delete(sub));
@@ -159,7 +164,8 @@ export class ConsoleStream {
       return;
     }
     if (f.type === 'received') {
-      // the console stored the page in flight: the next may go
+      // the console took the page in flight: the next may go; and it has applied everything up to f.seq
+      sub.appliedSeq = Math.max(sub.appliedSeq ?? 0, f.seq);
       if (sub.awaitingSince !== null) {
         this.settle(sub);
         this.pump(sub);
@@ -173,6 +179,7 @@ export class ConsoleStream {
     if (f.type === 'subscribe') {
       // a new subscription moves the cursors; a page in flight finishes and then continues from them
       sub.awaitingSince = null;
+      sub.appliedSeq = null;
       sub.state = { kind: sub.state.kind === 'sending' ? 'sending' : 'idle', sentSeq: f.since, ackSeq: f.acksSince };
       this.pump(sub);
       return;
@@ -268,8 +275,9 @@ export class ConsoleStream {
   priority(alerts: { seq: number }[]): void {
     for (const s of this.subscribers) {
       if (s.state.kind === 'greeted') continue;
-      // only past the next page: a console that is caught up gets it in order at once, paged with its incident
-      const behind = s.state.sentSeq + this.deps.pageSize;
+      // only to a console behind it: one that is caught up gets it in order at once, paged with its incident. A console
+      // that says what it applied (flow control) may hold pages sent and not yet applied: it is behind by those too.
+      const behind = s.flow && s.appliedSeq !== null ? s.appliedSeq + PRIORITY_MARGIN : s.state.sentSeq + this.deps.pageSize;
       const ahead = alerts.filter((a) => a.seq > behind).slice(0, 100);
       if (ahead.length) this.send(s, { type: 'priority', alerts: ahead });
     }

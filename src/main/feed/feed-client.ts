@@ -220,7 +220,7 @@ export class FeedClient {
 
   /**
    * Store (and apply) one page in slices, yielding between them: of about
-   * SLICE_MS each, or SLICE_BEHIND_MS while another page waits (each slice is
+   * SLICE_MS each, or SLICE_BEHIND_MS while a storm's pages wait (each slice is
    * a commit, and a commit's flush to disk costs milliseconds: in a storm,
    * fewer and longer). Each slice moves the cursor past what it stored, so a
    * link lost midway resumes after the last slice. False when the link closed first.
@@ -265,13 +265,14 @@ export class FeedClient {
       let owed = 0;
       let draining = false;
       let closed = false;
-      const sayTaken = (f: OrderedFrame) => {
-        if (flow && ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'received', seq: f.type === 'alerts' ? highestSeq(f.alerts) : 0 }));
+      // `received`: the page is taken, and everything up to seq is stored and applied (a SEV1 further on is sent ahead)
+      const sayTaken = () => {
+        if (flow && ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'received', seq: this.st.lastSeq }));
       };
       const take = (f: OrderedFrame) => {
         ordered.push(f);
         if (f.type === 'alerts') {
-          if (ordered.length <= PAGE_WINDOW) sayTaken(f);
+          if (ordered.length <= PAGE_WINDOW) sayTaken();
           else owed++;
         }
         // a relay without flow control is held back by the socket itself
@@ -286,7 +287,9 @@ export class FeedClient {
             while (ordered.length > 0 && !closed) {
               const f = ordered[0]!;
               if (f.type === 'alerts') {
-                if (!(await this.applyPage(f.alerts, () => closed, () => ordered.length > 1))) break;
+                // behind: pages of alerts wait behind this one, more than a few slices' worth (a storm, not a busy minute)
+                const behind = () => ordered.reduce((n, o, i) => n + (i > 0 && o.type === 'alerts' ? o.alerts.length : 0), 0) >= BEHIND_ALERTS;
+                if (!(await this.applyPage(f.alerts, () => closed, behind))) break;
               } else {
                 const relayId = this.st.relayId;
                 if (relayId && f.acks.length) {
@@ -298,7 +301,7 @@ export class FeedClient {
               ordered.shift();
               if (owed > 0 && ordered.length >= PAGE_WINDOW) {
                 owed--;
-                sayTaken(ordered[PAGE_WINDOW - 1]!);
+                sayTaken();
               }
               if (ws.isPaused && ordered.length <= PAUSE_AFTER / 2) ws.resume();
             }
@@ -436,15 +439,8 @@ const PAUSE_AFTER = 8;
 const SLICE_MS = 5;
 /** …and while more pages wait (a SEV1 sent ahead still waits at most one slice). */
 const SLICE_BEHIND_MS = 30;
-
-function highestSeq(items: unknown[]): number {
-  let max = 0;
-  for (const a of items) {
-    const seq = (a as { seq?: unknown } | null)?.seq;
-    if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq > max) max = seq;
-  }
-  return max;
-}
+/** Alerts waiting in later pages that make a console "behind". */
+const BEHIND_ALERTS = 250;
 
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
