@@ -4,9 +4,15 @@
 // refusing a write — every alert becomes its incident exactly once, in order;
 // and another console's action that follows a page is applied after it, so it
 // finds its incident.
+import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { describe, expect } from 'vitest';
-import { relayTest } from '../support/fixtures.js';
+import { WebSocketServer } from 'ws';
+import { RELAY_SUBPROTOCOL } from '../../src/shared/relay-protocol.js';
+import { alertBuilder } from '../support/alerts.js';
+import { consoleTest, relayTest } from '../support/fixtures.js';
 import { post, TOKENS, waitFor } from '../support/relay-fixture.js';
+import { testConsole } from '../helpers.js';
 
 const it = relayTest.override({ relayConfig: { pageSize: 2000 } });
 
@@ -61,5 +67,49 @@ describe('pages applied in slices', () => {
     const b = await relayConsole('ward-b', { token: TOKENS.wardB });
     await waitFor(() => b.services().incidents.findOpen('native:order-2999')?.state === 'acknowledged', 30_000, () => `order-2999 acknowledged at ward-b (it is ${b.services().incidents.findOpen('native:order-2999')?.state ?? 'not there'})`);
     expect(b.services().incidents.findOpen('native:order-2999')!.acknowledgedBy).toContain('Rita Jones');
+  });
+});
+
+describe('a relay of the first protocol (no flow control)', () => {
+  consoleTest('sends every page at once: the console applies them all, in order, once', async ({ dir }) => {
+    const relayId = 'first-protocol-relay';
+    const alert = alertBuilder(relayId, { severity: 'SEV3' });
+    const PAGES = 40;
+    const PER = 500;
+    const pages = Array.from({ length: PAGES }, (_, p) => Array.from({ length: PER }, (_, i) => alert(`old-${p * PER + i}`)));
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => RELAY_SUBPROTOCOL });
+    await new Promise((r) => wss.once('listening', r));
+    let sentPages = 0;
+    wss.on('connection', (ws) => {
+      ws.send(JSON.stringify({ type: 'hello', relayId, consoleId: 'ward', lastSeq: PAGES * PER }));
+      ws.on('message', (data) => {
+        const f = JSON.parse(data.toString()) as { type: string; since?: number };
+        if (f.type !== 'subscribe') return;
+        // the first protocol: everything after the cursor, as fast as the socket takes it, never waiting for the console
+        for (const page of pages) {
+          const rest = page.filter((a) => a.seq > (f.since ?? 0));
+          if (rest.length) {
+            ws.send(JSON.stringify({ type: 'alerts', alerts: rest }));
+            sentPages++;
+          }
+        }
+      });
+    });
+    const tokenFile = `${dir}/first.token`;
+    writeFileSync(tokenFile, 'a-token-the-fake-relay-does-not-check', { mode: 0o600 });
+    const oncall = testConsole(`${dir}/first`, { tickMs: 0 }, ['--relay-url', `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, '--relay-token-file', tokenFile]);
+    await oncall.start();
+    try {
+      const db = oncall.services().db;
+      const count = () => db.prepare(`SELECT count(*) FROM incident WHERE key LIKE 'old-%'`).pluck().get() as number;
+      await waitFor(() => count() === PAGES * PER, 90_000, () => `all ${PAGES * PER} incidents (have ${count()})`);
+      const seqs = db.prepare(`SELECT ia.seq FROM incident i JOIN incident_alert ia ON ia.incident_id = i.id WHERE i.key LIKE 'old-%' ORDER BY i.rowid`).pluck().all() as number[];
+      const outOfOrder = seqs.filter((q, i) => i > 0 && q < seqs[i - 1]!).length;
+      console.info(`[feed-slices] a first-protocol relay sent ${sentPages} pages of ${PER} at once: ${seqs.length} incidents, ${new Set(seqs).size} distinct, out of order ${outOfOrder}`);
+      expect({ incidents: seqs.length, distinct: new Set(seqs).size, outOfOrder }).toEqual({ incidents: PAGES * PER, distinct: PAGES * PER, outOfOrder: 0 });
+    } finally {
+      await oncall.stop();
+      await new Promise((r) => wss.close(r));
+    }
   });
 });
