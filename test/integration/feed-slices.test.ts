@@ -13,6 +13,11 @@ import { alertBuilder } from '../support/alerts.js';
 import { consoleTest, relayTest } from '../support/fixtures.js';
 import { post, TOKENS, waitFor } from '../support/relay-fixture.js';
 import { testConsole } from '../helpers.js';
+import { FeedClient } from '../../src/main/feed/feed-client.js';
+import { FeedStore } from '../../src/main/feed/feed-store.js';
+import { silentLogger } from '../../src/main/platform/logger.js';
+import { closeDatabase, openDatabase } from '../../src/main/store/database.js';
+import { systemClock } from '../../src/shared/clock.js';
 
 const it = relayTest.override({ relayConfig: { pageSize: 2000 } });
 
@@ -99,16 +104,64 @@ describe('a relay of the first protocol (no flow control)', () => {
     writeFileSync(tokenFile, 'a-token-the-fake-relay-does-not-check', { mode: 0o600 });
     const oncall = testConsole(`${dir}/first`, { tickMs: 0 }, ['--relay-url', `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, '--relay-token-file', tokenFile]);
     await oncall.start();
+    // every alert handed to the intake once: a page is cut into slices, never read twice
+    const intake = oncall.services().intake;
+    const receive = intake.receive.bind(intake);
+    let handed = 0;
+    intake.receive = (relayId, items) => ((handed += items.length), receive(relayId, items));
     try {
       const db = oncall.services().db;
       const count = () => db.prepare(`SELECT count(*) FROM incident WHERE key LIKE 'old-%'`).pluck().get() as number;
       await waitFor(() => count() === PAGES * PER, 90_000, () => `all ${PAGES * PER} incidents (have ${count()})`);
       const seqs = db.prepare(`SELECT ia.seq FROM incident i JOIN incident_alert ia ON ia.incident_id = i.id WHERE i.key LIKE 'old-%' ORDER BY i.rowid`).pluck().all() as number[];
       const outOfOrder = seqs.filter((q, i) => i > 0 && q < seqs[i - 1]!).length;
-      console.info(`[feed-slices] a first-protocol relay sent ${sentPages} pages of ${PER} at once: ${seqs.length} incidents, ${new Set(seqs).size} distinct, out of order ${outOfOrder}`);
-      expect({ incidents: seqs.length, distinct: new Set(seqs).size, outOfOrder }).toEqual({ incidents: PAGES * PER, distinct: PAGES * PER, outOfOrder: 0 });
+      console.info(`[feed-slices] a first-protocol relay sent ${sentPages} pages of ${PER} at once: ${seqs.length} incidents, ${new Set(seqs).size} distinct, out of order ${outOfOrder}; alerts handed to the intake ${handed}`);
+      expect({ incidents: seqs.length, distinct: new Set(seqs).size, outOfOrder, handed }).toEqual({ incidents: PAGES * PER, distinct: PAGES * PER, outOfOrder: 0, handed: PAGES * PER });
     } finally {
       await oncall.stop();
+      await new Promise((r) => wss.close(r));
+    }
+  });
+});
+
+describe('slices of one page', () => {
+  consoleTest('hand each alert to the intake once and in order, while more pages queue up behind the first', async ({ dir }) => {
+    const relayId = 'slicing-relay';
+    const alert = alertBuilder(relayId, { severity: 'SEV3' });
+    // a first page, then three more right behind it: while the first is applied the console falls "behind" and its slices grow
+    const pages = [300, 100, 100, 100].map((n) => Array.from({ length: n }, () => alert('slice')));
+    const all = pages.flat();
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => RELAY_SUBPROTOCOL });
+    await new Promise((r) => wss.once('listening', r));
+    wss.on('connection', (ws) => {
+      ws.send(JSON.stringify({ type: 'hello', relayId, consoleId: 'ward', lastSeq: all.length }));
+      ws.on('message', (data) => {
+        if ((JSON.parse(data.toString()) as { type: string }).type === 'subscribe') for (const p of pages) ws.send(JSON.stringify({ type: 'alerts', alerts: p }));
+      });
+    });
+    const db = openDatabase(`${dir}/slices.db`);
+    const store = new FeedStore(db, systemClock);
+    const handed: number[] = [];
+    let calls = 0;
+    const feed = new FeedClient({ url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, token: 't' }, {
+      store,
+      clock: systemClock,
+      logger: silentLogger,
+      receive: (id, items) => {
+        calls++;
+        for (const a of items) handed.push((a as { seq: number }).seq);
+        return store.storeReceived(id, items);
+      },
+    });
+    feed.start();
+    try {
+      await waitFor(() => store.cursor(relayId) === all.length, 10_000, 'every page stored');
+      console.info(`[feed-slices] pages of 300, 100, 100, 100 in ${calls} slices; alerts handed ${handed.length}`);
+      expect(calls).toBeGreaterThan(pages.length);
+      expect(handed).toEqual(all.map((a) => a.seq));
+    } finally {
+      await feed.stop();
+      closeDatabase(db);
       await new Promise((r) => wss.close(r));
     }
   });

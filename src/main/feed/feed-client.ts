@@ -231,7 +231,7 @@ export class FeedClient {
     for (let i = 0; i < items.length; ) {
       if (closed()) return false;
       const n = Math.max(16, Math.min(500, Math.floor((behind() ? SLICE_BEHIND_MS : SLICE_MS) / this.perAlertMs)));
-      const part = items.length <= n ? items : items.slice(i, i + n);
+      const part = i === 0 && items.length <= n ? items : items.slice(i, i + n);
       const t0 = performance.now();
       const page = this.deps.receive ? this.deps.receive(relayId, part) : this.deps.store.storeReceived(relayId, part);
       this.perAlertMs = Math.max(0.005, 0.7 * this.perAlertMs + 0.3 * ((performance.now() - t0) / part.length));
