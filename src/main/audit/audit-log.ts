@@ -164,10 +164,10 @@ export class AuditLog {
   /**
    * Run `fn` after the outermost commit of the transaction open now (at once
    * when none is), never after a rollback: how a change made inside somebody
-   * else's transaction tells its listeners. Keys are replaced, so make them unique.
+   * else's transaction tells its listeners. Each call runs, in order.
    */
-  afterCommit(key: string, fn: () => void): void {
-    this.uow.afterCommit(key, fn);
+  afterCommit(fn: () => void): void {
+    this.uow.afterCommit(null, fn);
   }
 
   onAppended(listener: (lastSeq: number) => void): () => void {
@@ -188,7 +188,7 @@ export class AuditLog {
   }
 
   private appendInTransaction(entry: AuditEntry): AuditRecord {
-    const blocker = this.clearIn() ? null : this.meta.blocker();
+    const blocker = this.blocker();
     if (blocker) {
       const details = canonicalJson(maskPhiDeep(entry.details ?? {}, this.phiLevel));
       const fresh = this.segments.current === null || this.lastBlocker?.kind !== blocker.kind;

@@ -79,8 +79,6 @@ export class IncidentEngine {
    * database and tell their own listeners after the commit.
    */
   readonly opening = new Emitter<{ id: string; severity: Severity; category: string | undefined }[]>();
-  /** a number per ingest, so that each one's after-commit telling has its own key */
-  private ingests = 0;
 
   constructor(private readonly deps: IncidentEngineDeps) {
     this.db = deps.db;
@@ -202,7 +200,7 @@ export class IncidentEngine {
       }
       if (opened.length) this.opening.emit(opened.map(([id, a]) => ({ id, severity: a.severity, category: a.labels.category })));
       // told after the outermost commit (the intake's, when it stores and applies a page in one transaction); never after a rollback
-      if (changed.size || pages.length) this.audit.afterCommit(`incidents.ingest#${++this.ingests}`, () => this.tellIngested(changed, pages));
+      if (changed.size || pages.length) this.audit.afterCommit(() => this.tellIngested(changed, pages));
     });
   }
 

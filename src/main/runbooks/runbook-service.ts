@@ -87,13 +87,12 @@ export class RunbookService {
         }
       }
       // inside the transaction that opens the incidents (the engine's): told once it commits
-      if (ids.length) this.deps.audit.afterCommit(`runbooks.attached#${++this.attachments}`, () => this.changed.emit(ids));
+      if (ids.length) this.deps.audit.afterCommit(() => this.changed.emit(ids));
     });
     return ids;
   }
 
   private runExistsStatement: Statement | undefined;
-  private attachments = 0;
 
   private insertRunStatement: Statement | undefined;
 

@@ -7,7 +7,7 @@
 import type { WritableDb } from './database.js';
 
 export class UnitOfWork {
-  private readonly after = new Map<string, () => void>();
+  private readonly after = new Map<string | symbol, () => void>();
   private readonly before = new Map<string, () => void>();
   private generation = 0;
   /** the outermost transaction this unit opened and is inside now (a number never used twice), 0 when none */
@@ -18,7 +18,6 @@ export class UnitOfWork {
   constructor(private readonly db: WritableDb) {
     this.tx = db.transaction((fn: () => unknown) => fn()).immediate;
   }
-
 
   /**
    * The transaction this unit of work opened and is running now, or 0 (none,
@@ -64,10 +63,15 @@ export class UnitOfWork {
     return true;
   }
 
-  /** Run `fn` after the outermost commit (at once when no transaction is open); a later call under the same key replaces an earlier one. */
-  afterCommit(key: string, fn: () => void): void {
-    this.after.delete(key);
-    this.after.set(key, fn);
+  /**
+   * Run `fn` after the outermost commit (at once when no transaction is open);
+   * a later call under the same key replaces an earlier one. Without a key,
+   * every call runs, in order.
+   */
+  afterCommit(key: string | null, fn: () => void): void {
+    const k = key ?? Symbol('afterCommit');
+    this.after.delete(k);
+    this.after.set(k, fn);
     if (!this.db.inTransaction) this.flush();
   }
 
