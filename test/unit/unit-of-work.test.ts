@@ -38,4 +38,20 @@ describe('UnitOfWork', () => {
     uow.run(() => undefined);
     expect(told).toEqual([]);
   });
+
+  it('runs every after-commit call without a key, in order, once, after the outermost commit; none after a rollback', () => {
+    const { db, uow, told } = setup();
+    uow.run(() => {
+      uow.afterCommit(null, () => told.push('a'));
+      uow.run(() => uow.afterCommit(null, () => told.push('b')));
+      uow.afterCommit('keyed', () => told.push('k'));
+      uow.afterCommit(null, () => told.push('c'));
+      expect(told).toEqual([]);
+    });
+    expect(told).toEqual(['a', 'b', 'k', 'c']);
+    expect(() => uow.run(() => (uow.afterCommit(null, () => told.push('lost')), db.prepare('SELECT nope').run()))).toThrow();
+    uow.run(() => undefined);
+    expect(told).toEqual(['a', 'b', 'k', 'c']);
+  });
 });
+
