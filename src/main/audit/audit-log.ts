@@ -162,6 +162,15 @@ export class AuditLog {
   }
 
   /**
+   * Audited changes as a part of the transaction open now, without a savepoint
+   * of their own: all or nothing with it (a failure dooms the transaction; see
+   * UnitOfWork.join). Their own transaction when none is open.
+   */
+  join<T>(fn: () => T): T {
+    return this.uow.join(fn);
+  }
+
+  /**
    * Run `fn` after the outermost commit of the transaction open now (at once
    * when none is), never after a rollback: how a change made inside somebody
    * else's transaction tells its listeners. Each call runs, in order.

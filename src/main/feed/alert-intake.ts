@@ -47,7 +47,8 @@ export class AlertIntake {
       let page: ReceivedPage | null = null;
       try {
         page = this.deps.audit.transaction(() => {
-          const p = this.store(relayId, items);
+          // stored as applied: the incidents are made in this transaction, or nothing of the page is kept
+          const p = this.store(relayId, items, true);
           if (p.fresh.length) this.deps.incidents.ingest(p.fresh, 'relay');
           return p;
         });
@@ -72,8 +73,8 @@ export class AlertIntake {
   }
 
   /** Store a page: valid alerts (not yet applied), invalid ones quarantined and audited. */
-  private store(relayId: string, items: unknown[]): ReceivedPage {
-    const p = this.deps.feedStore.storeReceived(relayId, items);
+  private store(relayId: string, items: unknown[], applying = false): ReceivedPage {
+    const p = this.deps.feedStore.storeReceived(relayId, items, { applying });
     for (const q of p.quarantined) {
       this.deps.audit.append({ operator: 'system', action: 'feed.alert_quarantined', subjectType: 'console', subjectId: `${relayId.slice(0, 64)}#${q.seq ?? '?'}`, details: { reason: q.reason.slice(0, 300), bytes: q.bytes, sha256: q.sha256 } });
     }

@@ -39,7 +39,7 @@ export class FeedStore {
     private readonly clock: Clock,
   ) {
     this.insert = db.prepare(
-      'INSERT OR IGNORE INTO feed_alert (relay_id, seq, key, status, severity, received_at, stored_at, body, applied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)',
+      'INSERT OR IGNORE INTO feed_alert (relay_id, seq, key, status, severity, received_at, stored_at, body, applied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.cursorGet = db.prepare('SELECT last_seq FROM feed_cursor WHERE relay_id = ?').pluck();
     this.cursorSet = db.prepare(
@@ -52,15 +52,15 @@ export class FeedStore {
   /** Store already-validated alerts (local ones) in one transaction; returns only the alerts not seen before. */
   storePage(relayId: string, alerts: Alert[]): Alert[] {
     if (alerts.length === 0) return [];
-    return this.db.transaction(() => this.storeValid(relayId, alerts))();
+    return this.db.transaction(() => this.storeValid(relayId, alerts, false))();
   }
 
-  private storeValid(relayId: string, alerts: Alert[]): Alert[] {
+  private storeValid(relayId: string, alerts: Alert[], applied: boolean): Alert[] {
     const storedAt = isoTime(this.clock.now());
     const fresh: Alert[] = [];
     let max = 0;
     for (const a of alerts) {
-      const r = this.insert.run(relayId, a.seq, a.key, a.status, a.severity, a.receivedAt, storedAt, JSON.stringify(a));
+      const r = this.insert.run(relayId, a.seq, a.key, a.status, a.severity, a.receivedAt, storedAt, JSON.stringify(a), applied ? 1 : 0);
       if (r.changes === 1) fresh.push(a);
       if (a.seq > max) max = a.seq;
     }
@@ -72,8 +72,12 @@ export class FeedStore {
    * A page from a relay, each alert validated on its own: valid ones stored,
    * invalid ones quarantined (counted and described, never kept verbatim), the
    * cursor moved past both, all in the caller's transaction or one of its own.
+   * `applying`: the caller makes the fresh alerts into incidents in the same
+   * transaction (it must, and must not commit without them), so they are
+   * stored as applied — saving a write and an index entry made only to be
+   * undone a moment later.
    */
-  storeReceived(relayId: string, items: unknown[]): ReceivedPage {
+  storeReceived(relayId: string, items: unknown[], options: { applying?: boolean } = {}): ReceivedPage {
     const valid: Alert[] = [];
     const quarantined: QuarantinedAlert[] = [];
     let lastSeq = 0;
@@ -90,7 +94,7 @@ export class FeedStore {
       quarantined.push({ relayId, seq, reason, bytes: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex') });
     }
     const run = () => {
-      const fresh = this.storeValid(relayId, valid);
+      const fresh = this.storeValid(relayId, valid, options.applying === true);
       const at = isoTime(this.clock.now());
       for (const q of quarantined) this.quarantineInsert.run(at, q.relayId, q.seq, q.reason, q.bytes, q.sha256);
       if (lastSeq > 0) this.cursorSet.run(relayId, lastSeq);

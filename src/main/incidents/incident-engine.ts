@@ -119,7 +119,8 @@ export class IncidentEngine {
     const pages: string[] = [];
     const opened: [string, Alert][] = [];
     const st = this.statements();
-    this.audit.transaction(() => {
+    // all or nothing with the caller's transaction (the intake's slice): no savepoint, whose page copies cost a storm
+    this.audit.join(() => {
       // merges and splits are rare: with none on record, no alert needs looking up among them
       const routes = st.anyRoute.get() !== undefined;
       for (const a of alerts) {

@@ -154,10 +154,16 @@ export class IncidentRepository {
     return r ? this.view(r) : null;
   }
 
+  /** The incidents of these ids that exist, in the order asked: one statement (one read of the database) for many. */
   byIds(ids: string[]): Incident[] {
-    const stmt = this.once(`${IncidentRepository.SELECT} WHERE i.id = ?`);
+    if (ids.length <= 1) {
+      const r = ids.length ? (this.once(`${IncidentRepository.SELECT} WHERE i.id = ?`).get(ids[0]) as Row | undefined) : undefined;
+      return r ? [this.view(r)] : [];
+    }
+    const rows = new Map<string, Row>();
+    for (const r of this.once(`${IncidentRepository.SELECT} WHERE i.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as Row[]) rows.set(r.id, r);
     return ids.flatMap((id) => {
-      const r = stmt.get(id) as Row | undefined;
+      const r = rows.get(id);
       return r ? [this.view(r)] : [];
     });
   }

@@ -79,7 +79,7 @@ export class RunbookService {
   attachAll(opened: { incident: Pick<Incident, 'id' | 'severity'>; category: string | undefined }[]): string[] {
     const ids: string[] = [];
     const exists = (this.runExistsStatement ??= this.deps.db.prepare('SELECT id FROM runbook_run WHERE incident_id = ? AND runbook_id = ?').pluck());
-    this.deps.audit.transaction(() => {
+    this.deps.audit.join(() => {
       for (const { incident, category } of opened) {
         for (const rb of this.matching(incident.severity, category)) {
           if (exists.get(incident.id, rb.id)) continue;
