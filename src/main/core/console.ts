@@ -6,6 +6,7 @@ import type { ConsoleStatus } from '../../shared/domain/status.js';
 import { openAuditLog } from '../audit/open-audit.js';
 import { FileKeyStore } from '../audit/key-store.js';
 import { closeDatabase, openDatabase } from '../store/database.js';
+import { WalCheckpointer } from '../store/wal-checkpointer.js';
 import { PROFILES } from '../../shared/domain/profile.js';
 import type { ConsoleConfig } from './config.js';
 import { EventBus } from './events.js';
@@ -51,6 +52,7 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
   let lifetime = new DisposableStore(deps.timers);
   /** the audit trail's background verification, checkpoints and integrity pages, per run */
   let watch: AuditWatch | null = null;
+  let checkpointer: WalCheckpointer | null = null;
 
   const services = (): RunningServices => {
     if (!running) throw new ConsoleError('E_NOT_RUNNING', 'state', 'the console is not running (starting up or shutting down)');
@@ -100,7 +102,8 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
       statusPush = throttle(lifetime, statusEvery, pushStatus);
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       const keyStore = deps.keyStore ?? new FileKeyStore(config.dataDir);
-      const db = openDatabase(join(config.dataDir, DATABASE_FILE));
+      const dbFile = join(config.dataDir, DATABASE_FILE);
+      const db = openDatabase(dbFile);
       try {
         const { audit, keyProblem } = openAuditLog(db, config.dataDir, keyStore, clock);
         if (keyProblem) logger.log('error', 'E_AUDIT_KEY', keyProblem);
@@ -132,6 +135,9 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
         throw err;
       }
       const run = running;
+      // the write-ahead log copied back into the database file on a second core, not inside a storm's commits
+      checkpointer = new WalCheckpointer(db, dbFile, { onFault: (message) => logger.log('warn', 'W_STORE_CHECKPOINT', `${message}; the database checkpoints its log itself`) });
+      checkpointer.start();
       watch = new AuditWatch({ ...run, logger, clock, changed: publishStatus, current: () => running === run });
       watch.start(lifetime, run.startupVerification.fault ?? run.audit.blocker(), (deps.tickMs ?? 5000) > 0);
       // Alerts a crash left stored but not yet made into incidents page now, before anything new arrives.
@@ -183,6 +189,8 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
           if (s.audit.verify('incremental').ok) s.audit.writeCheckpointFile();
         } finally {
           running = null;
+          await checkpointer?.stop();
+          checkpointer = null;
           closeDatabase(s.db);
           logger.log('info', 'I_CONSOLE_STOPPED', 'console stopped');
         }
