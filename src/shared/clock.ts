@@ -5,6 +5,14 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+let lastMs = Number.NaN;
+let lastIso = '';
+
+/** ISO 8601 in UTC, to the millisecond. A storm asks for the same millisecond many times over: the last one is kept. */
 export function isoTime(ms: number): string {
-  return new Date(ms).toISOString();
+  if (ms === lastMs) return lastIso;
+  const iso = new Date(ms).toISOString(); // throws for a time that is not one, as it always did
+  lastMs = ms;
+  lastIso = iso;
+  return iso;
 }
