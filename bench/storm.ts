@@ -134,10 +134,21 @@ export async function run(): Promise<void> {
       const wall = (Date.now() - begin) / 1000;
       // post → incident stored (the moment its page is asked for), per alert
       const opened = db.prepare(`SELECT key, opened_at FROM incident WHERE opened_ms >= ? AND key LIKE ?`).all(begin, `native:${label}-%`) as { key: string; opened_at: string }[];
+      // the rate sustained while the storm lasted: incidents made in each whole second of its middle (its first and last
+      // two seconds left out: the pipeline filling and draining), as the console's own opening times say
+      const perSecond = new Map<number, number>();
+      for (const o of opened) {
+        const s = Math.floor((Date.parse(o.opened_at) - begin) / 1000);
+        perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
+      }
+      const middle = Array.from({ length: Math.max(0, seconds - 4) }, (_, i) => perSecond.get(i + 2) ?? 0).sort((a, b) => a - b);
+      const postedPerSecond = new Map<number, number>();
+      for (const t of batchSentAt) postedPerSecond.set(Math.floor((t - begin) / 1000), (postedPerSecond.get(Math.floor((t - begin) / 1000)) ?? 0) + PER);
+      const postedMiddle = Array.from({ length: Math.max(0, seconds - 4) }, (_, i) => postedPerSecond.get(i + 2) ?? 0).sort((a, b) => a - b);
       const latency = opened.map((o) => Date.parse(o.opened_at) - batchSentAt[Math.floor(Number(o.key.slice(`native:${label}-`.length)) / PER)]!).sort((a, b) => a - b);
       console.log(
         `${label}: offered ${n0(rate)} alerts/s for ${seconds} s (${n0(total)} new incidents, ${PER} per request${refused ? `, ${refused} requests refused` : ''}): ` +
-          `${n0(done / ((postedAt - begin) / 1000 + caughtUp / 1000))} alerts/s made into incidents; caught up ${(caughtUp / 1000).toFixed(1)} s after the storm; ` +
+          `${n0(done / ((postedAt - begin) / 1000 + caughtUp / 1000))} alerts/s made into incidents (seconds 2–${seconds - 2} of the storm: made lowest ${n0(middle[0] ?? 0)}/s, median ${n0(pct(middle, 50))}/s; posted lowest ${n0(postedMiddle[0] ?? 0)}/s, median ${n0(pct(postedMiddle, 50))}/s); caught up ${(caughtUp / 1000).toFixed(1)} s after the storm; ` +
           `post → incident p50 ${n0(pct(latency, 50))} ms, p99 ${n0(pct(latency, 99))} ms; event-loop delay p50 ${lag.p50} ms, p99 ${lag.p99} ms, max ${lag.max} ms; ` +
           `RSS max ${rssMax.toFixed(0)} MB (+${(rssMax - rssStart).toFixed(0)} over the run, +${(rssMax - rss0).toFixed(0)} since rest); CPU over ${wall.toFixed(0)} s: console ${cpu.console.toFixed(1)} s, relay ${cpu.relay.toFixed(1)} s`,
       );

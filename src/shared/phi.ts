@@ -130,7 +130,18 @@ const remembered = new Map<string, { masked: string; kinds: readonly PhiKind[] }
 const REMEMBER_MAX = 4096;
 const REMEMBER_TEXT_MAX = 512;
 
+/**
+ * The console's own incident ids (MAI-YYYYMMDD-HHMMSS, then -n for the n-th of
+ * a second): made from a clock and a counter, they hold nothing of a patient,
+ * and the scanner finds nothing in any of them (a property test holds it to
+ * that for every id of the grammar, at every level). Every new incident names
+ * one in its audit records: not scanned, not remembered.
+ */
+const INCIDENT_ID = /^MAI-\d{8}-\d{6}(?:-[1-9]\d{0,8})?$/;
+const NOTHING: readonly PhiKind[] = Object.freeze([]);
+
 function scanned(text: string, level: PhiLevel): { masked: string; kinds: readonly PhiKind[] } {
+  if (text.length <= 29 && INCIDENT_ID.test(text)) return { masked: text, kinds: NOTHING };
   const key = text.length <= REMEMBER_TEXT_MAX ? `${level}\u0000${text}` : null;
   const hit = key === null ? undefined : remembered.get(key);
   if (hit) return hit;
