@@ -89,6 +89,20 @@ describe('the write-ahead log checkpointed on a worker', () => {
     closeDatabase(db);
   });
 
+  it('can be stopped before its worker is ready, and the database closed at once, without a fault', async () => {
+    for (let i = 0; i < 5; i++) {
+      const { file, db } = open(`early-${i}.db`);
+      const faults: string[] = [];
+      const cp = new WalCheckpointer(db, file, { intervalMs: 1, onFault: (m) => faults.push(m) });
+      cp.start();
+      await cp.stop();
+      closeDatabase(db);
+      await sleep(20); // a message of the worker's still on its way finds the connection closed
+      expect(faults).toEqual([]);
+      expect(existsSync(`${file}-wal`)).toBe(false);
+    }
+  });
+
   it('loses no committed transaction and leaves no half of one when the writer is killed with SIGKILL mid-checkpoint', async () => {
     const file = join(dir, 'killed.db');
     let kills = 0;

@@ -123,7 +123,7 @@ export class WalCheckpointer {
     }
     this.worker = worker;
     worker.on('message', (m: { ready?: true; round?: CheckpointRound }) => {
-      if (m.ready && this.worker === worker) {
+      if (m.ready && this.worker === worker && this.db.open) {
         this.ready = true;
         this.db.pragma(`wal_autocheckpoint = ${SAFETY_CHECKPOINT_PAGES}`);
       }
