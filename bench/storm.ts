@@ -38,6 +38,16 @@ function letters(n: number): string {
   return s;
 }
 
+/** How many (each time counting `weight`) fell in each whole second of a storm's middle, its first and last two left out; ascending. */
+function middleSeconds(times: number[], weight: number, begin: number, seconds: number): number[] {
+  const per = new Map<number, number>();
+  for (const t of times) {
+    const s = Math.floor((t - begin) / 1000);
+    per.set(s, (per.get(s) ?? 0) + weight);
+  }
+  return Array.from({ length: Math.max(0, seconds - 4) }, (_, i) => per.get(i + 2) ?? 0).sort((a, b) => a - b);
+}
+
 const n0 = (n: number) => Math.round(n).toLocaleString('en-US');
 
 interface Run {
@@ -136,15 +146,8 @@ export async function run(): Promise<void> {
       const opened = db.prepare(`SELECT key, opened_at FROM incident WHERE opened_ms >= ? AND key LIKE ?`).all(begin, `native:${label}-%`) as { key: string; opened_at: string }[];
       // the rate sustained while the storm lasted: incidents made in each whole second of its middle (its first and last
       // two seconds left out: the pipeline filling and draining), as the console's own opening times say
-      const perSecond = new Map<number, number>();
-      for (const o of opened) {
-        const s = Math.floor((Date.parse(o.opened_at) - begin) / 1000);
-        perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
-      }
-      const middle = Array.from({ length: Math.max(0, seconds - 4) }, (_, i) => perSecond.get(i + 2) ?? 0).sort((a, b) => a - b);
-      const postedPerSecond = new Map<number, number>();
-      for (const t of batchSentAt) postedPerSecond.set(Math.floor((t - begin) / 1000), (postedPerSecond.get(Math.floor((t - begin) / 1000)) ?? 0) + PER);
-      const postedMiddle = Array.from({ length: Math.max(0, seconds - 4) }, (_, i) => postedPerSecond.get(i + 2) ?? 0).sort((a, b) => a - b);
+      const middle = middleSeconds(opened.map((o) => Date.parse(o.opened_at)), 1, begin, seconds);
+      const postedMiddle = middleSeconds(batchSentAt, PER, begin, seconds);
       const latency = opened.map((o) => Date.parse(o.opened_at) - batchSentAt[Math.floor(Number(o.key.slice(`native:${label}-`.length)) / PER)]!).sort((a, b) => a - b);
       console.log(
         `${label}: offered ${n0(rate)} alerts/s for ${seconds} s (${n0(total)} new incidents, ${PER} per request${refused ? `, ${refused} requests refused` : ''}): ` +

@@ -1,9 +1,6 @@
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { sqliteModulePath } from '../store/database.js';
 import { CHAIN_COLUMNS, recordMac, walkChain, type WalkResult } from './chain-walk.js';
-
-// Works from the esbuild CJS bundles, tsx and vitest alike.
-const requireHere: NodeRequire = typeof require === 'function' ? require : createRequire(import.meta.url);
 
 /**
  * Verify records (fromSeq, toSeq] of the database file on a second core. The
@@ -29,7 +26,7 @@ export function walkInWorker(file: string, key: Buffer, fromSeq: number, fromHas
   return new Promise((resolve, reject) => {
     const worker = new Worker(source, {
       eval: true,
-      workerData: { file, key: new Uint8Array(key), from: fromSeq, fromHash, to: toSeq, sqlite: requireHere.resolve('better-sqlite3') },
+      workerData: { file, key: new Uint8Array(key), from: fromSeq, fromHash, to: toSeq, sqlite: sqliteModulePath() },
     });
     worker.once('message', (r: WalkResult) => resolve(r));
     worker.once('error', reject);

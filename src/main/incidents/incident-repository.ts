@@ -156,10 +156,7 @@ export class IncidentRepository {
 
   /** The incidents of these ids that exist, in the order asked: one statement (one read of the database) for many. */
   byIds(ids: string[]): Incident[] {
-    if (ids.length <= 1) {
-      const r = ids.length ? (this.once(`${IncidentRepository.SELECT} WHERE i.id = ?`).get(ids[0]) as Row | undefined) : undefined;
-      return r ? [this.view(r)] : [];
-    }
+    if (ids.length === 0) return [];
     const rows = new Map<string, Row>();
     for (const r of this.once(`${IncidentRepository.SELECT} WHERE i.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as Row[]) rows.set(r.id, r);
     return ids.flatMap((id) => {

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { ConsoleError } from '../../shared/errors.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
@@ -7,6 +8,14 @@ export type Db = Database.Database;
 export type Statement = Database.Statement<unknown[]>;
 /** A connection that may write: the one write path (AuditLog.commit) and the services that change state. */
 export type WritableDb = Db;
+
+// Works from the esbuild CJS bundles, tsx and vitest alike.
+const requireHere: NodeRequire = typeof require === 'function' ? require : createRequire(import.meta.url);
+
+/** Where better-sqlite3 is, for a worker thread (its source evaluated, so it cannot resolve modules itself) to open its own connection. */
+export function sqliteModulePath(): string {
+  return requireHere.resolve('better-sqlite3');
+}
 
 /** A statement a read-only consumer may run: no `run`, so no INSERT, UPDATE or DELETE through it. */
 export interface ReadStatement {

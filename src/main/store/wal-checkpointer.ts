@@ -9,20 +9,15 @@
 // always leaves the frames committed while it ran: when the log is long and
 // that tail short, the console's connection copies the tail itself between
 // two transactions (a moment), and its next transaction starts the log again.
-// The console's
-// own connection keeps a far mark as the safety net: with the worker stalled
-// or gone the log still never grows past it, and if the worker fails the mark
-// goes back to SQLite's own.
+// The console's own connection keeps a far mark as the safety net: with the
+// worker stalled or gone the log still never grows past it, and if the worker
+// fails the mark goes back to SQLite's own.
 //
 // Durability is SQLite's: a checkpoint only copies committed pages, syncs the
 // database file before the log may be reused (synchronous = FULL), and one cut
 // short by a crash is finished by the next connection to open the file.
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { WritableDb } from './database.js';
-
-// Works from the esbuild CJS bundles, tsx and vitest alike.
-const requireHere: NodeRequire = typeof require === 'function' ? require : createRequire(import.meta.url);
+import { sqliteModulePath, type WritableDb } from './database.js';
 
 /** SQLite's own mark (pages): where the log is checkpointed by the committing connection when no worker does it. */
 export const OWN_CHECKPOINT_PAGES = 1000;
@@ -115,7 +110,7 @@ export class WalCheckpointer {
     try {
       worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { file: this.file, sqlite: requireHere.resolve('better-sqlite3'), intervalMs: this.options.intervalMs ?? 200 },
+        workerData: { file: this.file, sqlite: sqliteModulePath(), intervalMs: this.options.intervalMs ?? 200 },
       });
     } catch (err) {
       this.fault(`the log checkpointer could not start (${(err as Error).message.slice(0, 200)})`);
