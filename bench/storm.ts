@@ -207,9 +207,11 @@ async function againstAlertmanager(dir: string): Promise<void> {
     const batch = (b: number) =>
       Array.from({ length: PER }, (_, i) => ({ labels: { alertname: 'StormBench', service: 'radiology-ai', instance: `node-${b * PER + i}`, severity: 'warning' }, annotations: { summary: 'p95 latency above 2000 ms' }, startsAt }));
     const batches = Array.from({ length: N / PER }, (_, b) => batch(b));
-    const drive = async (send: (b: number) => Promise<number>): Promise<{ rate: number; refused: number }> => {
+    const drive = async (pid: number, send: (b: number) => Promise<number>): Promise<{ rate: number; refused: number; cpuUs: number; clientUs: number }> => {
       let next = 0;
       let refused = 0;
+      const cpu0 = cpuSeconds(pid);
+      const client0 = process.cpuUsage();
       const t0 = performance.now();
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
@@ -219,10 +221,12 @@ async function againstAlertmanager(dir: string): Promise<void> {
           }
         }),
       );
-      return { rate: N / ((performance.now() - t0) / 1000), refused };
+      const rate = N / ((performance.now() - t0) / 1000);
+      const client = process.cpuUsage(client0);
+      return { rate, refused, cpuUs: ((cpuSeconds(pid) - cpu0) * 1e6) / N, clientUs: (client.user + client.system) / N };
     };
-    const amRate = await drive((b) => post(`${am.url}/api/v2/alerts`, JSON.stringify(batches[b])));
-    const relayRate = await drive((b) => {
+    const amRate = await drive(am.child.pid!, (b) => post(`${am.url}/api/v2/alerts`, JSON.stringify(batches[b])));
+    const relayRate = await drive(relay.pid, (b) => {
       const groupLabels = { alertname: 'StormBench', service: 'radiology-ai' };
       const body = {
         version: '4', groupKey: `{}:{alertname="StormBench", service="radiology-ai", batch="${b}"}`, status: 'firing', receiver: 'oncall-relay', groupLabels, commonLabels: groupLabels, commonAnnotations: {}, externalURL: am.url,
@@ -232,7 +236,7 @@ async function againstAlertmanager(dir: string): Promise<void> {
     });
     console.log(
       `relay vs Alertmanager, ${n0(N)} alerts in requests of ${PER}, ${CONCURRENCY} at a time: Alertmanager /api/v2/alerts ${n0(amRate.rate)} alerts/s (in memory); ` +
-        `relay /v1/alertmanager ${n0(relayRate.rate)} alerts/s (stored, fsync before 2xx)${amRate.refused + relayRate.refused ? ` [refused: ${amRate.refused} / ${relayRate.refused}]` : ''}; ratio ${(relayRate.rate / amRate.rate).toFixed(2)}×`,
+        `relay /v1/alertmanager ${n0(relayRate.rate)} alerts/s (stored, fsync before 2xx); CPU per alert: Alertmanager ${amRate.cpuUs.toFixed(1)} µs, relay ${relayRate.cpuUs.toFixed(1)} µs, the posting bench ${amRate.clientUs.toFixed(1)} / ${relayRate.clientUs.toFixed(1)} µs${amRate.refused + relayRate.refused ? ` [refused: ${amRate.refused} / ${relayRate.refused}]` : ''}; ratio ${(relayRate.rate / amRate.rate).toFixed(2)}×`,
     );
   } finally {
     await am.stop();

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
 
@@ -44,8 +44,10 @@ export interface RelayProcess {
   stop(): Promise<void>;
 }
 
-/** The relay in its own process, as deployed, with one console token. */
+/** The relay in its own process, as deployed (from the build: `npm run build` first), with one console token. */
 export async function startRelayProcess(dir: string, options: { databaseUrl?: string } = {}): Promise<RelayProcess> {
+  const main = join(ROOT, 'dist/relay/relay.cjs');
+  if (!existsSync(main)) throw new Error('run `npm run build` first: the benches run the relay from dist/');
   const token = randomBytes(32).toString('base64url');
   const tokenFile = join(dir, 'console.token');
   writeFileSync(tokenFile, token, { mode: 0o600 });
@@ -53,7 +55,7 @@ export async function startRelayProcess(dir: string, options: { databaseUrl?: st
     join(dir, 'relay.yaml'),
     `listen: { host: 127.0.0.1, port: 0 }\ndataDir: ${join(dir, 'relay')}\nconsoles: [{ id: bench, token: "${token}" }]\nrateLimit: { alertsPerSecond: 1000000, burst: 1000000 }\n${options.databaseUrl ? `databaseUrl: "${options.databaseUrl}"\n` : ''}`,
   );
-  const proc: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_RELAY_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_RELAY_CPU_PROF] : []), '--import', 'tsx', join(ROOT, 'src/relay/main.ts'), '--config', join(dir, 'relay.yaml')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+  const proc: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_RELAY_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_RELAY_CPU_PROF] : []), main, '--config', join(dir, 'relay.yaml')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
   const ready = await readyLine<{ url: string; stream: string }>(proc);
   return {
     ...ready,

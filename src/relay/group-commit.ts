@@ -7,13 +7,13 @@ import { storageFaultCode } from '../shared/storage-fault.js';
 import { HttpError } from './http-guard.js';
 import type { RelayLog } from './log.js';
 import type { RelayMetrics } from './metrics.js';
-import type { NewAlert } from './normalize.js';
+import type { IngestedAlert } from './ingest.js';
 import { RETRY_AFTER_S, type StorageHealth } from './storage-health.js';
 import type { AppendResult } from './store.js';
 import type { RelayStorage } from './storage.js';
 
 interface Pending {
-  alerts: NewAlert[];
+  alerts: IngestedAlert[];
   receivedAt: string;
   atMs: number;
   digest?: string;
@@ -46,7 +46,7 @@ export class GroupCommit {
   constructor(private readonly deps: GroupCommitDeps) {}
 
   /** Alerts arriving together are committed in one transaction, then every sender is answered. */
-  enqueue(alerts: NewAlert[], receivedAt: string, atMs: number, digest: string | undefined, source: AlertSource): Promise<AppendResult> {
+  enqueue(alerts: IngestedAlert[], receivedAt: string, atMs: number, digest: string | undefined, source: AlertSource): Promise<AppendResult> {
     if (!this.deps.open()) return Promise.reject(this.deps.overloaded(source, 'the relay is stopping; retry', 1));
     return new Promise((resolve, reject) => {
       this.pending.push({ alerts, receivedAt, atMs, ...(digest ? { digest } : {}), resolve, reject });
@@ -103,11 +103,18 @@ export class GroupCommit {
       const r = results[k++]!;
       if (!r.duplicate) {
         stored += r.seqs.length;
-        for (const a of p.alerts) this.deps.metrics.received.inc({ source: a.source });
+        countBySource(p.alerts, (source, n) => this.deps.metrics.received.inc({ source }, n));
       }
       p.resolve(r);
     });
     if (stored) this.deps.metrics.lastSeq.set(await this.deps.store.lastSeq());
     this.deps.committed();
   }
+}
+
+/** Alerts of one request counted per source (all of one source but a Watchdog's resolution): one metric update each. */
+function countBySource(alerts: readonly IngestedAlert[], add: (source: AlertSource, n: number) => void): void {
+  const counts = new Map<AlertSource, number>();
+  for (const a of alerts) counts.set(a.source, (counts.get(a.source) ?? 0) + 1);
+  for (const [source, n] of counts) add(source, n);
 }

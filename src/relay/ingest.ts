@@ -3,15 +3,35 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { describeIssues } from '../shared/contract.js';
-import { NewAlertSchema, type AlertSource } from '../shared/domain/alert.js';
+import { NewAlertSchema, type AlertSource, type AlertStatus, type Severity } from '../shared/domain/alert.js';
 import { jsonDepth } from '../shared/json-limits.js';
 import { HttpError } from './http-guard.js';
+import type { EncodedAlert } from './storage.js';
 import { AlertmanagerSchema, fromAlertmanager, fromNative, fromPagerDuty, parseNative, PagerDutySchema, type NewAlert, type PreviousLookup, type SeverityPolicy } from './normalize.js';
 
 export const MAX_JSON_DEPTH = 32;
 
+/**
+ * A normalised alert as the relay handles it after parsing: its key and its
+ * JSON (serialised once, where it was parsed and checked), and the few fields
+ * the relay itself decides by. Strings only: it crosses from a parsing worker
+ * for the price of a copy (a structured clone of the alert object costs more
+ * than parsing it did).
+ */
+export interface IngestedAlert extends EncodedAlert {
+  source: AlertSource;
+  status: AlertStatus;
+  severity: Severity;
+  /** the alertname label, if any (the Watchdog is known by it) */
+  alertname?: string;
+}
+
+export function encodeAlert(a: NewAlert): IngestedAlert {
+  return { key: a.key, json: JSON.stringify(a), source: a.source, status: a.status, severity: a.severity, ...(a.labels.alertname !== undefined ? { alertname: a.labels.alertname } : {}) };
+}
+
 export interface Delivery {
-  alerts: NewAlert[];
+  alerts: IngestedAlert[];
   /** PagerDuty answers carry the dedup_key */
   dedupKey?: string;
   /** PagerDuty's routing_key, kept by the relay for acknowledgements sent back */
@@ -41,31 +61,35 @@ export function parseDelivery(source: AlertSource, raw: Buffer, policy: Severity
   }
   if (jsonDepth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new HttpError(400, 'E_TOO_DEEP', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   const invalid = (error: z.ZodError) => new HttpError(400, 'E_SCHEMA', describeIssues(error));
-  let delivery: Delivery;
+  let alerts: NewAlert[];
+  let pd: Pick<Delivery, 'dedupKey' | 'routingKey'> = {};
   if (source === 'alertmanager') {
     const p = AlertmanagerSchema.safeParse(body);
     if (!p.success) throw invalid(p.error);
-    delivery = { alerts: fromAlertmanager(p.data, policy, receivedAt) };
+    alerts = fromAlertmanager(p.data, policy, receivedAt);
   } else if (source === 'pagerduty') {
     const p = PagerDutySchema.safeParse(body);
     if (!p.success) throw invalid(p.error);
     const { alert, dedupKey } = fromPagerDuty(p.data, policy, receivedAt, previous);
-    delivery = { alerts: [alert], dedupKey, routingKey: p.data.routing_key };
+    alerts = [alert];
+    pd = { dedupKey, routingKey: p.data.routing_key };
   } else {
     const p = parseNative(body);
     if (!p.success) throw invalid(p.error);
-    delivery = { alerts: fromNative(p.data, receivedAt) };
+    alerts = fromNative(p.data, receivedAt);
   }
-  if (delivery.alerts.length > limits.maxAlertsPerRequest) {
-    throw new HttpError(413, 'E_TOO_MANY', `${delivery.alerts.length} alerts in one request; at most ${limits.maxAlertsPerRequest} (maxAlertsPerRequest)`);
+  if (alerts.length > limits.maxAlertsPerRequest) {
+    throw new HttpError(413, 'E_TOO_MANY', `${alerts.length} alerts in one request; at most ${limits.maxAlertsPerRequest} (maxAlertsPerRequest)`);
   }
   // The relay never accepts what a console would refuse: the one shared schema, per alert.
-  delivery.alerts.forEach((a, i) => {
+  const encoded = alerts.map((a, i) => {
     const check = NewAlertSchema.safeParse(a);
-    const at = source === 'native' && delivery.alerts.length > 1 ? `alerts[${i}]` : source === 'alertmanager' ? `alerts[${i}]` : '';
+    const at = source === 'native' && alerts.length > 1 ? `alerts[${i}]` : source === 'alertmanager' ? `alerts[${i}]` : '';
     if (!check.success) throw new HttpError(400, 'E_SCHEMA', describeIssues(check.error).replace(/(^|; )/g, `$1${at}${at ? '.' : ''}`));
-    const bytes = Buffer.byteLength(JSON.stringify(a));
+    const e = encodeAlert(a);
+    const bytes = Buffer.byteLength(e.json);
     if (bytes > limits.maxAlertBytes) throw new HttpError(413, 'E_ALERT_TOO_LARGE', `${at || 'the alert'} is ${bytes} bytes once normalised; at most ${limits.maxAlertBytes} (maxPageBytes)`);
+    return e;
   });
-  return delivery;
+  return { alerts: encoded, ...pd };
 }

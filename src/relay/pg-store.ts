@@ -172,7 +172,7 @@ export class PgRelayStore implements RelayStorage {
           seqs.push(mine[i]!);
           keys.push(b.alerts[i]!.key);
           times.push(b.receivedAt);
-          bodies.push(JSON.stringify(b.alerts[i]));
+          bodies.push(b.alerts[i]!.json);
         }
         if (b.digest) {
           await c.query(`INSERT INTO relay_delivery (digest, at_ms, first_seq, count) VALUES ($1, $2, $3, $4)`, [b.digest, b.atMs, mine[0] ?? 0, mine.length]);

@@ -13,7 +13,8 @@ import { RELAY_STREAM_PATH, RELAY_SUBPROTOCOL } from '../shared/relay-protocol.j
 import { storageFaultCode } from '../shared/storage-fault.js';
 import type { RelayConfig } from './config.js';
 import { allowedHosts, bearerToken, checkHostAndOrigin, checkJsonContentType, HttpError, readBody, sendJson } from './http-guard.js';
-import { deliveryDigest, parseDelivery } from './ingest.js';
+import { deliveryDigest, encodeAlert, type IngestedAlert } from './ingest.js';
+import { DeliveryParser, type Previous } from './parse-pool.js';
 import { WriteBack } from './writeback.js';
 import type { SeverityPolicy } from './normalize.js';
 import { SourceBuckets } from './rate-limit.js';
@@ -24,7 +25,7 @@ import type { NewAlert } from './normalize.js';
 import { quarantineRaw, RETRY_AFTER_S, StorageHealth } from './storage-health.js';
 import { GroupCommit } from './group-commit.js';
 import { ConsoleStream, tokenDigest } from './stream.js';
-import { isWatchdog, META_LAST_SEEN, META_SILENT, Watchdog } from './watchdog.js';
+import { META_LAST_SEEN, META_SILENT, Watchdog } from './watchdog.js';
 import { errorText } from '../shared/safe-text.js';
 
 export { MAX_JSON_DEPTH } from './ingest.js';
@@ -44,6 +45,8 @@ export class Relay {
   private readonly stream: ConsoleStream;
   private readonly buckets: SourceBuckets<AlertSource>;
   private readonly commits: GroupCommit;
+  /** request bodies parsed on worker threads (tests look at and end them) */
+  readonly parser: DeliveryParser;
   /** heartbeat, retention and maintenance: cleared at close */
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly health: StorageHealth;
@@ -73,6 +76,12 @@ export class Relay {
     this.m = createRelayMetrics(this.registry);
     this.buckets = new SourceBuckets(config.rateLimit.alertsPerSecond, config.rateLimit.burst, clock);
     this.health = new StorageHealth({ metrics: this.m, clock, log, broadcast: () => this.stream.broadcastHealth() });
+    this.parser = new DeliveryParser({
+      workers: config.ingestWorkers,
+      policy: this.policy,
+      limits: { maxAlertsPerRequest: config.maxAlertsPerRequest, maxAlertBytes: config.maxPageBytes - 1024 },
+      log,
+    });
     this.commits = new GroupCommit({
       store: this.storage,
       metrics: this.m,
@@ -164,6 +173,7 @@ export class Relay {
       clearTimeout(force);
     }
     this.stream.terminateAll();
+    await this.parser.close();
     await this.storage.close();
   }
 
@@ -235,18 +245,16 @@ export class Relay {
     try {
       // PagerDuty acknowledge/resolve without a payload take the trigger's text: looked up first (the database may answer asynchronously)
       const previous = source === 'pagerduty' ? await this.previousOf(raw) : undefined;
-      delivery = parseDelivery(source, raw, this.policy, (k) => (previous && previous.key === k ? previous.alert : undefined), receivedAt, {
-        maxAlertsPerRequest: this.config.maxAlertsPerRequest,
-        maxAlertBytes: this.config.maxPageBytes - 1024,
-      });
+      delivery = await this.parser.parse(source, raw, previous, receivedAt);
     } catch (err) {
       if (err instanceof HttpError) this.quarantine(`http:${source}`, err.code, raw);
       throw err;
     }
 
     // The Watchdog is a heartbeat, never an alert of its own.
-    const watchdogs = delivery.alerts.filter((a) => a.status === 'firing' && isWatchdog(a, this.config.watchdog.alertname));
-    const alerts = watchdogs.length ? delivery.alerts.filter((a) => !isWatchdog(a, this.config.watchdog.alertname)) : delivery.alerts;
+    const isWatchdog = (a: IngestedAlert) => a.alertname === this.config.watchdog.alertname;
+    const watchdogs = delivery.alerts.filter((a) => a.status === 'firing' && isWatchdog(a));
+    const alerts = watchdogs.length ? delivery.alerts.filter((a) => !isWatchdog(a)) : delivery.alerts;
 
     const bucket = this.buckets.get(source);
     if (!bucket.take(alerts.length)) {
@@ -257,7 +265,7 @@ export class Relay {
     const before = this.watchdog.state;
     if (watchdogs.length) {
       const resolved = this.watchdog.seen(atMs);
-      if (resolved) alerts.push(resolved);
+      if (resolved) alerts.push(encodeAlert(resolved));
       this.m.watchdogSilent.set(0);
     }
     let stored: AppendResult;
@@ -270,7 +278,7 @@ export class Relay {
     if (stored.duplicate) this.m.duplicates.inc({ source });
     else {
       // a new SEV1 must not wait behind a storm a console is still reading: it is sent ahead, to be paged
-      const urgent = alerts.flatMap((a, i) => (a.status === 'firing' && a.severity === 'SEV1' && stored.seqs[i] !== undefined ? [{ ...a, relayId: this.storage.relayId, seq: stored.seqs[i]!, receivedAt }] : []));
+      const urgent = alerts.flatMap((a, i) => (a.status === 'firing' && a.severity === 'SEV1' && stored.seqs[i] !== undefined ? [{ ...(JSON.parse(a.json) as NewAlert), relayId: this.storage.relayId, seq: stored.seqs[i]!, receivedAt }] : []));
       if (urgent.length) this.stream.priority(urgent);
     }
     if (source === 'pagerduty' && delivery.dedupKey && delivery.routingKey) {
@@ -297,7 +305,7 @@ export class Relay {
   }
 
   /** The stored alert a PagerDuty event's dedup_key names, if the body is one and it has a key. */
-  private async previousOf(raw: Buffer): Promise<{ key: string; alert: NewAlert } | undefined> {
+  private async previousOf(raw: Buffer): Promise<Previous | undefined> {
     try {
       const body = JSON.parse(raw.toString('utf8')) as { dedup_key?: unknown };
       if (typeof body.dedup_key !== 'string' || body.dedup_key.length === 0 || body.dedup_key.length > 255) return undefined;
@@ -330,7 +338,7 @@ export class Relay {
     if (silent) {
       this.m.watchdogSilent.set(1);
       this.log('warn', 'W_RELAY_WATCHDOG', `no ${this.config.watchdog.alertname} alert within ${this.config.watchdog.timeoutS} s: storing ${silent.key}`);
-      this.commits.enqueue([silent], isoTime(now), now, undefined, 'native').catch((err: unknown) => {
+      this.commits.enqueue([encodeAlert(silent)], isoTime(now), now, undefined, 'native').catch((err: unknown) => {
         // not stored (disk full): try again at the next check
         this.watchdog.state = { kind: 'alive', lastSeenMs: now - this.config.watchdog.timeoutS * 1000 }; // try again at the next check
         this.log('error', 'E_RELAY_WATCHDOG', `could not store ${silent.key}: ${errorText(err, 200)}`);

@@ -32,8 +32,14 @@ export interface StoredSilence {
   endsAtMs: number;
 }
 
+/** An alert to store: its key and its JSON (the normalised alert, serialised once). */
+export interface EncodedAlert {
+  key: string;
+  json: string;
+}
+
 export interface AppendRequest {
-  alerts: NewAlert[];
+  alerts: readonly EncodedAlert[];
   receivedAt: string;
   /** the delivery's identity (sha-256 of source and body, or of an Idempotency-Key); none for synthetic alerts */
   digest?: string;

@@ -126,7 +126,7 @@ export class RelayStore implements RelayStorage {
           const seen = this.deliveryGet.get(digest) as { first_seq: number; count: number } | undefined;
           if (seen) return { seqs: Array.from({ length: seen.count }, (_, i) => seen.first_seq + i), duplicate: true };
         }
-        const seqs = alerts.map((a) => Number(this.insert.run(a.key, receivedAt, JSON.stringify(a)).lastInsertRowid));
+        const seqs = alerts.map((a) => Number(this.insert.run(a.key, receivedAt, a.json).lastInsertRowid));
         if (digest) this.deliveryPut.run(digest, atMs, seqs[0] ?? 0, seqs.length);
         return { seqs, duplicate: false };
       });

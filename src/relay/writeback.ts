@@ -14,6 +14,7 @@ import type { RelayAck, WriteBackReport } from '../shared/relay-protocol.js';
 import type { StoredWriteBack, WriteBackJob } from './store.js';
 import type { RelayStorage } from './storage.js';
 import type { NewAlert } from './normalize.js';
+import { encodeAlert } from './ingest.js';
 import type { RelayLog } from './log.js';
 import type { RelayConfig } from './config.js';
 
@@ -308,7 +309,7 @@ export class WriteBack {
         }
       }
       if (resolved.length === 0) continue;
-      await this.store.append([{ alerts: resolved, receivedAt: isoTime(now), atMs: now }]);
+      await this.store.append([{ alerts: resolved.map(encodeAlert), receivedAt: isoTime(now), atMs: now }]);
       this.log('info', 'I_SILENCED_RESOLVED', `${resolved.length} silenced alert(s) no longer active in Alertmanager: stored as resolved`);
       this.reported();
     }

@@ -8,7 +8,11 @@ import { fromAlertmanager, AlertmanagerSchema } from '../../src/relay/normalize.
 import { AlertSchema } from '../../src/shared/domain/alert.js';
 import type { Alert } from '../../src/shared/domain/alert.js';
 import { relayTest } from '../support/fixtures.js';
-import { post } from '../support/relay-fixture.js';
+import { post, waitFor } from '../support/relay-fixture.js';
+import { HttpError } from '../../src/relay/http-guard.js';
+import { parseDelivery, type Delivery } from '../../src/relay/ingest.js';
+import { DeliveryParser } from '../../src/relay/parse-pool.js';
+import type { AlertSource } from '../../src/shared/domain/alert.js';
 
 // Prometheus: label names match [a-zA-Z_][a-zA-Z0-9_]*; values are any UTF-8 text.
 const labelName = fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,40}$/).filter((n) => n !== 'alertname' && !n.startsWith('__'));
@@ -207,6 +211,49 @@ describe('ingest properties (fast-check, real relay over HTTP)', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('answers the same whether a body is parsed on a worker thread or on the relay\'s own', async () => {
+    const policy = { map: { critical: 'SEV1' as const, warning: 'SEV3' as const }, fallback: 'SEV2' as const };
+    const limits = { maxAlertsPerRequest: 10_000, maxAlertBytes: 64 * 1024 };
+    const parser = new DeliveryParser({ workers: 1, policy, limits, log: () => undefined });
+    try {
+      await waitFor(() => parser.running === 1, 15_000, 'the parsing worker ready');
+      const outcome = async (f: () => Promise<Delivery> | Delivery) => {
+        try {
+          return { delivery: await f() };
+        } catch (err) {
+          expect(err).toBeInstanceOf(HttpError);
+          const e = err as HttpError;
+          return { refused: { status: e.status, code: e.code, message: e.message, headers: e.headers } };
+        }
+      };
+      const broken = fc.tuple(amPayload, fc.constantFrom<(string | number)[]>(['version'], ['alerts'], ['alerts', 0, 'labels'], ['alerts', 0, 'startsAt']), how).map(([p, path, h]) => breakField(p as unknown as Record<string, unknown>, path, h));
+      const bodies = fc.oneof(
+        amPayload.map((b) => ['alertmanager', JSON.stringify(b)] as const),
+        broken.map((b) => ['alertmanager', JSON.stringify(b)] as const),
+        // a trigger without a dedup_key is given a random one (as PagerDuty does): the same body twice differs only there
+        pdTrigger.map((b) => ['pagerduty', JSON.stringify({ ...b, dedup_key: b.dedup_key ?? 'given' })] as const),
+        nativeBody.map((b) => ['native', JSON.stringify(b)] as const),
+        fc.tuple(fc.constantFrom('alertmanager', 'pagerduty', 'native') as fc.Arbitrary<AlertSource>, fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v) ?? 'null'))),
+      );
+      let same = 0;
+      await fc.assert(
+        fc.asyncProperty(bodies, async ([source, text]) => {
+          const raw = Buffer.from(text);
+          const at = '2026-11-24T03:00:00.000Z';
+          const there = await outcome(() => parser.parse(source, raw, undefined, at));
+          const here = await outcome(() => parseDelivery(source, raw, policy, () => undefined, at, limits));
+          expect(there).toEqual(here);
+          same++;
+        }),
+        { numRuns: 300 },
+      );
+      expect(parser.running).toBe(1); // and every one of them went through the worker
+      console.log(`ingest properties: ${same} bodies answered the same on a worker thread as on the relay's thread`);
+    } finally {
+      await parser.close();
+    }
   });
 
   it('answers any bytes at all with 4xx, never 5xx, and stores nothing', async ({ relay, counts }) => {

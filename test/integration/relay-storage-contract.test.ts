@@ -8,14 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RelayAck } from '../../src/shared/relay-protocol.js';
 import { PgRelayStore } from '../../src/relay/pg-store.js';
 import { RelayStore } from '../../src/relay/store.js';
-import type { RelayStorage } from '../../src/relay/storage.js';
+import type { EncodedAlert, RelayStorage } from '../../src/relay/storage.js';
+import { encodeAlert } from '../../src/relay/ingest.js';
 import type { NewAlert } from '../../src/relay/normalize.js';
 import { tempDir } from '../helpers.js';
 import { PostgresServer } from '../support/servers.js';
 
-const alert = (key: string, status: NewAlert['status'] = 'firing'): NewAlert => ({
-  key, source: 'native', status, severity: 'SEV2', summary: `summary of ${key}`, service: 'svc', labels: { k: key }, annotations: {}, links: [], startsAt: '2026-11-22T08:00:00.000Z',
-});
+/** An alert as the relay stores it: key and JSON, serialised where it was parsed. */
+const alert = (key: string, status: NewAlert['status'] = 'firing'): EncodedAlert =>
+  encodeAlert({ key, source: 'native', status, severity: 'SEV2', summary: `summary of ${key}`, service: 'svc', labels: { k: key }, annotations: {}, links: [], startsAt: '2026-11-22T08:00:00.000Z' });
 
 const ack = (over: Partial<RelayAck> = {}): RelayAck => ({ id: randomUUID(), alertKey: 'native:a', action: 'acknowledge', operator: { userId: 'rn.jones', displayName: 'Rita Jones' }, at: '2026-11-22T08:01:00.000Z', ...over });
 
