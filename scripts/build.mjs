@@ -24,8 +24,9 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/main/electron/preload.ts'], outfile: 'dist/main/preload.cjs', sourcemap: false }),
   build({ ...common, entryPoints: ['src/main/cli.ts'], outfile: 'dist/main/cli.cjs' }),
   build({ ...common, entryPoints: ['src/relay/main.ts'], outfile: 'dist/relay/relay.cjs' }),
-  // the relay's parsing threads run this beside it (src/relay/parse-pool.ts)
+  // the relay's worker threads run these beside it (src/relay/threads.ts)
   build({ ...common, entryPoints: ['src/relay/parse-worker.ts'], outfile: 'dist/relay/parse-worker.cjs' }),
+  build({ ...common, entryPoints: ['src/relay/log-writer-worker.ts'], outfile: 'dist/relay/log-writer-worker.cjs' }),
 ]);
 
 execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });

@@ -46,8 +46,8 @@ export const RelayConfigSchema = z
     maxAlertsPerRequest: z.number().int().min(10_000).max(1_000_000).default(100_000),
     /** largest frame a console may send (acks, subscribe) */
     maxFrameBytes: z.number().int().min(1024).max(1024 * 1024).default(64 * 1024),
-    /** threads that parse and check request bodies, so the relay's own thread only answers, stores and streams; 0: all on one thread */
-    ingestWorkers: z.number().int().min(0).max(16).default(1),
+    /** threads that parse and check request bodies (and, with SQLite, one that writes the log), so the relay's own thread answers and streams; 0: all on one thread */
+    ingestWorkers: z.number().int().min(0).max(16).default(2),
     /** a console is sent at most this many alerts per frame */
     pageSize: z.number().int().min(1).max(5000).default(500),
     /** and at most this many bytes per frame, well under the console's 64 MiB maxPayload; a single alert larger than this is refused at ingest */

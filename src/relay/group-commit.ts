@@ -9,7 +9,7 @@ import type { RelayLog } from './log.js';
 import type { RelayMetrics } from './metrics.js';
 import type { IngestedAlert } from './ingest.js';
 import { RETRY_AFTER_S, type StorageHealth } from './storage-health.js';
-import type { AppendResult } from './store.js';
+import type { AppendRequest, AppendResult } from './storage.js';
 import type { RelayStorage } from './storage.js';
 
 interface Pending {
@@ -33,6 +33,8 @@ export interface GroupCommitDeps {
   overloaded: (source: AlertSource, message: string, retryAfterS: number) => HttpError;
   /** after a commit: tell the consoles */
   committed: () => void;
+  /** commits on a thread of their own when it is ready (null: this thread commits) */
+  writer?: { append(batch: readonly AppendRequest[], meta: Record<string, string>): Promise<{ results: AppendResult[]; lastSeq: number }> | null } | null;
 }
 
 export class GroupCommit {
@@ -84,8 +86,12 @@ export class GroupCommit {
     });
     const end = this.deps.metrics.commit.startTimer();
     let results: AppendResult[];
+    let lastSeq: number | null = null;
     try {
-      results = await this.deps.store.append(unique, this.deps.marks());
+      const marks = this.deps.marks();
+      const elsewhere = this.deps.writer?.append(unique, marks);
+      if (elsewhere) ({ results, lastSeq } = await elsewhere);
+      else results = await this.deps.store.append(unique, marks);
       this.deps.health.recovered();
     } catch (err) {
       const e = storageFaultCode(err) ? this.deps.health.failed('ingest', err) : err;
@@ -107,7 +113,7 @@ export class GroupCommit {
       }
       p.resolve(r);
     });
-    if (stored) this.deps.metrics.lastSeq.set(await this.deps.store.lastSeq());
+    if (stored) this.deps.metrics.lastSeq.set(lastSeq ?? (await this.deps.store.lastSeq()));
     this.deps.committed();
   }
 }

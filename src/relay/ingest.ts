@@ -27,7 +27,9 @@ export interface IngestedAlert extends EncodedAlert {
 }
 
 export function encodeAlert(a: NewAlert): IngestedAlert {
-  return { key: a.key, json: JSON.stringify(a), source: a.source, status: a.status, severity: a.severity, ...(a.labels.alertname !== undefined ? { alertname: a.labels.alertname } : {}) };
+  const e: IngestedAlert = { key: a.key, json: JSON.stringify(a), source: a.source, status: a.status, severity: a.severity };
+  if (a.labels.alertname !== undefined) e.alertname = a.labels.alertname;
+  return e;
 }
 
 export interface Delivery {

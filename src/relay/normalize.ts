@@ -121,13 +121,19 @@ function labelsFingerprint(labels: Record<string, string>): string {
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 
-/** At most 64 entries, names and values cut to the console's limits (an over-long Alertmanager label is kept, shortened). */
-function clip(map: Record<string, string>): Record<string, string> {
+/**
+ * The group's common entries overlaid by the alert's own (as `{ ...common, ...own }`), at most 64 of them,
+ * names and values cut to the console's limits (an over-long Alertmanager label is kept, shortened).
+ */
+function clip(common: Record<string, string>, own: Record<string, string> = {}): Record<string, string> {
+  const merged = Object.keys(common).length === 0 ? own : { ...common, ...own };
   const out: Record<string, string> = {};
   let n = 0;
-  for (const [k, v] of Object.entries(map)) {
+  for (const k in merged) {
+    if (!Object.hasOwn(merged, k)) continue;
     if (n++ >= ALERT_LIMITS.maxEntries) break;
-    out[k.slice(0, ALERT_LIMITS.keyChars)] = v.slice(0, ALERT_LIMITS.valueChars);
+    const v = merged[k]!;
+    out[k.length > ALERT_LIMITS.keyChars ? k.slice(0, ALERT_LIMITS.keyChars) : k] = v.length > ALERT_LIMITS.valueChars ? v.slice(0, ALERT_LIMITS.valueChars) : v;
   }
   return out;
 }
@@ -136,9 +142,14 @@ function clipLinks(links: { href: string; text?: string }[]): NewAlert['links'] 
   return links.slice(0, ALERT_LIMITS.links).map((l) => ({ href: l.href.slice(0, ALERT_LIMITS.href), ...(l.text !== undefined ? { text: l.text.slice(0, ALERT_LIMITS.linkText) } : {}) }));
 }
 
+/** The last time text found usable (the alerts of one group often share their startsAt). */
+let lastUsable = '';
+
 /** An RFC 3339 time as the sender wrote it, or now when absent or unusable. */
 function time(t: string | undefined, now: string): string {
-  return t && t.length <= ALERT_LIMITS.time && !Number.isNaN(Date.parse(t)) ? t : now;
+  if (t !== undefined && t === lastUsable) return t;
+  if (t && t.length <= ALERT_LIMITS.time && !Number.isNaN(Date.parse(t))) return (lastUsable = t);
+  return now;
 }
 
 /**
@@ -155,8 +166,8 @@ export function fromAlertmanager(p: z.infer<typeof AlertmanagerSchema>, policy: 
   const group = alertmanagerGroup(p);
   const truncated = p.truncatedAlerts && p.truncatedAlerts > 0 ? { groupTruncated: Math.min(p.truncatedAlerts, 1e9) } : {};
   return p.alerts.map((a) => {
-    const labels = clip({ ...p.commonLabels, ...a.labels });
-    const annotations = clip({ ...p.commonAnnotations, ...a.annotations });
+    const labels = clip(p.commonLabels, a.labels);
+    const annotations = clip(p.commonAnnotations, a.annotations);
     const links: { href: string; text: string }[] = [];
     if (a.generatorURL) links.push({ href: a.generatorURL, text: 'Source' });
     if (annotations.runbook_url) links.push({ href: annotations.runbook_url, text: 'Runbook' });

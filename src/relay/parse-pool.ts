@@ -4,11 +4,7 @@
 // A worker that dies fails only the requests it held (503: every sender
 // retries those) and is started again; with no worker (none configured, or
 // its script missing) bodies are parsed on the relay's thread.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { AlertSource } from '../shared/domain/alert.js';
 import { errorText } from '../shared/safe-text.js';
 import { HttpError } from './http-guard.js';
@@ -16,6 +12,7 @@ import { parseDelivery, type Delivery, type IngestLimits } from './ingest.js';
 import type { RelayLog } from './log.js';
 import type { NewAlert, SeverityPolicy } from './normalize.js';
 import { RETRY_AFTER_S } from './storage-health.js';
+import { startWorker, workerScript, type WorkerScript } from './threads.js';
 
 /** A stored alert a PagerDuty event without payload takes its text from (looked up before parsing). */
 export interface Previous {
@@ -51,38 +48,16 @@ interface Slot {
   inflight: Map<number, { resolve: (d: Delivery) => void; reject: (e: Error) => void }>;
 }
 
-/** The evaluated bootstrap: from source (tsx, vitest) TypeScript is compiled on load; from the build the bundled script runs. */
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-if (workerData.tsx) require(workerData.tsx).register();
-require(workerData.entry);
-`;
-
-/** The worker's script next to this module: parse-worker.ts from source, parse-worker.cjs beside the bundle. */
-function workerEntry(): { entry: string; tsx?: string } | null {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) {
-    const entry = join(dirname(here), 'parse-worker.ts');
-    try {
-      return existsSync(entry) ? { entry, tsx: createRequire(import.meta.url).resolve('tsx/cjs/api') } : null;
-    } catch {
-      return null; // no tsx: parse on the relay's thread
-    }
-  }
-  const entry = join(dirname(here), 'parse-worker.cjs');
-  return existsSync(entry) ? { entry } : null;
-}
-
 export class DeliveryParser {
   private readonly slots: Slot[];
-  private readonly entry: { entry: string; tsx?: string } | null;
+  private readonly entry: WorkerScript | null;
   private nextId = 1;
   private closed = false;
   /** said once: parsing is on the relay's thread */
   private toldInThread = false;
 
   constructor(private readonly options: DeliveryParserOptions) {
-    this.entry = options.workers > 0 ? workerEntry() : null;
+    this.entry = options.workers > 0 ? workerScript('parse-worker') : null;
     this.slots = this.entry ? Array.from({ length: options.workers }, () => ({ worker: null, ready: false, inflight: new Map() })) : [];
     if (options.workers > 0 && !this.entry) this.inThread('the parsing worker script is missing');
     for (const s of this.slots) this.start(s);
@@ -146,8 +121,7 @@ export class DeliveryParser {
 
   private start(slot: Slot): void {
     try {
-      const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { ...this.entry, policy: this.options.policy, limits: this.options.limits } });
-      worker.unref();
+      const worker = startWorker(this.entry!, { policy: this.options.policy, limits: this.options.limits });
       worker.on('message', (m: ParseReply | 'ready') => {
         if (m === 'ready') return void (slot.ready = slot.worker === worker);
         const waiting = slot.inflight.get(m.id);

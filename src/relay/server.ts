@@ -15,6 +15,7 @@ import type { RelayConfig } from './config.js';
 import { allowedHosts, bearerToken, checkHostAndOrigin, checkJsonContentType, HttpError, readBody, sendJson } from './http-guard.js';
 import { deliveryDigest, encodeAlert, type IngestedAlert } from './ingest.js';
 import { DeliveryParser, type Previous } from './parse-pool.js';
+import { LogWriter } from './log-writer.js';
 import { WriteBack } from './writeback.js';
 import type { SeverityPolicy } from './normalize.js';
 import { SourceBuckets } from './rate-limit.js';
@@ -47,6 +48,8 @@ export class Relay {
   private readonly commits: GroupCommit;
   /** request bodies parsed on worker threads (tests look at and end them) */
   readonly parser: DeliveryParser;
+  /** the SQLite log's commits on a thread of their own (tests end it) */
+  readonly writer: LogWriter | null;
   /** heartbeat, retention and maintenance: cleared at close */
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly health: StorageHealth;
@@ -82,7 +85,10 @@ export class Relay {
       limits: { maxAlertsPerRequest: config.maxAlertsPerRequest, maxAlertBytes: config.maxPageBytes - 1024 },
       log,
     });
+    // the SQLite log written on a thread of its own (a shared PostgreSQL answers asynchronously already)
+    this.writer = this.sqlite && config.ingestWorkers > 0 ? new LogWriter(join(config.dataDir, 'relay.db'), log) : null;
     this.commits = new GroupCommit({
+      writer: this.writer,
       store: this.storage,
       metrics: this.m,
       health: this.health,
@@ -174,6 +180,7 @@ export class Relay {
     }
     this.stream.terminateAll();
     await this.parser.close();
+    await this.writer?.close();
     await this.storage.close();
   }
 

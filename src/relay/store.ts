@@ -119,7 +119,9 @@ export class RelayStore implements RelayStorage {
    * A request whose delivery digest is already stored is not stored again: its
    * first storing's sequence numbers are returned, with duplicate = true.
    */
-  append(batch: AppendRequest[], meta: Record<string, string> = {}): AppendResult[] {
+  append(batch: readonly AppendRequest[], meta: Record<string, string> = {}): AppendResult[] {
+    // IMMEDIATE: the write lock from the start (the log writer's thread and this one both commit; a deferred
+    // transaction that read first could not take the lock once the other had committed)
     return this.db.transaction(() => {
       const results = batch.map(({ alerts, receivedAt, digest, atMs }) => {
         if (digest) {
@@ -132,7 +134,7 @@ export class RelayStore implements RelayStorage {
       });
       for (const [name, value] of Object.entries(meta)) this.metaPut.run(name, value);
       return results;
-    })();
+    }).immediate();
   }
 
   meta(name: string): string | undefined {

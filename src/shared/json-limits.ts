@@ -7,7 +7,8 @@ export function jsonDepth(value: unknown, limit: number): number {
     if (v === null || typeof v !== 'object') continue;
     if (d > max) max = d;
     if (max > limit) return max;
-    for (const child of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) stack.push([child, d + 1]);
+    // only containers are visited (most values are strings: no tuple for them)
+    for (const child of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
   }
   return max;
 }

@@ -1,0 +1,86 @@
+// Request bodies are parsed on worker threads, and the SQLite log is written
+// on a thread of its own. A worker that dies (killed, out of memory) must
+// cost no alert: what it held is answered 503, which every sender retries
+// (Alertmanager retries only 5xx), and the next request finds a new worker; a
+// writer that dies after its COMMIT and before its answer leaves a delivery
+// the retry is recognised as (its digest), so nothing is stored twice. Here
+// four senders that retry like Alertmanager post while a worker is ended at
+// random moments, again and again.
+import { describe, expect } from 'vitest';
+import type { RelayConfigInput } from '../../src/relay/config.js';
+import type { Relay } from '../../src/relay/server.js';
+import { relayTest } from '../support/fixtures.js';
+import { nativeAlert, post, waitFor } from '../support/relay-fixture.js';
+
+const PER_REQUEST = 50;
+const SENDERS = 4;
+const CRASHES = 5;
+
+const it = relayTest.extend<{ relayConfig: Partial<RelayConfigInput> }>({
+  relayConfig: { rateLimit: { alertsPerSecond: 1e6, burst: 1e6 }, ingestWorkers: 1 },
+});
+
+/** Senders that retry like Alertmanager, while `end` ends a thread at random moments holding work, CRASHES times; the counts. */
+async function storm(url: string, holding: () => boolean, end: () => Promise<void>) {
+  let next = 0;
+  let refused503 = 0;
+  let crashes = 0;
+  // the senders go on with new alerts until the thread has been ended CRASHES times with work in flight
+  const send = async () => {
+    while (crashes < CRASHES) {
+      const start = next;
+      next += PER_REQUEST;
+      const alerts = Array.from({ length: PER_REQUEST }, (_, i) => nativeAlert(`thread-${start + i}`));
+      for (;;) {
+        const r = await post(`${url}/v1/alerts`, JSON.stringify({ alerts }));
+        if (r.status === 202) break;
+        expect(r.status, JSON.stringify(r.body)).toBe(503);
+        refused503++;
+      }
+    }
+  };
+  const sending = Promise.all(Array.from({ length: SENDERS }, send));
+  while (crashes < CRASHES) {
+    // a random moment once the thread is back (started again by the next request) and holds work
+    await new Promise((r) => setTimeout(r, 1 + Math.random() * 20));
+    if (holding()) {
+      await end();
+      crashes++;
+    }
+  }
+  await sending;
+  return { total: next, refused503, crashes };
+}
+
+function tally(relay: Relay, total: number): { lost: number; duplicated: number } {
+  const keys = relay.store.readAfter(0, total * 2).map((a) => a.key);
+  return { lost: total - new Set(keys).size, duplicated: keys.length - new Set(keys).size };
+}
+
+describe('the relay on its worker threads', () => {
+  it('loses and doubles nothing when its parsing worker dies with requests in flight', async ({ relay }) => {
+    await waitFor(() => relay.parser.running === 1, 15_000, 'the parsing worker ready');
+    const { total, refused503, crashes } = await storm(relay.url, () => relay.parser.running === 1 && relay.parser.inFlight > 0, () => relay.parser.crashOne());
+    const { lost, duplicated } = tally(relay, total);
+    console.info(`[relay threads] parsing: ${total} alerts, worker ended ${crashes} times holding requests, ${refused503} requests answered 503 and retried: lost ${lost}, duplicated ${duplicated}`);
+    expect(refused503).toBeGreaterThan(0);
+    expect(lost).toBe(0);
+    expect(duplicated).toBe(0);
+    // and the worker is back: a request after the storm is parsed by it
+    await post(`${relay.url}/v1/alerts`, JSON.stringify(nativeAlert('after')));
+    await waitFor(() => relay.parser.running === 1, 15_000, 'the parsing worker started again');
+  });
+
+  it('loses and doubles nothing when its log writer dies with a commit in flight', async ({ relay }) => {
+    await waitFor(() => relay.writer?.running === true, 15_000, 'the log writer ready');
+    const { total, refused503, crashes } = await storm(relay.url, () => relay.writer!.running && relay.writer!.inFlight > 0, () => relay.writer!.crash());
+    const { lost, duplicated } = tally(relay, total);
+    console.info(`[relay threads] writing: ${total} alerts, writer ended ${crashes} times mid-commit, ${refused503} requests answered 503 and retried: lost ${lost}, duplicated ${duplicated}`);
+    expect(refused503).toBeGreaterThan(0);
+    expect(lost).toBe(0);
+    expect(duplicated).toBe(0);
+    expect(relay.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    await post(`${relay.url}/v1/alerts`, JSON.stringify(nativeAlert('after')));
+    await waitFor(() => relay.writer!.running, 15_000, 'the log writer started again');
+  });
+});
