@@ -53,7 +53,7 @@ export async function startRelayProcess(dir: string, options: { databaseUrl?: st
   writeFileSync(tokenFile, token, { mode: 0o600 });
   writeFileSync(
     join(dir, 'relay.yaml'),
-    `listen: { host: 127.0.0.1, port: 0 }\ndataDir: ${join(dir, 'relay')}\nconsoles: [{ id: bench, token: "${token}" }]\nrateLimit: { alertsPerSecond: 1000000, burst: 1000000 }\n${options.databaseUrl ? `databaseUrl: "${options.databaseUrl}"\n` : ''}`,
+    `listen: { host: 127.0.0.1, port: 0 }\ndataDir: ${join(dir, 'relay')}\nconsoles: [{ id: bench, token: "${token}" }]\nrateLimit: { alertsPerSecond: 1000000, burst: 1000000 }\n${process.env.BENCH_RELAY_INGEST_WORKERS ? `ingestWorkers: ${Number(process.env.BENCH_RELAY_INGEST_WORKERS)}\n` : ''}${options.databaseUrl ? `databaseUrl: "${options.databaseUrl}"\n` : ''}`,
   );
   const proc: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_RELAY_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_RELAY_CPU_PROF] : []), main, '--config', join(dir, 'relay.yaml')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
   const ready = await readyLine<{ url: string; stream: string }>(proc);
