@@ -13,7 +13,7 @@ import { RELAY_STREAM_PATH, RELAY_SUBPROTOCOL } from '../shared/relay-protocol.j
 import { storageFaultCode } from '../shared/storage-fault.js';
 import type { RelayConfig } from './config.js';
 import { allowedHosts, bearerToken, checkHostAndOrigin, checkJsonContentType, HttpError, readBody, sendJson } from './http-guard.js';
-import { deliveryDigest, encodeAlert, type IngestedAlert } from './ingest.js';
+import { deliveryDigest, encodeAlert } from './ingest.js';
 import { DeliveryParser, type Previous } from './parse-pool.js';
 import { LogWriter } from './log-writer.js';
 import { WriteBack } from './writeback.js';
@@ -26,7 +26,7 @@ import type { NewAlert } from './normalize.js';
 import { quarantineRaw, RETRY_AFTER_S, StorageHealth } from './storage-health.js';
 import { GroupCommit } from './group-commit.js';
 import { ConsoleStream, tokenDigest } from './stream.js';
-import { META_LAST_SEEN, META_SILENT, Watchdog } from './watchdog.js';
+import { isWatchdog, META_LAST_SEEN, META_SILENT, Watchdog } from './watchdog.js';
 import { errorText } from '../shared/safe-text.js';
 
 export { MAX_JSON_DEPTH } from './ingest.js';
@@ -259,9 +259,9 @@ export class Relay {
     }
 
     // The Watchdog is a heartbeat, never an alert of its own.
-    const isWatchdog = (a: IngestedAlert) => a.alertname === this.config.watchdog.alertname;
-    const watchdogs = delivery.alerts.filter((a) => a.status === 'firing' && isWatchdog(a));
-    const alerts = watchdogs.length ? delivery.alerts.filter((a) => !isWatchdog(a)) : delivery.alerts;
+    const name = this.config.watchdog.alertname;
+    const watchdogs = delivery.alerts.filter((a) => a.status === 'firing' && isWatchdog(a, name));
+    const alerts = watchdogs.length ? delivery.alerts.filter((a) => !isWatchdog(a, name)) : delivery.alerts;
 
     const bucket = this.buckets.get(source);
     if (!bucket.take(alerts.length)) {

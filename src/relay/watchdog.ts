@@ -24,8 +24,8 @@ export type WatchdogState =
   | { kind: 'alive'; lastSeenMs: number; sinceStart?: boolean }
   | { kind: 'silent'; lastSeenMs: number | null; silentSinceMs: number };
 
-export function isWatchdog(a: Pick<NewAlert, 'labels'>, alertname: string): boolean {
-  return a.labels.alertname === alertname;
+export function isWatchdog(a: { alertname?: string }, alertname: string): boolean {
+  return a.alertname === alertname;
 }
 
 /** The synthetic alert for a silent pipeline, or its resolution. */
