@@ -110,7 +110,7 @@ const it = relayTest.extend<{
   accepts: (path: string, body: unknown) => Promise<Alert[]>;
   refuses: (path: string, body: unknown, field: string) => Promise<void>;
 }>({
-  relayConfig: { rateLimit: { alertsPerSecond: 1_000_000, burst: 1_000_000 }, dedupWindowS: 0 },
+  relayConfig: { rateLimit: { alertsPerSecond: 1_000_000, burst: 1_000_000 }, dedupWindowS: 0, ingestWorkers: 2 },
   counts: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {

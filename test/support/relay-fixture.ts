@@ -22,6 +22,9 @@ export async function startRelay(dataDir: string, overrides: Partial<RelayConfig
       { id: 'ward-b', token: TOKENS.wardB },
     ],
     heartbeatMs: 1000,
+    // on one thread: a relay's worker threads each take about 450 ms of CPU to load from source, and the suite
+    // starts relays by the hundred (their own tests, relay-threads and ingest-properties, start them explicitly)
+    ingestWorkers: 0,
     ...overrides,
   });
   const relay = new Relay(config);
