@@ -32,6 +32,17 @@ export function encodeAlert(a: NewAlert): IngestedAlert {
   return e;
 }
 
+/** A stored alert a PagerDuty event without payload takes its text from (looked up before parsing). */
+export interface Previous {
+  key: string;
+  alert: NewAlert;
+}
+
+/** What a PagerDuty event's dedup key looked up before parsing answers to the parser. */
+export function lookupOf(previous: Previous | undefined): PreviousLookup {
+  return (key) => (previous && previous.key === key ? previous.alert : undefined);
+}
+
 export interface Delivery {
   alerts: IngestedAlert[];
   /** PagerDuty answers carry the dedup_key */

@@ -56,13 +56,9 @@ export class LogWriter {
 
   /** The batch committed on the writer's thread; null while no writer is ready (the caller commits it on its own thread). */
   append(batch: readonly AppendRequest[], meta: Record<string, string>): Promise<{ results: AppendResult[]; lastSeq: number }> | null {
-    if (!this.link?.running) {
-      this.link?.revive();
-      return null;
-    }
-    // only what is stored crosses: key and JSON of each alert
-    const plain: AppendRequest[] = batch.map((r) => ({ alerts: r.alerts.map((a) => ({ key: a.key, json: a.json })), receivedAt: r.receivedAt, atMs: r.atMs, ...(r.digest ? { digest: r.digest } : {}) }));
-    const reply = this.link.call((id) => ({ id, batch: plain, meta }) satisfies WriterRequest);
+    // only what is stored crosses: key and JSON of each alert (built only when the writer is ready to take it)
+    const plain = (): AppendRequest[] => batch.map((r) => ({ alerts: r.alerts.map((a) => ({ key: a.key, json: a.json })), receivedAt: r.receivedAt, atMs: r.atMs, ...(r.digest ? { digest: r.digest } : {}) }));
+    const reply = this.link?.call((id) => ({ id, batch: plain(), meta }) satisfies WriterRequest);
     return reply?.then((m) => {
       if ('results' in m) return m;
       throw new WriterFault(m.fault.message, m.fault.code);

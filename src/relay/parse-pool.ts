@@ -6,17 +6,11 @@
 // its script missing, still loading) bodies are parsed on the relay's thread.
 import type { AlertSource } from '../shared/domain/alert.js';
 import { HttpError } from './http-guard.js';
-import { parseDelivery, type Delivery, type IngestLimits } from './ingest.js';
+import { lookupOf, parseDelivery, type Delivery, type IngestLimits, type Previous } from './ingest.js';
 import type { RelayLog } from './log.js';
-import type { NewAlert, SeverityPolicy } from './normalize.js';
+import type { SeverityPolicy } from './normalize.js';
 import { RETRY_AFTER_S } from './storage-health.js';
 import { WorkerLink, workerScript } from './threads.js';
-
-/** A stored alert a PagerDuty event without payload takes its text from (looked up before parsing). */
-export interface Previous {
-  key: string;
-  alert: NewAlert;
-}
 
 export interface ParseRequest {
   id: number;
@@ -72,17 +66,16 @@ export class DeliveryParser {
   }
 
   async parse(source: AlertSource, raw: Buffer, previous: Previous | undefined, receivedAt: string): Promise<Delivery> {
-    // the least busy ready worker
+    // the least busy ready worker; any that died is started again now, and takes its share once ready
     let link: WorkerLink<ParseReply> | null = null;
-    for (const l of this.links) if (l.running && (!link || l.inFlight < link.inFlight)) link = l;
-    // a copy of only the body's bytes (a pooled Buffer shares a larger block), handed over without a second copy
-    const bytes = link ? new Uint8Array(raw) : null;
-    const reply = link && bytes ? link.call((id) => ({ id, source, raw: bytes, receivedAt, ...(previous ? { previous } : {}) }) satisfies ParseRequest, [bytes.buffer]) : null;
-    if (!reply) {
-      for (const l of this.links) l.revive();
-      return parseDelivery(source, raw, this.options.policy, (k) => (previous && previous.key === k ? previous.alert : undefined), receivedAt, this.options.limits);
+    for (const l of this.links) {
+      l.revive();
+      if (l.running && (!link || l.inFlight < link.inFlight)) link = l;
     }
-    const m = await reply;
+    if (!link) return parseDelivery(source, raw, this.options.policy, lookupOf(previous), receivedAt, this.options.limits);
+    // a copy of only the body's bytes (a pooled Buffer shares a larger block), handed over without a second copy
+    const bytes = new Uint8Array(raw);
+    const m = await link.call((id) => ({ id, source, raw: bytes, receivedAt, ...(previous ? { previous } : {}) }) satisfies ParseRequest, [bytes.buffer])!;
     if ('delivery' in m) return m.delivery;
     if ('refused' in m) throw new HttpError(m.refused.status, m.refused.code, m.refused.message, m.refused.headers);
     throw new Error(`parsing failed: ${m.fault}`);

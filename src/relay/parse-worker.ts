@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorText } from '../shared/safe-text.js';
 import { HttpError } from './http-guard.js';
-import { parseDelivery, type IngestLimits } from './ingest.js';
+import { lookupOf, parseDelivery, type IngestLimits } from './ingest.js';
 import type { SeverityPolicy } from './normalize.js';
 import type { ParseReply, ParseRequest } from './parse-pool.js';
 
@@ -14,8 +14,7 @@ parentPort!.on('message', (m: ParseRequest) => {
   let reply: ParseReply;
   try {
     const raw = Buffer.from(m.raw.buffer, m.raw.byteOffset, m.raw.byteLength);
-    const previous = m.previous;
-    reply = { id: m.id, delivery: parseDelivery(m.source, raw, policy, (k) => (previous && previous.key === k ? previous.alert : undefined), m.receivedAt, limits) };
+    reply = { id: m.id, delivery: parseDelivery(m.source, raw, policy, lookupOf(m.previous), m.receivedAt, limits) };
   } catch (err) {
     reply = err instanceof HttpError ? { id: m.id, refused: { status: err.status, code: err.code, message: err.message, headers: err.headers } } : { id: m.id, fault: errorText(err, 300) };
   }

@@ -13,8 +13,8 @@ import { RELAY_STREAM_PATH, RELAY_SUBPROTOCOL } from '../shared/relay-protocol.j
 import { storageFaultCode } from '../shared/storage-fault.js';
 import type { RelayConfig } from './config.js';
 import { allowedHosts, bearerToken, checkHostAndOrigin, checkJsonContentType, HttpError, readBody, sendJson } from './http-guard.js';
-import { deliveryDigest, encodeAlert } from './ingest.js';
-import { DeliveryParser, type Previous } from './parse-pool.js';
+import { deliveryDigest, encodeAlert, type Previous } from './ingest.js';
+import { DeliveryParser } from './parse-pool.js';
 import { LogWriter } from './log-writer.js';
 import { WriteBack } from './writeback.js';
 import type { SeverityPolicy } from './normalize.js';

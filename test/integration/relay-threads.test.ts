@@ -9,6 +9,7 @@
 import { describe, expect } from 'vitest';
 import type { RelayConfigInput } from '../../src/relay/config.js';
 import type { Relay } from '../../src/relay/server.js';
+import { DeliveryParser } from '../../src/relay/parse-pool.js';
 import { relayTest } from '../support/fixtures.js';
 import { nativeAlert, post, waitFor } from '../support/relay-fixture.js';
 
@@ -69,6 +70,21 @@ describe('the relay on its worker threads', () => {
     // and the worker is back: a request after the storm is parsed by it
     await post(`${relay.url}/v1/alerts`, JSON.stringify(nativeAlert('after')));
     await waitFor(() => relay.parser.running === 1, 15_000, 'the parsing worker started again');
+  });
+
+  it('starts a dead parsing worker again at the next request while another still parses', async () => {
+    const two = new DeliveryParser({ workers: 2, policy: { map: {}, fallback: 'SEV3' }, limits: { maxAlertsPerRequest: 10_000, maxAlertBytes: 64 * 1024 }, log: () => undefined });
+    try {
+      await waitFor(() => two.running === 2, 15_000, 'both parsing workers ready');
+      await two.crashOne();
+      expect(two.running).toBe(1);
+      const body = Buffer.from(JSON.stringify(nativeAlert('revive')));
+      // requests go on through the live one; the dead one is started at the first of them and takes its share once ready
+      const parse = () => two.parse('native', body, undefined, '2026-11-24T03:00:00.000Z').catch(() => undefined);
+      await waitFor(() => (void parse(), two.running === 2), 15_000, 'the ended worker started again');
+    } finally {
+      await two.close();
+    }
   });
 
   it('loses and doubles nothing when its log writer dies with a commit in flight', async ({ relay }) => {
