@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { describeIssues } from '../shared/contract.js';
-import { NewAlertSchema, type AlertSource, type AlertStatus, type Severity } from '../shared/domain/alert.js';
+import { parseNewAlert, type AlertSource, type AlertStatus, type Severity } from '../shared/domain/alert.js';
 import { jsonDepth } from '../shared/json-limits.js';
 import { HttpError } from './http-guard.js';
 import type { EncodedAlert } from './storage.js';
@@ -96,7 +96,7 @@ export function parseDelivery(source: AlertSource, raw: Buffer, policy: Severity
   }
   // The relay never accepts what a console would refuse: the one shared schema, per alert.
   const encoded = alerts.map((a, i) => {
-    const check = NewAlertSchema.safeParse(a);
+    const check = parseNewAlert(a);
     const at = source === 'native' && alerts.length > 1 ? `alerts[${i}]` : source === 'alertmanager' ? `alerts[${i}]` : '';
     if (!check.success) throw new HttpError(400, 'E_SCHEMA', describeIssues(check.error).replace(/(^|; )/g, `$1${at}${at ? '.' : ''}`));
     const e = encodeAlert(a);

@@ -19,7 +19,7 @@ import { storageFaultCode } from '../../shared/storage-fault.js';
 import type { FeedDeps, FeedOptions, FeedStatus } from './feed-options.js';
 import { PendingAcks } from './pending-acks.js';
 import { Emitter } from '../platform/emitter.js';
-import { AlertSchema, type Alert } from '../../shared/domain/alert.js';
+import { parseAlert, type Alert } from '../../shared/domain/alert.js';
 import { errorText } from '../../shared/safe-text.js';
 import { breakerState } from '../resilience/breaker-state.js';
 import { systemTimers, type TimerHandle, type Timers } from '../platform/timers.js';
@@ -403,7 +403,7 @@ export class FeedClient {
           case 'priority': {
             // never stored from here (the cursor moves only in order): only what validates is paged early
             const valid = frame.alerts.flatMap((a) => {
-              const r = AlertSchema.safeParse(a);
+              const r = parseAlert(a);
               return r.success && r.data.status === 'firing' && r.data.severity === 'SEV1' ? [r.data] : [];
             });
             if (valid.length) this.priority.emit(valid);

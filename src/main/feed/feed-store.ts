@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AlertSchema, type Alert } from '../../shared/domain/alert.js';
+import { parseAlert, type Alert } from '../../shared/domain/alert.js';
 import { isoTime, type Clock } from '../../shared/clock.js';
 import { describeIssues } from '../../shared/contract.js';
 import type { Db } from '../store/database.js';
@@ -84,7 +84,7 @@ export class FeedStore {
     for (const item of items) {
       const seq = typeof (item as { seq?: unknown } | null)?.seq === 'number' && Number.isSafeInteger((item as { seq: number }).seq) && (item as { seq: number }).seq > 0 ? (item as { seq: number }).seq : null;
       if (seq !== null && seq > lastSeq) lastSeq = seq;
-      const parsed = AlertSchema.safeParse(item);
+      const parsed = parseAlert(item);
       if (parsed.success && parsed.data.relayId === relayId) {
         valid.push(parsed.data);
         continue;
@@ -116,7 +116,7 @@ export class FeedStore {
         broken.push({ relayId: r.relayId, seq: r.seq, reason: 'stored body is not JSON' });
         continue;
       }
-      const v = AlertSchema.safeParse(parsed);
+      const v = parseAlert(parsed);
       if (v.success && v.data.relayId === r.relayId && v.data.seq === r.seq) alerts.push(v.data);
       else broken.push({ relayId: r.relayId, seq: r.seq, reason: v.success ? 'stored body does not match its row' : describeIssues(v.error).slice(0, 300) });
     }
