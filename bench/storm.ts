@@ -209,6 +209,8 @@ async function againstAlertmanager(dir: string): Promise<void> {
     const batch = (b: number) =>
       Array.from({ length: PER }, (_, i) => ({ labels: { alertname: 'StormBench', service: 'radiology-ai', instance: `node-${b * PER + i}`, severity: 'warning' }, annotations: { summary: 'p95 latency above 2000 ms' }, startsAt }));
     const batches = Array.from({ length: (WARM + N) / PER }, (_, b) => batch(b));
+    // each alert's fingerprint as Alertmanager makes it (a hash of its labels): keys arrive in no order, as they do in service
+    const fingerprints = batches.map((alerts) => alerts.map((a) => alertmanagerFingerprint(a.labels)));
     const drive = async (pid: number, send: (b: number) => Promise<number>): Promise<{ rate: number; refused: number; cpuUs: number; clientUs: number }> => {
       // warm-up (both sides alike: a JIT compiling, pools and heaps growing), not measured
       let warm = 0;
@@ -237,7 +239,7 @@ async function againstAlertmanager(dir: string): Promise<void> {
       const groupLabels = { alertname: 'StormBench', service: 'radiology-ai' };
       const body = {
         version: '4', groupKey: `{}:{alertname="StormBench", service="radiology-ai", batch="${b}"}`, status: 'firing', receiver: 'oncall-relay', groupLabels, commonLabels: groupLabels, commonAnnotations: {}, externalURL: am.url,
-        alerts: batches[b]!.map((a, i) => ({ status: 'firing', labels: a.labels, annotations: a.annotations, startsAt: a.startsAt, endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: (b * PER + i).toString(16).padStart(16, '0') })),
+        alerts: batches[b]!.map((a, i) => ({ status: 'firing', labels: a.labels, annotations: a.annotations, startsAt: a.startsAt, endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: fingerprints[b]![i]! })),
       };
       return post(`${relay.url}/v1/alertmanager`, JSON.stringify(body));
     });
@@ -249,4 +251,24 @@ async function againstAlertmanager(dir: string): Promise<void> {
     await am.stop();
     await relay.stop();
   }
+}
+
+/**
+ * A label set's fingerprint as Alertmanager writes it in webhooks (prometheus/common model.LabelSet.Fingerprint):
+ * FNV-1a, 64 bits, over the names in order, each name and value followed by the byte 0xff; 16 hex digits.
+ */
+export function alertmanagerFingerprint(labels: Record<string, string>): string {
+  const MASK = 0xffffffffffffffffn;
+  let h = 0xcbf29ce484222325n;
+  const add = (bytes: Uint8Array) => {
+    for (const b of bytes) h = ((h ^ BigInt(b)) * 0x100000001b3n) & MASK;
+  };
+  const sep = Uint8Array.of(0xff);
+  for (const name of Object.keys(labels).sort()) {
+    add(Buffer.from(name, 'utf8'));
+    add(sep);
+    add(Buffer.from(labels[name]!, 'utf8'));
+    add(sep);
+  }
+  return h.toString(16).padStart(16, '0');
 }

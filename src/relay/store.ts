@@ -16,7 +16,14 @@ const SCHEMA = `
     received_at TEXT NOT NULL,
     body TEXT NOT NULL
   );
-  CREATE INDEX IF NOT EXISTS alerts_key ON alerts(key, seq);
+  -- The newest alert of a key. Keys are hashes (Alertmanager's fingerprints, PagerDuty's dedup keys), so an
+  -- index on the key alone puts every new alert's entry on a page of its own: one 4 KiB page rewritten per
+  -- alert at each commit, the relay's cost tripled in a storm. Indexed by epoch (4,096 sequence numbers)
+  -- first, a commit's new entries share the few dozen pages of the newest epoch; a lookup goes epoch by
+  -- epoch, newest first. PagerDuty keys, one event per request and looked up on each, keep an exact index.
+  DROP INDEX IF EXISTS alerts_key;
+  CREATE INDEX IF NOT EXISTS alerts_epoch_key ON alerts(seq >> 12, key);
+  CREATE INDEX IF NOT EXISTS alerts_pd_key ON alerts(key, seq) WHERE substr(key, 1, 3) = 'pd:';
   CREATE INDEX IF NOT EXISTS alerts_received ON alerts(received_at);
   -- acks are sequenced too, so a console that was away gets the ones it missed
   CREATE TABLE IF NOT EXISTS acks (
@@ -92,7 +99,9 @@ export class RelayStore implements RelayStorage {
   readonly relayId: string;
   private readonly insert;
   private readonly after;
-  private readonly byKey;
+  private readonly byPdKey;
+  private readonly byEpochKey;
+  private readonly seqRange;
   private readonly deliveryGet;
   private readonly deliveryPut;
   private readonly metaPut;
@@ -108,7 +117,9 @@ export class RelayStore implements RelayStorage {
     if (!row) this.db.prepare(`INSERT INTO meta (name, value) VALUES ('relay_id', ?)`).run(this.relayId);
     this.insert = this.db.prepare('INSERT INTO alerts (key, received_at, body) VALUES (?, ?, ?)');
     this.after = this.db.prepare('SELECT seq, received_at, body FROM alerts WHERE seq > ? ORDER BY seq LIMIT ?');
-    this.byKey = this.db.prepare('SELECT body FROM alerts WHERE key = ? ORDER BY seq DESC LIMIT 1');
+    this.byPdKey = this.db.prepare(`SELECT body FROM alerts WHERE substr(key, 1, 3) = 'pd:' AND key = ? ORDER BY seq DESC LIMIT 1`).pluck();
+    this.byEpochKey = this.db.prepare('SELECT body FROM alerts WHERE (seq >> 12) = ? AND key = ? ORDER BY seq DESC LIMIT 1').pluck();
+    this.seqRange = this.db.prepare('SELECT (SELECT min(seq) FROM alerts) AS lo, (SELECT max(seq) FROM alerts) AS hi'); // (min and max in one SELECT would scan)
     this.deliveryGet = this.db.prepare('SELECT first_seq, count FROM delivery WHERE digest = ?');
     this.deliveryPut = this.db.prepare('INSERT INTO delivery (digest, at_ms, first_seq, count) VALUES (?, ?, ?, ?)');
     this.metaPut = this.db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value');
@@ -174,8 +185,19 @@ export class RelayStore implements RelayStorage {
   }
 
   latestByKey(key: string): NewAlert | undefined {
-    const row = this.byKey.get(key) as { body: string } | undefined;
-    return row ? (JSON.parse(row.body) as NewAlert) : undefined;
+    const body = this.latestBody(key);
+    return body === undefined ? undefined : (JSON.parse(body) as NewAlert);
+  }
+
+  private latestBody(key: string): string | undefined {
+    if (key.startsWith('pd:')) return this.byPdKey.get(key) as string | undefined;
+    const { lo, hi } = this.seqRange.get() as { lo: number | null; hi: number | null };
+    if (lo === null || hi === null) return undefined;
+    for (let epoch = Math.floor(hi / 4096); epoch >= Math.floor(lo / 4096); epoch--) {
+      const body = this.byEpochKey.get(epoch, key) as string | undefined;
+      if (body !== undefined) return body;
+    }
+    return undefined;
   }
 
   lastSeq(): number {

@@ -3,7 +3,8 @@
 // these answers — sequence numbers in order and never reused, a delivery
 // stored once, actions stored once with their write-back queued alongside,
 // the newest checkpoint kept — so both must give the same ones.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RelayAck } from '../../src/shared/relay-protocol.js';
 import { PgRelayStore } from '../../src/relay/pg-store.js';
@@ -130,4 +131,64 @@ describe.each(Object.keys(stores))('the relay log on %s', (kind) => {
     expect(await s.meta('watchdog_last_seen')).toBe('2026-11-22T08:00:00.000Z');
     await s.close();
   });
+
+  it('answers the newest stored alert of a key, as a plain list of what was stored would, across thousands of hashed keys and purges', async () => {
+    // Keys as the senders make them: Alertmanager fingerprints and PagerDuty dedup keys are hashes, so
+    // alert keys arrive in no order at all. The model is the list itself: the last alert of a key that
+    // the purges left. A few keys come back again and again, most once; some are asked for and never sent.
+    const hashed = (prefix: string, i: number) => `${prefix}${createHash('sha256').update(String(i)).digest('hex').slice(0, 16)}`;
+    const keyOf = fc.oneof(
+      { arbitrary: fc.integer({ min: 0, max: 7 }).map((i) => hashed('am:', i)), weight: 1 },
+      { arbitrary: fc.integer({ min: 0, max: 3 }).map((i) => hashed('pd:', i)), weight: 1 },
+      { arbitrary: fc.integer({ min: 8, max: 1_000_000 }).map((i) => hashed(i % 2 ? 'am:' : 'pd:', i)), weight: 6 },
+    );
+    const step = fc.oneof(
+      { arbitrary: fc.record({ append: fc.array(fc.tuple(keyOf, fc.constantFrom('firing', 'resolved') as fc.Arbitrary<NewAlert['status']>), { minLength: 1, maxLength: 3000, size: 'max' }) }), weight: 5 },
+      { arbitrary: fc.record({ purge: fc.double({ min: 0, max: 1, noNaN: true }) }), weight: 1 },
+    );
+    const runs = kind === 'sqlite' ? 6 : 3;
+    let stored = 0;
+    let asked = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 2, maxLength: 6, size: 'max' }), async (steps) => {
+        const s = await open();
+        const log: { key: string; status: string; at: number; seq: number }[] = [];
+        let t = 0;
+        try {
+          for (const st of steps) {
+            if ('append' in st) {
+              // one request per 500 alerts, each its own second
+              const requests = [];
+              for (let i = 0; i < st.append.length; i += 500) {
+                t++;
+                requests.push({ alerts: st.append.slice(i, i + 500).map(([k, status]) => alert(k, status)), receivedAt: new Date(Date.UTC(2026, 10, 22, 8) + t * 1000).toISOString(), atMs: t, at: t, keys: st.append.slice(i, i + 500) });
+              }
+              const results = await s.append(requests.map(({ alerts, receivedAt, atMs }) => ({ alerts, receivedAt, atMs })));
+              requests.forEach((r, i) => r.keys.forEach(([key, status], j) => log.push({ key, status, at: r.at, seq: results[i]!.seqs[j]! })));
+              stored += st.append.length;
+            } else {
+              const cut = Math.floor(st.purge * (t + 1));
+              const purged = await s.purgeOlderThan(new Date(Date.UTC(2026, 10, 22, 8) + cut * 1000).toISOString());
+              const before = log.length;
+              log.splice(0, log.length, ...log.filter((e) => e.at >= cut));
+              expect(purged).toBe(before - log.length);
+            }
+          }
+          const newest = new Map<string, { status: string; seq: number }>();
+          for (const e of log) newest.set(e.key, e);
+          const wanted = [...new Set([...log.map((e) => e.key), ...Array.from({ length: 8 }, (_, i) => hashed('am:', i)), ...Array.from({ length: 4 }, (_, i) => hashed('pd:', i)), hashed('pd:', -1)])];
+          for (const key of wanted) {
+            const got = await s.latestByKey(key);
+            const want = newest.get(key);
+            expect(got ? { key: got.key, status: got.status } : undefined).toEqual(want ? { key, status: want.status } : undefined);
+            asked++;
+          }
+        } finally {
+          await s.close();
+        }
+      }),
+      { numRuns: runs, endOnFailure: true }, // (no shrinking: a case of thousands of alerts would take minutes to shrink)
+    );
+    console.log(`latestByKey on ${kind}: ${stored} alerts stored, ${asked} keys asked, all as the model says`);
+  }, 120_000);
 });
