@@ -3,6 +3,7 @@
 // relay's SQLite file; the relay's thread keeps its own for everything else.
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorText } from '../shared/safe-text.js';
+import { unpackAlerts } from './packed.js';
 import { RelayStore } from './store.js';
 import type { WriterReply, WriterRequest } from './log-writer.js';
 
@@ -16,7 +17,7 @@ parentPort!.on('message', (m: WriterRequest | 'stop') => {
   }
   let reply: WriterReply;
   try {
-    const results = store.append(m.batch, m.meta);
+    const results = store.append(m.batch.map((r) => ({ ...r, alerts: unpackAlerts(r.alerts) })), m.meta);
     reply = { id: m.id, results, lastSeq: store.lastSeq() };
   } catch (err) {
     const code = (err as { code?: unknown }).code;

@@ -6,12 +6,13 @@
 // started again) the relay's thread commits itself: one commit at a time
 // either way (the group commit's chain).
 import type { RelayLog } from './log.js';
+import { packAlerts, type PackedAppend } from './packed.js';
 import type { AppendRequest, AppendResult } from './storage.js';
 import { WorkerLink, workerScript } from './threads.js';
 
 export interface WriterRequest {
   id: number;
-  batch: AppendRequest[];
+  batch: PackedAppend[];
   meta: Record<string, string>;
 }
 
@@ -56,8 +57,8 @@ export class LogWriter {
 
   /** The batch committed on the writer's thread; null while no writer is ready (the caller commits it on its own thread). */
   append(batch: readonly AppendRequest[], meta: Record<string, string>): Promise<{ results: AppendResult[]; lastSeq: number }> | null {
-    // only what is stored crosses: key and JSON of each alert (built only when the writer is ready to take it)
-    const plain = (): AppendRequest[] => batch.map((r) => ({ alerts: r.alerts.map((a) => ({ key: a.key, json: a.json })), receivedAt: r.receivedAt, atMs: r.atMs, ...(r.digest ? { digest: r.digest } : {}) }));
+    // only what is stored crosses, packed (built only when the writer is ready to take it)
+    const plain = (): PackedAppend[] => batch.map((r) => ({ alerts: packAlerts(r.alerts), receivedAt: r.receivedAt, atMs: r.atMs, ...(r.digest ? { digest: r.digest } : {}) }));
     const reply = this.link?.call((id) => ({ id, batch: plain(), meta }) satisfies WriterRequest);
     return reply?.then((m) => {
       if ('results' in m) return m;

@@ -7,6 +7,7 @@
 import type { AlertSource } from '../shared/domain/alert.js';
 import { HttpError } from './http-guard.js';
 import { lookupOf, parseDelivery, type Delivery, type IngestLimits, type Previous } from './ingest.js';
+import { unpackIngested, type PackedIngested } from './packed.js';
 import type { RelayLog } from './log.js';
 import type { SeverityPolicy } from './normalize.js';
 import { RETRY_AFTER_S } from './storage-health.js';
@@ -21,7 +22,7 @@ export interface ParseRequest {
 }
 
 export type ParseReply =
-  | { id: number; delivery: Delivery }
+  | { id: number; delivery: Omit<Delivery, 'alerts'> & { alerts: PackedIngested } }
   | { id: number; refused: { status: number; code: string; message: string; headers: Record<string, string> } }
   | { id: number; fault: string };
 
@@ -76,7 +77,7 @@ export class DeliveryParser {
     // a copy of only the body's bytes (a pooled Buffer shares a larger block), handed over without a second copy
     const bytes = new Uint8Array(raw);
     const m = await link.call((id) => ({ id, source, raw: bytes, receivedAt, ...(previous ? { previous } : {}) }) satisfies ParseRequest, [bytes.buffer])!;
-    if ('delivery' in m) return m.delivery;
+    if ('delivery' in m) return { ...m.delivery, alerts: unpackIngested(m.delivery.alerts) };
     if ('refused' in m) throw new HttpError(m.refused.status, m.refused.code, m.refused.message, m.refused.headers);
     throw new Error(`parsing failed: ${m.fault}`);
   }
