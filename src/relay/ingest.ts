@@ -7,7 +7,7 @@ import { parseNewAlert, type AlertSource, type AlertStatus, type Severity } from
 import { jsonDepth } from '../shared/json-limits.js';
 import { HttpError } from './http-guard.js';
 import type { EncodedAlert } from './storage.js';
-import { AlertmanagerSchema, fromAlertmanager, fromNative, fromPagerDuty, parseNative, PagerDutySchema, type NewAlert, type PreviousLookup, type SeverityPolicy } from './normalize.js';
+import { fromAlertmanager, parseAlertmanager, fromNative, fromPagerDuty, parseNative, PagerDutySchema, type NewAlert, type PreviousLookup, type SeverityPolicy } from './normalize.js';
 
 export const MAX_JSON_DEPTH = 32;
 
@@ -77,7 +77,7 @@ export function parseDelivery(source: AlertSource, raw: Buffer, policy: Severity
   let alerts: NewAlert[];
   let pd: Pick<Delivery, 'dedupKey' | 'routingKey'> = {};
   if (source === 'alertmanager') {
-    const p = AlertmanagerSchema.safeParse(body);
+    const p = parseAlertmanager(body);
     if (!p.success) throw invalid(p.error);
     alerts = fromAlertmanager(p.data, policy, receivedAt);
   } else if (source === 'pagerduty') {

@@ -5,7 +5,7 @@
 // a 4xx makes Alertmanager drop the notification for good.
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { SEVERITIES, SeveritySchema, type Alert, type NewAlert, type Severity } from '../shared/domain/alert.js';
+import { plainObject, SEVERITIES, SeveritySchema, type Alert, type NewAlert, type Severity } from '../shared/domain/alert.js';
 
 export type { NewAlert };
 
@@ -39,6 +39,43 @@ export const AlertmanagerSchema = z.looseObject({
     }),
   ).min(1, 'must hold at least one alert'),
 });
+
+export type AlertmanagerPayload = z.infer<typeof AlertmanagerSchema>;
+
+/**
+ * An Alertmanager body read without the schema, when it is as Alertmanager
+ * sends it: every field there and of its type (an alert's annotations may be
+ * left out), label maps of strings only. Undefined for anything else (a field
+ * left out, a default to fill, a value the schema would replace): the schema
+ * reads that. The body itself is
+ * returned; what the schema would add (its copy, its defaults) is not needed.
+ * Held to the schema by test/unit/alertmanager-parse.test.ts.
+ */
+export function quickAlertmanager(body: unknown): AlertmanagerPayload | undefined {
+  if (!plainObject(body)) return undefined;
+  const { version, status, receiver, groupKey, truncatedAlerts, groupLabels, commonLabels, commonAnnotations, externalURL, alerts } = body;
+  if (version !== '4' || (status !== 'firing' && status !== 'resolved') || typeof receiver !== 'string' || typeof externalURL !== 'string') return undefined;
+  if ((groupKey !== undefined && typeof groupKey !== 'string') || (truncatedAlerts !== undefined && !(Number.isSafeInteger(truncatedAlerts) && (truncatedAlerts as number) >= 0))) return undefined;
+  if (!stringsOnly(groupLabels) || !stringsOnly(commonLabels) || !stringsOnly(commonAnnotations) || !Array.isArray(alerts) || alerts.length === 0) return undefined;
+  for (const a of alerts as unknown[]) {
+    if (!plainObject(a) || (a.status !== 'firing' && a.status !== 'resolved') || typeof a.startsAt !== 'string' || !stringsOnly(a.labels) || (a.annotations !== undefined && !stringsOnly(a.annotations))) return undefined;
+    if ((a.endsAt !== undefined && typeof a.endsAt !== 'string') || (a.generatorURL !== undefined && typeof a.generatorURL !== 'string') || (a.fingerprint !== undefined && typeof a.fingerprint !== 'string')) return undefined;
+  }
+  return body as AlertmanagerPayload;
+}
+
+/** A label map as the schema passes it unchanged (an own __proto__ key it would drop; a symbol key it refuses). */
+function stringsOnly(m: unknown): boolean {
+  if (!plainObject(m)) return false;
+  for (const k in m) if (k === '__proto__' || typeof m[k] !== 'string') return false;
+  return Object.getOwnPropertySymbols(m).length === 0;
+}
+
+/** The schema's answer to an Alertmanager body, quickly for one as Alertmanager sends it. */
+export function parseAlertmanager(body: unknown): { success: true; data: AlertmanagerPayload } | { success: false; error: z.ZodError } {
+  const quick = quickAlertmanager(body);
+  return quick ? { success: true, data: quick } : AlertmanagerSchema.safeParse(body);
+}
 
 const Labels = z.record(z.string().max(ALERT_LIMITS.keyChars), z.string().max(ALERT_LIMITS.valueChars)).refine((m) => Object.keys(m).length <= ALERT_LIMITS.maxEntries, `at most ${ALERT_LIMITS.maxEntries} entries`);
 const Time = z.string().max(ALERT_LIMITS.time);

@@ -75,7 +75,8 @@ export function plainlyValid(a: unknown, stored: boolean): boolean {
   }
 }
 
-function plainObject(v: unknown): v is Record<string, unknown> {
+/** An object of Object's own prototype or none: what JSON.parse and object literals make. */
+export function plainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) return false;
   const proto = Object.getPrototypeOf(v) as unknown;
   return proto === Object.prototype || proto === null;
