@@ -7,16 +7,16 @@ import { parseNewAlert, type AlertSource, type AlertStatus, type Severity } from
 import { jsonDepth } from '../shared/json-limits.js';
 import { HttpError } from './http-guard.js';
 import type { EncodedAlert } from './storage.js';
-import { fromAlertmanager, parseAlertmanager, fromNative, fromPagerDuty, parseNative, PagerDutySchema, type NewAlert, type PreviousLookup, type SeverityPolicy } from './normalize.js';
+import { fromAlertmanager, fromNative, fromPagerDuty, parseAlertmanager, parseNative, PagerDutySchema, type NewAlert, type PreviousLookup, type SeverityPolicy } from './normalize.js';
 
 export const MAX_JSON_DEPTH = 32;
 
 /**
  * A normalised alert as the relay handles it after parsing: its key and its
  * JSON (serialised once, where it was parsed and checked), and the few fields
- * the relay itself decides by. Strings only: it crosses from a parsing worker
- * for the price of a copy (a structured clone of the alert object costs more
- * than parsing it did).
+ * the relay itself decides by. Strings only, and packed (packed.ts) where it
+ * crosses between threads: a structured clone of the alert object costs more
+ * than parsing it did.
  */
 export interface IngestedAlert extends EncodedAlert {
   source: AlertSource;
