@@ -184,7 +184,7 @@ let lastUsable = '';
 
 /** An RFC 3339 time as the sender wrote it, or now when absent or unusable. */
 function time(t: string | undefined, now: string): string {
-  if (t !== undefined && t === lastUsable) return t;
+  if (t && t === lastUsable) return t; // (not an empty one: the memo starts empty)
   if (t && t.length <= ALERT_LIMITS.time && !Number.isNaN(Date.parse(t))) return (lastUsable = t);
   return now;
 }

@@ -6,7 +6,7 @@
 // may decline anything (the schema then reads it), but what it reads must be
 // what the schema would have made of it, and it must read every whole body.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AlertmanagerSchema, fromAlertmanager, parseAlertmanager, quickAlertmanager } from '../../src/relay/normalize.js';
 
 const text = fc.string({ unit: fc.oneof(fc.constantFrom('é', '😀', '"', '\u0000'), fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 })), maxLength: 12 });
@@ -67,6 +67,15 @@ const policy = { map: { critical: 'SEV1', error: 'SEV2', warning: 'SEV3' } as co
 const NOW = '2026-11-24T03:00:00.000Z';
 
 describe('an Alertmanager body read quickly', () => {
+  it('gives an alert without a usable startsAt the time it arrived, even as the first the relay reads', async () => {
+    // the normaliser remembers the last usable time text (a group's alerts share one): a fresh module, as a relay starts
+    vi.resetModules();
+    const fresh = await import('../../src/relay/normalize.js');
+    const body = { version: '4', status: 'firing', receiver: 'r', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: '', alerts: [{ status: 'firing', labels: { alertname: 'A' }, startsAt: '' }, { status: 'firing', labels: { alertname: 'B' }, startsAt: 'yesterday' }] };
+    const p = fresh.parseAlertmanager(body);
+    expect(p.success && fresh.fromAlertmanager(p.data, policy, NOW).map((a) => a.startsAt)).toEqual([NOW, NOW]);
+  });
+
   it('makes the same alerts as the schema, or declines and leaves it to the schema', () => {
     let quick = 0;
     let declined = 0;
