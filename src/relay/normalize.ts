@@ -5,7 +5,7 @@
 // a 4xx makes Alertmanager drop the notification for good.
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { plainObject, SEVERITIES, SeveritySchema, type Alert, type NewAlert, type Severity } from '../shared/domain/alert.js';
+import { plainObject, plainStringMap, SEVERITIES, SeveritySchema, type Alert, type NewAlert, type Severity } from '../shared/domain/alert.js';
 
 export type { NewAlert };
 
@@ -47,8 +47,8 @@ export type AlertmanagerPayload = z.infer<typeof AlertmanagerSchema>;
  * sends it: every field there and of its type (an alert's annotations may be
  * left out), label maps of strings only. Undefined for anything else (a field
  * left out, a default to fill, a value the schema would replace): the schema
- * reads that. The body itself is
- * returned; what the schema would add (its copy, its defaults) is not needed.
+ * reads that. The body itself is returned; what the schema would add (its
+ * copy, its defaults) is not needed.
  * Held to the schema by test/unit/alertmanager-parse.test.ts.
  */
 export function quickAlertmanager(body: unknown): AlertmanagerPayload | undefined {
@@ -56,19 +56,12 @@ export function quickAlertmanager(body: unknown): AlertmanagerPayload | undefine
   const { version, status, receiver, groupKey, truncatedAlerts, groupLabels, commonLabels, commonAnnotations, externalURL, alerts } = body;
   if (version !== '4' || (status !== 'firing' && status !== 'resolved') || typeof receiver !== 'string' || typeof externalURL !== 'string') return undefined;
   if ((groupKey !== undefined && typeof groupKey !== 'string') || (truncatedAlerts !== undefined && !(Number.isSafeInteger(truncatedAlerts) && (truncatedAlerts as number) >= 0))) return undefined;
-  if (!stringsOnly(groupLabels) || !stringsOnly(commonLabels) || !stringsOnly(commonAnnotations) || !Array.isArray(alerts) || alerts.length === 0) return undefined;
+  if (!plainStringMap(groupLabels) || !plainStringMap(commonLabels) || !plainStringMap(commonAnnotations) || !Array.isArray(alerts) || alerts.length === 0) return undefined;
   for (const a of alerts as unknown[]) {
-    if (!plainObject(a) || (a.status !== 'firing' && a.status !== 'resolved') || typeof a.startsAt !== 'string' || !stringsOnly(a.labels) || (a.annotations !== undefined && !stringsOnly(a.annotations))) return undefined;
+    if (!plainObject(a) || (a.status !== 'firing' && a.status !== 'resolved') || typeof a.startsAt !== 'string' || !plainStringMap(a.labels) || (a.annotations !== undefined && !plainStringMap(a.annotations))) return undefined;
     if ((a.endsAt !== undefined && typeof a.endsAt !== 'string') || (a.generatorURL !== undefined && typeof a.generatorURL !== 'string') || (a.fingerprint !== undefined && typeof a.fingerprint !== 'string')) return undefined;
   }
   return body as AlertmanagerPayload;
-}
-
-/** A label map as the schema passes it unchanged (an own __proto__ key it would drop; a symbol key it refuses). */
-function stringsOnly(m: unknown): boolean {
-  if (!plainObject(m)) return false;
-  for (const k in m) if (k === '__proto__' || typeof m[k] !== 'string') return false;
-  return Object.getOwnPropertySymbols(m).length === 0;
 }
 
 /** The schema's answer to an Alertmanager body, quickly for one as Alertmanager sends it. */

@@ -5,9 +5,10 @@ import type { AppendRequest, EncodedAlert } from './storage.js';
 
 /**
  * Alerts as they cross between the relay's threads: every alert's JSON in one
- * string, a line each (JSON.stringify never writes a raw line feed), and
- * its key in a list. One long string is copied at memory speed; a hundred objects of six strings each cost
- * more to copy than to parse (and a JSON text split from it is a slice, not a copy).
+ * string, a line each (JSON.stringify never writes a raw line feed), and its
+ * key in a list. One long string is copied at memory speed; a hundred objects
+ * of six strings each cost more to copy than to parse (and a JSON text split
+ * from it is a slice, not a copy).
  */
 export interface PackedAlerts {
   json: string;

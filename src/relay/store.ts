@@ -7,6 +7,9 @@ import type { AppendRequest, AppendResult, RelayStorage, StoredSilence, StoredWr
 
 export type { AppendRequest, AppendResult, StoredSilence, StoredWriteBack, WriteBackJob } from './storage.js';
 
+/** Sequence numbers of one epoch of the key index (2^12 = 4,096): see the schema. */
+const EPOCH_BITS = 12;
+
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
   -- AUTOINCREMENT: a sequence number is never reused, even after retention purges
@@ -22,7 +25,7 @@ const SCHEMA = `
   -- first, a commit's new entries share the few dozen pages of the newest epoch; a lookup goes epoch by
   -- epoch, newest first. PagerDuty keys, one event per request and looked up on each, keep an exact index.
   DROP INDEX IF EXISTS alerts_key;
-  CREATE INDEX IF NOT EXISTS alerts_epoch_key ON alerts(seq >> 12, key);
+  CREATE INDEX IF NOT EXISTS alerts_epoch_key ON alerts(seq >> ${EPOCH_BITS}, key);
   CREATE INDEX IF NOT EXISTS alerts_pd_key ON alerts(key, seq) WHERE substr(key, 1, 3) = 'pd:';
   CREATE INDEX IF NOT EXISTS alerts_received ON alerts(received_at);
   -- acks are sequenced too, so a console that was away gets the ones it missed
@@ -118,7 +121,7 @@ export class RelayStore implements RelayStorage {
     this.insert = this.db.prepare('INSERT INTO alerts (key, received_at, body) VALUES (?, ?, ?)');
     this.after = this.db.prepare('SELECT seq, received_at, body FROM alerts WHERE seq > ? ORDER BY seq LIMIT ?');
     this.byPdKey = this.db.prepare(`SELECT body FROM alerts WHERE substr(key, 1, 3) = 'pd:' AND key = ? ORDER BY seq DESC LIMIT 1`).pluck();
-    this.byEpochKey = this.db.prepare('SELECT body FROM alerts WHERE (seq >> 12) = ? AND key = ? ORDER BY seq DESC LIMIT 1').pluck();
+    this.byEpochKey = this.db.prepare(`SELECT body FROM alerts WHERE (seq >> ${EPOCH_BITS}) = ? AND key = ? ORDER BY seq DESC LIMIT 1`).pluck();
     this.seqRange = this.db.prepare('SELECT (SELECT min(seq) FROM alerts) AS lo, (SELECT max(seq) FROM alerts) AS hi'); // (min and max in one SELECT would scan)
     this.deliveryGet = this.db.prepare('SELECT first_seq, count FROM delivery WHERE digest = ?');
     this.deliveryPut = this.db.prepare('INSERT INTO delivery (digest, at_ms, first_seq, count) VALUES (?, ?, ?, ?)');
@@ -193,7 +196,8 @@ export class RelayStore implements RelayStorage {
     if (key.startsWith('pd:')) return this.byPdKey.get(key) as string | undefined;
     const { lo, hi } = this.seqRange.get() as { lo: number | null; hi: number | null };
     if (lo === null || hi === null) return undefined;
-    for (let epoch = Math.floor(hi / 4096); epoch >= Math.floor(lo / 4096); epoch--) {
+    const size = 2 ** EPOCH_BITS; // (not >>: sequence numbers pass 2^31)
+    for (let epoch = Math.floor(hi / size); epoch >= Math.floor(lo / size); epoch--) {
       const body = this.byEpochKey.get(epoch, key) as string | undefined;
       if (body !== undefined) return body;
     }

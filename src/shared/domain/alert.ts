@@ -68,7 +68,7 @@ export function plainlyValid(a: unknown, stored: boolean): boolean {
     if (!(ALERT_SOURCES as readonly unknown[]).includes(source) || !(ALERT_STATUSES as readonly unknown[]).includes(status) || !(SEVERITIES as readonly unknown[]).includes(severity)) return false;
     if (group !== undefined && !text(group, LIMIT.group, 1)) return false;
     if (groupTruncated !== undefined && !(Number.isSafeInteger(groupTruncated) && (groupTruncated as number) >= 0 && (groupTruncated as number) <= LIMIT.groupTruncated)) return false;
-    if (!stringMap(labels) || !stringMap(annotations) || !linkList(links)) return false;
+    if (!plainStringMap(labels, MAP_LIMIT) || !plainStringMap(annotations, MAP_LIMIT) || !linkList(links)) return false;
     return !stored || (text(a.relayId, LIMIT.relayId, 1) && text(a.receivedAt, LIMIT.time) && Number.isSafeInteger(a.seq) && (a.seq as number) > 0);
   } catch {
     return false;
@@ -98,12 +98,22 @@ function codePoints(s: string): number {
   return n;
 }
 
-function stringMap(m: unknown): boolean {
+const MAP_LIMIT = { entries: LIMIT.mapEntries, key: LIMIT.mapKey, value: LIMIT.mapValue };
+
+/**
+ * A map of strings a schema's record takes as it is (within `limit`, counted as
+ * the schema counts, when one is given). An own __proto__ key, which the schema
+ * drops from its copy, and a symbol key, which it refuses, are false: left to it.
+ */
+export function plainStringMap(m: unknown, limit?: { entries: number; key: number; value: number }): m is Record<string, string> {
   if (!plainObject(m)) return false;
   // (for…in: the enumerable keys, as the schema reads them, and any inherited, which only makes it stricter)
   let n = 0;
-  // an own __proto__ key is left to the schema (which drops it from its copy)
-  for (const k in m) if (++n > LIMIT.mapEntries || k === '__proto__' || !text(k, LIMIT.mapKey) || !text(m[k], LIMIT.mapValue)) return false;
+  for (const k in m) {
+    const v = m[k];
+    if (k === '__proto__' || typeof v !== 'string') return false;
+    if (limit && (++n > limit.entries || !text(k, limit.key) || !text(v, limit.value))) return false;
+  }
   return Object.getOwnPropertySymbols(m).length === 0;
 }
 
