@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { systemClock, isoTime } from '../../shared/clock.js';
 import { ConsoleError } from '../../shared/errors.js';
@@ -59,7 +60,9 @@ export function createConsole(config: ConsoleConfig, deps: ConsoleDeps = {}): On
     return running;
   };
 
-  const status = (): ConsoleStatus => projectStatus({ config, startedAt, now: clock.now(), running, verifying: watch?.verifying ?? false });
+  const instance = randomUUID();
+  let serial = 0;
+  const status = (): ConsoleStatus => projectStatus({ config, startedAt, now: clock.now(), serial: ++serial, instance, running, verifying: watch?.verifying ?? false });
 
   // Status is pushed at most every 250 ms: a storm of changes must not become a storm of events. Counting tens of
   // thousands of open incidents takes a while: then at most a tenth of the time goes to it.

@@ -87,6 +87,8 @@ export class IncidentEngine {
     this.escalation = [...(deps.escalation ?? DEFAULT_ESCALATION)].sort((a, b) => a.afterMinutes - b.afterMinutes);
     this.grouping = deps.grouping ?? DEFAULT_GROUPING;
     this.repo = new IncidentRepository(deps.db, deps.clock, this.escalation, deps.whoToCall, deps.ackTimeoutMin ?? DEFAULT_ACK_TIMEOUT_MIN);
+    // counted before anyone hears of the change (this listener is the first), so the copies they read carry it
+    this.changed.on(() => void this.repo.changesTold++);
   }
 
   private now(): string {

@@ -79,6 +79,9 @@ export class IncidentRepository {
     return isoTime(this.clock.now());
   }
 
+  /** The incident changes told of so far (the engine counts them): each copy read carries it as `asOf`. */
+  changesTold = 0;
+
   /** Statements run for every alert or incident of a storm, prepared once (each used in one mode only). */
   private readonly prepared = new Map<string, Statement>();
   private once(text: string): Statement {
@@ -115,6 +118,7 @@ export class IncidentRepository {
       responseDueAt: isoTime(opened + SEVERITY_POLICY[r.severity].responseMinutes * 60_000),
       ackExpiresAt: r.state === 'acknowledged' && r.acknowledged_at && (this.ackTimeoutMin[r.severity] ?? 0) > 0 ? isoTime(Date.parse(r.acknowledged_at) + this.ackTimeoutMin[r.severity]! * 60_000) : null,
       nextEscalationAt: next ? isoTime(opened + next.afterMinutes * 60_000) : null,
+      asOf: this.changesTold,
     };
   }
 

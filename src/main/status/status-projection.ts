@@ -33,6 +33,9 @@ export interface StatusInput {
   config: { version: string; mode: ConsoleStatus['mode']; electronRuntime: boolean; lockAfterMs: number; profile: string };
   startedAt: string;
   now: number;
+  /** the order of this status among those the console made, and the console's instance (see ConsoleStatus) */
+  serial: number;
+  instance: string;
   running: StatusSources | null;
   verifying: boolean;
 }
@@ -63,7 +66,7 @@ export function degradation(
   return { level: emergency ? 'emergency' : reasons.length > 0 ? 'degraded' : 'normal', reasons };
 }
 
-export function projectStatus({ config, startedAt, now, running, verifying }: StatusInput): ConsoleStatus {
+export function projectStatus({ config, startedAt, now, serial, instance, running, verifying }: StatusInput): ConsoleStatus {
   const s = running;
   // each count read once: the status fields and the degradation both use them
   const probeCounts = s ? s.probes.counts() : { total: 0, down: 0, criticalDown: 0 };
@@ -75,6 +78,8 @@ export function projectStatus({ config, startedAt, now, running, verifying }: St
     electronRuntime: config.electronRuntime,
     startedAt,
     now: isoTime(now),
+    serial,
+    instance,
     feed: s?.feed
       ? (() => {
           const f = s.feed.status();

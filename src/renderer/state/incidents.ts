@@ -61,8 +61,29 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
   /** Where the selected incident stood when it left the list (-1: it has not): j/k continue from there. */
   let leftAt = -1;
 
+  /**
+   * The newest copy seen of each incident, by its `asOf`: answers (HTTP) and
+   * events (WebSocket) travel apart, so a copy read before an action can
+   * arrive after the action's answer. Kept for incidents that left the list
+   * too, so a late copy does not bring a resolved one back.
+   */
+  const newest = new Map<string, number>();
+  /** Is this copy at least as new as any seen? (It is then the newest.) */
+  const current = (i: Incident): boolean => {
+    if ((newest.get(i.id) ?? -1) > i.asOf) return false;
+    newest.set(i.id, i.asOf);
+    return true;
+  };
+
+  /** A detail with the newest copy of its incident: the list may hold a newer one than the answer (an event overtook it). */
+  const withNewest = (detail: IncidentDetail): IncidentDetail => {
+    const shown = get().incidents.byId[detail.incident.id];
+    return shown && shown.asOf > detail.incident.asOf ? { ...detail, incident: shown } : detail;
+  };
+
   /** Put fresh incidents into the list (in place; re-sort only when an order key changed or rows came or went). */
-  const merge = (fresh: Incident[], gone: string[] = []) => {
+  const merge = (all: Incident[], gone: string[] = []) => {
+    const fresh = all.filter(current);
     const s = get().incidents;
     const byId = { ...s.byId };
     let items = s.items;
@@ -108,7 +129,7 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
       settled.set(detail.incident.id, JSON.stringify(detail.incident));
       merge([detail.incident]);
       if (after) await after(detail);
-      else if (get().incidents.selectedId === id) set((s) => ({ incidents: { ...s.incidents, detail } }));
+      else if (get().incidents.selectedId === id) set((s) => ({ incidents: { ...s.incidents, detail: withNewest(detail) } }));
       return true;
     } catch (err) {
       set({ lastError: message(err) });
@@ -129,8 +150,10 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
           ...(f.search.trim() ? { search: f.search.trim() } : {}),
         });
         set((s) => {
-          const selectedId = s.incidents.selectedId && incidents.some((i) => i.id === s.incidents.selectedId) ? s.incidents.selectedId : (incidents[0]?.id ?? null);
-          return { incidents: { ...s.incidents, items: incidents, byId: Object.fromEntries(incidents.map((i) => [i.id, i])), loaded: true, selectedId } };
+          // a copy newer than the list's (an event that came while it was on its way) stays
+          const items = incidents.map((i) => (current(i) ? i : (s.incidents.byId[i.id] ?? i)));
+          const selectedId = s.incidents.selectedId && items.some((i) => i.id === s.incidents.selectedId) ? s.incidents.selectedId : (items[0]?.id ?? null);
+          return { incidents: { ...s.incidents, items, byId: Object.fromEntries(items.map((i) => [i.id, i])), loaded: true, selectedId } };
         });
         const sel = get().incidents.selectedId;
         if (sel) await get().selectIncident(sel);
@@ -171,7 +194,10 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
       if (!id) return;
       try {
         const [detail, { runs }] = await Promise.all([client.request('incidents.get', { id }), client.request('runbooks.runs', { incidentId: id, state: 'all' })]);
-        if (get().incidents.selectedId === id && get().canRead()) set((s) => ({ incidents: { ...s.incidents, detail }, runbooks: { ...s.runbooks, incidentRuns: runs } }));
+        if (get().incidents.selectedId === id && get().canRead())
+          set((s) => {
+            return { incidents: { ...s.incidents, detail: withNewest(detail) }, runbooks: { ...s.runbooks, incidentRuns: runs } };
+          });
       } catch (err) {
         set({ lastError: message(err) });
       }
@@ -249,7 +275,7 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
         const detail = await client.request('incidents.contacted', { id: incidentId, contact });
         settled.set(incidentId, JSON.stringify(detail.incident));
         merge([detail.incident]);
-        if (get().incidents.selectedId === incidentId) set((s) => ({ incidents: { ...s.incidents, detail } }));
+        if (get().incidents.selectedId === incidentId) set((s) => ({ incidents: { ...s.incidents, detail: withNewest(detail) } }));
       } catch (err) {
         set({ lastError: message(err) });
       } finally {
@@ -257,6 +283,7 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
       }
     },
     resetIncidents() {
+      newest.clear();
       set((s) => ({ incidents: { ...EMPTY, filter: s.incidents.filter, grouping: s.incidents.grouping } }));
     },
   };

@@ -30,6 +30,8 @@ export const createSessionSlice: SliceCreator<SessionSlice, { reset(): void; dis
   lastError: null,
   setStatus(status) {
     const before = get().status;
+    // an answer and an event travel apart: a status the console made before the one shown is not news
+    if (before && before.instance === status.instance && status.serial <= before.serial) return;
     set({ status });
     // locked, signed out, or another operator: nothing of the previous session stays in memory
     if ((readable(before) && !readable(status)) || (before?.operator?.userId ?? null) !== (status.operator?.userId ?? null)) get().reset();

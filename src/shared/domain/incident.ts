@@ -31,6 +31,13 @@ export interface Incident {
   /** acknowledged: when the acknowledgement lapses and it pages again if still open; null: it does not */
   ackExpiresAt: string | null;
   nextEscalationAt: string | null;
+  /**
+   * How many incident changes this console had told of when it read this
+   * copy. Answers and events travel apart, so an older copy can arrive after
+   * a newer one: of two copies of an incident from one console, keep the
+   * one with the higher figure.
+   */
+  asOf: number;
 }
 
 export interface TimelineEntry {

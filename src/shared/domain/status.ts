@@ -15,6 +15,15 @@ export interface ConsoleStatus {
   electronRuntime: boolean;
   startedAt: string;
   now: string;
+  /**
+   * The order in which this console made its statuses. Answers and events
+   * travel apart (HTTP and a WebSocket in browser mode), so a status made
+   * earlier can arrive later: the renderer keeps the one with the higher
+   * serial of the same `instance`.
+   */
+  serial: number;
+  /** which console made it (one per process): serials count within one */
+  instance: string;
   feed: {
     state: FeedState;
     since: string;
