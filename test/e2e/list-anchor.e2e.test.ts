@@ -10,8 +10,13 @@ import { openWard, type Ward } from '../support/ward.js';
 describe('the selected row under a storm (Chromium, 1280×800)', () => {
   let ward: Ward;
   let page: Page;
-  // the row's place in the list's window (the bars above the list may come and go with the alarms)
-  const selectedTop = async () => Math.round((await page.locator('.incident-row.selected').boundingBox())!.y - (await page.locator('.incident-list').boundingBox())!.y);
+  // the row's place in the list's window (the bars above the list may come and go with the alarms): both read in one
+  // go in the page, as two reads from here could straddle a bar appearing and be off by its height
+  const selectedTop = async () =>
+    (await page.evaluate(`(() => {
+      const list = document.querySelector('.incident-list');
+      return Math.round(list.querySelector('.incident-row.selected').getBoundingClientRect().top - list.getBoundingClientRect().top);
+    })()`)) as number;
   const selectedId = () => page.locator('.incident-row.selected').getAttribute('data-incident-id');
 
   beforeAll(async () => {
