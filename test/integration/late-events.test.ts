@@ -42,6 +42,18 @@ function lateEventsClient(c: OnCallConsole, late: () => number): ContractClient 
   };
 }
 
+/** A renderer store over the console whose events are each 5-45 ms late (a seeded draw). */
+function lateStore(c: OnCallConsole, seed: number) {
+  let r = seed;
+  const rand = () => ((r = (r * 1103515245 + 12345) & 0x7fffffff), r / 0x7fffffff);
+  const client = lateEventsClient(c, () => 5 + rand() * 40);
+  const store = createConsoleStore(client);
+  return { client, store, unwire: wireEvents(client, store) };
+}
+
+/** The seed of each run's lateness. */
+const SEEDS = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+
 const USERS = [
   { id: 'rn.jones', name: 'Rita Jones' },
   { id: 'eng.kim', name: 'Jo Kim' },
@@ -58,17 +70,22 @@ const steps = fc.array(
   { minLength: 4, maxLength: 12 },
 );
 
+const incidentSteps = fc.array(
+  fc.oneof(
+    fc.record({ kind: fc.constant('alert' as const), n: fc.nat(1_000_000) }),
+    fc.record({ kind: fc.constant('act' as const), action: fc.constantFrom('acknowledge' as const, 'resolve' as const, 'note' as const, 'escalate' as const), pick: fc.nat() }),
+    fc.record({ kind: fc.constant('elsewhere' as const), pick: fc.nat() }),
+  ),
+  { minLength: 4, maxLength: 14 },
+);
+
 describe('events that arrive after the answers', () => {
   consoleTest('leave the store showing the operator and the lock as the console has them', async ({ oncall, alert }) => {
     let actions = 0;
     let lateArrivals = 0;
     await fc.assert(
-      fc.asyncProperty(steps, fc.integer({ min: 0, max: 2 ** 31 - 1 }), async (plan, seed) => {
-        let r = seed;
-        const rand = () => ((r = (r * 1103515245 + 12345) & 0x7fffffff), r / 0x7fffffff);
-        const client = lateEventsClient(oncall, () => 5 + rand() * 40);
-        const store = createConsoleStore(client);
-        const unwire = wireEvents(client, store);
+      fc.asyncProperty(steps, SEEDS, async (plan, seed) => {
+        const { client, store, unwire } = lateStore(oncall, seed);
         const ops = oncall.services().operator;
         if (ops.operator) ops.signOut();
         await store.getState().refreshStatus();
@@ -101,28 +118,13 @@ describe('events that arrive after the answers', () => {
     );
     console.info(`[late-events] ${actions} actions, ${lateArrivals} with events still on their way after the answer; the store agreed with the console after each`);
   });
-});
 
-const incidentSteps = fc.array(
-  fc.oneof(
-    fc.record({ kind: fc.constant('alert' as const), n: fc.nat(1_000_000) }),
-    fc.record({ kind: fc.constant('act' as const), action: fc.constantFrom('acknowledge' as const, 'resolve' as const, 'note' as const, 'escalate' as const), pick: fc.nat() }),
-    fc.record({ kind: fc.constant('elsewhere' as const), pick: fc.nat() }),
-  ),
-  { minLength: 4, maxLength: 14 },
-);
-
-describe('incident events that arrive after the answers', () => {
   consoleTest('leave every incident in the list as the console has it', async ({ oncall, alert }) => {
     let actions = 0;
     let compared = 0;
     await fc.assert(
-      fc.asyncProperty(incidentSteps, fc.integer({ min: 0, max: 2 ** 31 - 1 }), async (plan, seed) => {
-        let r = seed;
-        const rand = () => ((r = (r * 1103515245 + 12345) & 0x7fffffff), r / 0x7fffffff);
-        const client = lateEventsClient(oncall, () => 5 + rand() * 40);
-        const store = createConsoleStore(client);
-        const unwire = wireEvents(client, store);
+      fc.asyncProperty(incidentSteps, SEEDS, async (plan, seed) => {
+        const { client, store, unwire } = lateStore(oncall, seed);
         const svc = oncall.services();
         if (!svc.operator.operator) svc.operator.signIn('rn.jones', 'Rita Jones');
         await store.getState().refreshStatus();
