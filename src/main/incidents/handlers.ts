@@ -8,7 +8,7 @@ export function incidentHandlers(s: () => { incidents: IncidentEngine; operator:
   /** after an action: the incident as it now is, with its timeline */
   const detail = (i: { id: string }) => s().incidents.detail(i.id);
   return {
-    'incidents.list': unlocked(({ state, severity, search, limit }) => ({ incidents: s().incidents.list({ state, severity, search, limit }) })),
+    'incidents.list': unlocked(({ state, severity, search, limit }) => ({ incidents: s().incidents.list({ state, severity, search, limit }), asOf: s().incidents.repo.changesTold })),
     'incidents.get': unlocked(({ id }) => s().incidents.detail(id)),
     'incidents.byIds': unlocked(({ ids }) => ({ incidents: s().incidents.byIds(ids) })),
     'incidents.acknowledge': unlocked(({ id }) => detail(s().incidents.acknowledge(id, who()))),

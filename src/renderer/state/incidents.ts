@@ -67,23 +67,24 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
    * arrive after the action's answer. Kept for incidents that left the list
    * too, so a late copy does not bring a resolved one back.
    */
-  const newest = new Map<string, number>();
-  /** Is this copy at least as new as any seen? (It is then the newest.) */
-  const current = (i: Incident): boolean => {
-    if ((newest.get(i.id) ?? -1) > i.asOf) return false;
-    newest.set(i.id, i.asOf);
-    return true;
+  const newest = new Map<string, Incident>();
+  /** The newest copy of this incident seen so far: this one (then remembered), or a newer one that came before it. */
+  const newestOf = (i: Incident): Incident => {
+    const seen = newest.get(i.id);
+    if (seen && seen.asOf > i.asOf) return seen;
+    newest.set(i.id, i);
+    return i;
   };
 
-  /** A detail with the newest copy of its incident: the list may hold a newer one than the answer (an event overtook it). */
+  /** A detail with the newest copy of its incident (an event may have overtaken the answer). */
   const withNewest = (detail: IncidentDetail): IncidentDetail => {
-    const shown = get().incidents.byId[detail.incident.id];
-    return shown && shown.asOf > detail.incident.asOf ? { ...detail, incident: shown } : detail;
+    const incident = newestOf(detail.incident);
+    return incident === detail.incident ? detail : { ...detail, incident };
   };
 
   /** Put fresh incidents into the list (in place; re-sort only when an order key changed or rows came or went). */
   const merge = (all: Incident[], gone: string[] = []) => {
-    const fresh = all.filter(current);
+    const fresh = all.filter((i) => newestOf(i) === i);
     const s = get().incidents;
     const byId = { ...s.byId };
     let items = s.items;
@@ -144,14 +145,19 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
     async loadIncidents() {
       const f = get().incidents.filter;
       try {
-        const { incidents } = await client.request('incidents.list', {
+        const { incidents, asOf } = await client.request('incidents.list', {
           state: f.state,
           ...(f.severity ? { severity: f.severity } : {}),
           ...(f.search.trim() ? { search: f.search.trim() } : {}),
         });
         set((s) => {
-          // a copy newer than the list's (an event that came while it was on its way) stays
-          const items = incidents.map((i) => (current(i) ? i : (s.incidents.byId[i.id] ?? i)));
+          // Events that overtook the list while it was on its way: a newer copy is listed instead (if it still
+          // belongs), and an incident told of after the list was read is listed too (if it belongs).
+          const listed = incidents.map(newestOf);
+          const ids = new Set(incidents.map((i) => i.id));
+          const later = [...newest.values()].filter((i) => i.asOf > asOf && !ids.has(i.id));
+          const overtaken = later.length > 0 || listed.some((n, k) => n !== incidents[k]);
+          const items = overtaken ? [...listed, ...later].filter((i) => incidentMatches(f, i)).sort(compareIncidents) : incidents;
           const selectedId = s.incidents.selectedId && items.some((i) => i.id === s.incidents.selectedId) ? s.incidents.selectedId : (items[0]?.id ?? null);
           return { incidents: { ...s.incidents, items, byId: Object.fromEntries(items.map((i) => [i.id, i])), loaded: true, selectedId } };
         });
@@ -165,7 +171,8 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
     async incidentsChanged(ids, incidents) {
       if (!get().canRead()) return;
       if (!incidents) return get().refreshIncidents(ids);
-      if (!get().incidents.loaded) return;
+      // before the list has come, remembered all the same: the list may have been read before these changes
+      if (!get().incidents.loaded) return void incidents.forEach(newestOf);
       const before = get().incidents.selectedId;
       const own = before !== null && settled.get(before) !== undefined && settled.get(before) === JSON.stringify(incidents.find((i) => i.id === before));
       if (own) settled.delete(before!);
@@ -194,10 +201,7 @@ export const createIncidentsSlice: SliceCreator<IncidentsSlice, { lastError: str
       if (!id) return;
       try {
         const [detail, { runs }] = await Promise.all([client.request('incidents.get', { id }), client.request('runbooks.runs', { incidentId: id, state: 'all' })]);
-        if (get().incidents.selectedId === id && get().canRead())
-          set((s) => {
-            return { incidents: { ...s.incidents, detail: withNewest(detail) }, runbooks: { ...s.runbooks, incidentRuns: runs } };
-          });
+        if (get().incidents.selectedId === id && get().canRead()) set((s) => ({ incidents: { ...s.incidents, detail: withNewest(detail) }, runbooks: { ...s.runbooks, incidentRuns: runs } }));
       } catch (err) {
         set({ lastError: message(err) });
       }

@@ -10,7 +10,8 @@ export const MAX_SNOOZE_MINUTES = 7 * 24 * 60;
 const ById = z.object({ id: IncidentId }).strict();
 
 export const incidentRequests = {
-  'incidents.list': request<{ incidents: Incident[] }>()(
+  /** asOf: the incident changes told of when the list was read (see Incident.asOf), also when it is empty */
+  'incidents.list': request<{ incidents: Incident[]; asOf: number }>()(
     z
       .object({
         state: z.enum(['open', 'triggered', 'acknowledged', 'resolved', 'all']).default('open'),
