@@ -14,6 +14,13 @@ export function SignIn() {
       () => undefined,
     );
   }, [client]);
+  // the people may come after the user id was typed (a busy console): the name then fills in as they come
+  useEffect(() => {
+    const match = known.find((k) => k.userId === userId.trim());
+    if (match && !displayName) setDisplayName(match.displayName);
+    // only when they come: a name typed or cleared by hand afterwards stays as it is
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [known]);
   const chooseUser = (value: string) => {
     setUserId(value);
     const match = known.find((k) => k.userId === value.trim());
