@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { isoTime, type Clock } from '../../shared/clock.js';
 import { ConsoleError } from '../../shared/errors.js';
 import type { Incident } from '../../shared/domain/incident.js';
@@ -8,6 +7,7 @@ import type { Runbook, RunbookRun, RunStepView, StepStatus } from '../../shared/
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Db, Statement } from '../store/database.js';
 import { Emitter } from '../platform/emitter.js';
+import { timeOrderedId } from '../store/time-ordered-id.js';
 
 interface RunRow {
   id: string;
@@ -97,7 +97,7 @@ export class RunbookService {
   private insertRunStatement: Statement | undefined;
 
   private insertRun(rb: Runbook, incidentId: string | null, by: string): string {
-    const id = randomUUID();
+    const id = timeOrderedId(this.deps.clock.now());
     (this.insertRunStatement ??= this.deps.db.prepare('INSERT INTO runbook_run (id, runbook_id, title, incident_id, started_at, started_by, state) VALUES (?, ?, ?, ?, ?, ?, ?)')).run(id, rb.id, rb.title, incidentId, this.now(), by, 'active');
     this.deps.audit.append({ operator: by, action: incidentId ? 'runbook.attached' : 'runbook.started', subjectType: 'runbook', subjectId: id, details: { runbook: rb.id, incident: incidentId } });
     return id;
