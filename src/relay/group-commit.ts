@@ -44,6 +44,8 @@ export class GroupCommit {
   private chain: Promise<void> = Promise.resolve();
   /** a commit is queued behind the running one and will take whatever is pending then */
   private waiting = false;
+  /** commits handed to the writer thread and not yet answered (each settles, never rejects) */
+  private readonly handedOff = new Set<Promise<void>>();
 
   constructor(private readonly deps: GroupCommitDeps) {}
 
@@ -59,22 +61,29 @@ export class GroupCommit {
     });
   }
 
-  /** Commit what is pending (after any commit in progress); resolves when it is answered. */
+  /** Commit what is pending (after any commit in progress); resolves when it is answered, and every commit handed to the writer thread before it. */
   flush(): Promise<void> {
     this.flushScheduled = false;
-    if (this.waiting) return this.chain;
-    // the batch is taken when the commit before it has finished: everything that arrived meanwhile goes in one transaction
-    this.waiting = true;
-    this.chain = this.chain.then(() => {
-      this.waiting = false;
-      const batch = this.pending;
-      this.pending = [];
-      return batch.length ? this.commit(batch) : undefined;
-    });
-    return this.chain;
+    if (!this.waiting) {
+      // the batch is taken when the commit before it has finished, or has been handed to the writer thread: everything that arrived meanwhile goes in one transaction
+      this.waiting = true;
+      this.chain = this.chain.then(() => {
+        this.waiting = false;
+        const batch = this.pending;
+        this.pending = [];
+        if (!batch.length) return;
+        const { answered, handedOff } = this.commit(batch);
+        if (!handedOff) return answered;
+        // the writer queues it behind the commits it holds (and adds to them what reaches it meanwhile): the next batch need not wait for this one's answer
+        this.handedOff.add(answered);
+        void answered.finally(() => this.handedOff.delete(answered));
+      });
+    }
+    return this.chain.then(() => Promise.all([...this.handedOff]).then(() => undefined));
   }
 
-  private async commit(batch: Pending[]): Promise<void> {
+  /** Commit one batch: on the writer thread when it is ready (handed off: the answer comes later), else here. Answered never rejects. */
+  private commit(batch: Pending[]): { answered: Promise<void>; handedOff: boolean } {
     // two identical deliveries in one group commit: the second is the first's duplicate
     const firstOf = new Map<string, number>();
     const unique: Pending[] = [];
@@ -85,11 +94,23 @@ export class GroupCommit {
       return null;
     });
     const end = this.deps.metrics.commit.startTimer();
+    const marks = this.deps.marks();
+    let elsewhere: ReturnType<NonNullable<GroupCommitDeps['writer']>['append']> = null;
+    try {
+      elsewhere = this.deps.writer?.append(unique, marks) ?? null;
+    } catch (err) {
+      elsewhere = Promise.reject(err as Error);
+    }
+    const answered = this.answer(batch, unique, sameAs, marks, end, elsewhere).catch((err: unknown) => {
+      this.deps.log('error', 'E_RELAY_INTERNAL', `after an ingest commit: ${errorText(err, 300)}`);
+    });
+    return { answered, handedOff: elsewhere !== null };
+  }
+
+  private async answer(batch: Pending[], unique: Pending[], sameAs: (number | null)[], marks: Record<string, string>, end: () => void, elsewhere: Promise<{ results: AppendResult[]; lastSeq: number }> | null): Promise<void> {
     let results: AppendResult[];
     let lastSeq: number | null = null;
     try {
-      const marks = this.deps.marks();
-      const elsewhere = this.deps.writer?.append(unique, marks);
       if (elsewhere) ({ results, lastSeq } = await elsewhere);
       else results = await this.deps.store.append(unique, marks);
       this.deps.health.recovered();

@@ -41,6 +41,7 @@ export class LogWriter {
             return new Error(`the log writer ended (${why}) before answering`);
           },
           failedToStart: (why) => log('warn', 'W_RELAY_WRITER', `the log writer could not start (${why}): the relay's thread commits`),
+          note: (text) => log('warn', 'W_RELAY_CHECKPOINT', text),
         })
       : null;
   }

@@ -156,6 +156,9 @@ function labelsFingerprint(labels: Record<string, string>): string {
  * names and values cut to the console's limits (an over-long Alertmanager label is kept, shortened).
  */
 function clip(common: Record<string, string>, own: Record<string, string> = {}): Record<string, string> {
+  // Alertmanager's common entries are those every alert of the group carries with the same value: then the alert's own
+  // map is the overlay, and within the limits it is kept as it came (a storm's alerts are not copied twice each)
+  if (covers(own, common) && withinLimits(own)) return own;
   const merged = Object.keys(common).length === 0 ? own : { ...common, ...own };
   const out: Record<string, string> = {};
   let n = 0;
@@ -166,6 +169,21 @@ function clip(common: Record<string, string>, own: Record<string, string> = {}):
     out[k.length > ALERT_LIMITS.keyChars ? k.slice(0, ALERT_LIMITS.keyChars) : k] = v.length > ALERT_LIMITS.valueChars ? v.slice(0, ALERT_LIMITS.valueChars) : v;
   }
   return out;
+}
+
+/** Every entry of `common` is in `own`, with the same value. */
+function covers(own: Record<string, string>, common: Record<string, string>): boolean {
+  for (const k in common) if (!Object.hasOwn(common, k) || !Object.hasOwn(own, k) || own[k] !== common[k]) return false;
+  return true;
+}
+
+/** A map clip would copy unchanged: at most 64 entries, names and values within their limits, no entry named __proto__ (which a copy drops). */
+function withinLimits(m: Record<string, string>): boolean {
+  let n = 0;
+  for (const k in m) {
+    if (!Object.hasOwn(m, k) || ++n > ALERT_LIMITS.maxEntries || k.length > ALERT_LIMITS.keyChars || k === '__proto__' || m[k]!.length > ALERT_LIMITS.valueChars) return false;
+  }
+  return true;
 }
 
 function clipLinks(links: { href: string; text?: string }[]): NewAlert['links'] {

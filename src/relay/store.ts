@@ -7,8 +7,8 @@ import type { AppendRequest, AppendResult, RelayStorage, StoredSilence, StoredWr
 
 export type { AppendRequest, AppendResult, StoredSilence, StoredWriteBack, WriteBackJob } from './storage.js';
 
-/** Sequence numbers of one epoch of the key index (2^12 = 4,096): see the schema. */
-const EPOCH_BITS = 12;
+/** Sequence numbers of one epoch of the key index (2^10 = 1,024): see the schema. */
+const EPOCH_BITS = 10;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -21,13 +21,16 @@ const SCHEMA = `
   );
   -- The newest alert of a key. Keys are hashes (Alertmanager's fingerprints, PagerDuty's dedup keys), so an
   -- index on the key alone puts every new alert's entry on a page of its own: one 4 KiB page rewritten per
-  -- alert at each commit, the relay's cost tripled in a storm. Indexed by epoch (4,096 sequence numbers)
-  -- first, a commit's new entries share the few dozen pages of the newest epoch; a lookup goes epoch by
-  -- epoch, newest first. PagerDuty keys, one event per request and looked up on each, keep an exact index.
+  -- alert at each commit, the relay's cost tripled in a storm. Indexed by epoch (1,024 sequence numbers)
+  -- first, a commit's new entries share the few pages of the newest epoch or two; a lookup goes epoch by
+  -- epoch, newest first. (Epochs of 4,096 left a commit rewriting all ~30 pages of one: a fifth of the log's
+  -- writes in a storm.) PagerDuty keys, one event per request and looked up on each, keep an exact index.
+  -- Retention needs no index of its own: it deletes from the log's start (see purgeOlderThan).
   DROP INDEX IF EXISTS alerts_key;
-  CREATE INDEX IF NOT EXISTS alerts_epoch_key ON alerts(seq >> ${EPOCH_BITS}, key);
+  DROP INDEX IF EXISTS alerts_epoch_key;
+  DROP INDEX IF EXISTS alerts_received;
+  CREATE INDEX IF NOT EXISTS alerts_epoch10_key ON alerts(seq >> ${EPOCH_BITS}, key);
   CREATE INDEX IF NOT EXISTS alerts_pd_key ON alerts(key, seq) WHERE substr(key, 1, 3) = 'pd:';
-  CREATE INDEX IF NOT EXISTS alerts_received ON alerts(received_at);
   -- acks are sequenced too, so a console that was away gets the ones it missed
   CREATE TABLE IF NOT EXISTS acks (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -309,8 +312,16 @@ export class RelayStore implements RelayStorage {
     return this.db.prepare('SELECT channel, reason FROM quarantine ORDER BY id').all() as { channel: string; reason: string }[];
   }
 
+  /**
+   * The log's oldest alerts, up to the first received at or after the cutoff: read in sequence order from
+   * the start, so it costs what it deletes and needs no index on the time (an index every alert would pay
+   * for in a storm). Never an alert younger than the cutoff; one older than it stored after a younger one
+   * (the clock set back) goes once that younger one has gone.
+   */
   purgeOlderThan(cutoffIso: string): number {
-    return this.db.prepare('DELETE FROM alerts WHERE received_at < ?').run(cutoffIso).changes;
+    return this.db
+      .prepare(`DELETE FROM alerts WHERE seq < coalesce((SELECT seq FROM alerts WHERE received_at >= ? ORDER BY seq LIMIT 1), (SELECT max(seq) FROM alerts) + 1)`)
+      .run(cutoffIso).changes;
   }
 
   close(): void {

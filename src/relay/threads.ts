@@ -48,6 +48,8 @@ export interface WorkerLinkHooks {
   lost(why: string, held: number, closing: boolean): Error;
   /** a worker could not even be started (the work stays on the relay's thread) */
   failedToStart(why: string): void;
+  /** something the worker says of itself (never about a message): a part of it that failed, say */
+  note?(text: string): void;
 }
 
 /**
@@ -119,8 +121,9 @@ export class WorkerLink<Reply extends { id: number }> {
   private start(): void {
     try {
       const worker = startWorker(this.script, this.data);
-      worker.on('message', (m: Reply | 'ready') => {
+      worker.on('message', (m: Reply | 'ready' | { note: string }) => {
         if (m === 'ready') return void (this.ready = this.worker === worker);
+        if ('note' in m) return void this.hooks.note?.(String(m.note));
         const waiting = this.inflight.get(m.id);
         if (!waiting) return;
         this.inflight.delete(m.id);

@@ -132,6 +132,51 @@ describe.each(Object.keys(stores))('the relay log on %s', (kind) => {
     await s.close();
   });
 
+  it('purges by age without ever deleting an alert younger than the cutoff, even when the clock was set back between deliveries', async () => {
+    // receipt times as a relay's clock gives them: mostly forward, sometimes stepped back (NTP, a VM resumed), some equal
+    const delivery = fc.record({ step: fc.oneof({ arbitrary: fc.integer({ min: 0, max: 90 }), weight: 6 }, { arbitrary: fc.integer({ min: -600, max: -1 }), weight: 1 }), alerts: fc.integer({ min: 1, max: 4 }) });
+    let purgedOld = 0;
+    let keptYoung = 0;
+    let keptOld = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(delivery, { minLength: 1, maxLength: 40 }), fc.array(fc.integer({ min: -100, max: 2500 }), { minLength: 1, maxLength: 3 }), async (deliveries, cutoffs) => {
+        const s = await open();
+        try {
+          const base = Date.UTC(2026, 10, 1);
+          let t = 1000;
+          const rows: { seq: number; at: number }[] = [];
+          for (const d of deliveries) {
+            t = Math.max(0, t + d.step);
+            const [r] = await s.append([{ alerts: Array.from({ length: d.alerts }, () => alert(`k${rows.length}-${randomUUID()}`)), receivedAt: new Date(base + t * 1000).toISOString(), atMs: t }]);
+            for (const seq of r!.seqs) rows.push({ seq, at: t });
+          }
+          let left = rows;
+          for (const c of cutoffs) {
+            const cutoff = 1000 + c;
+            const purged = await s.purgeOlderThan(new Date(base + cutoff * 1000).toISOString());
+            const after = new Set((await s.pageAfter(0, 10_000, 1 << 30)).json.map((j) => (JSON.parse(j) as { seq: number }).seq));
+            // never a young one; every old one stored before the first young one; the count is what went
+            for (const r of left) if (r.at >= cutoff) expect(after.has(r.seq), `seq ${r.seq} received at ${r.at}, cutoff ${cutoff}`).toBe(true);
+            const firstYoung = left.find((r) => r.at >= cutoff)?.seq ?? Infinity;
+            for (const r of left) if (r.seq < firstYoung) expect(after.has(r.seq), `seq ${r.seq} received at ${r.at}, before the first young one`).toBe(false);
+            expect(purged).toBe(left.length - after.size);
+            purgedOld += purged;
+            left = left.filter((r) => after.has(r.seq));
+          }
+          keptYoung += left.filter((r) => r.at >= 1000 + Math.max(...cutoffs)).length;
+          keptOld += left.filter((r) => r.at < 1000 + Math.max(...cutoffs)).length;
+          // numbering goes on after a purge, never reusing one
+          const [next] = await s.append([{ alerts: [alert('next')], receivedAt: new Date(base).toISOString(), atMs: 0 }]);
+          expect(next!.seqs[0]).toBe(rows.length + 1);
+        } finally {
+          await s.close();
+        }
+      }),
+      { numRuns: kind === 'sqlite' ? 40 : 12, endOnFailure: true },
+    );
+    console.log(`purge by age on ${kind}: ${purgedOld} old alerts purged, ${keptYoung} young ones kept, ${keptOld} old ones kept behind a younger one (the clock set back)`);
+  }, 120_000);
+
   it('answers the newest stored alert of a key, as a plain list of what was stored would, across thousands of hashed keys and purges', async () => {
     // Keys as the senders make them: Alertmanager fingerprints and PagerDuty dedup keys are hashes, so
     // alert keys arrive in no order at all. The model is the list itself: the last alert of a key that
