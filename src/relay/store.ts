@@ -3,12 +3,15 @@ import Database from 'better-sqlite3';
 import type { Alert } from '../shared/domain/alert.js';
 import { AuditCheckpointSchema, type AuditCheckpoint, type RelayAck } from '../shared/relay-protocol.js';
 import type { NewAlert } from './normalize.js';
-import type { AppendRequest, AppendResult, RelayStorage, StoredSilence, StoredWriteBack, WriteBackJob } from './storage.js';
+import type { AppendRequest, AppendResult, EncodedAlert, RelayStorage, StoredSilence, StoredWriteBack, WriteBackJob } from './storage.js';
 
 export type { AppendRequest, AppendResult, StoredSilence, StoredWriteBack, WriteBackJob } from './storage.js';
 
 /** Sequence numbers of one epoch of the key index (2^10 = 1,024): see the schema. */
 const EPOCH_BITS = 10;
+
+/** Rows per INSERT statement, largest first (the last is 1: any count is made of them). */
+const INSERT_ROWS = [100, 10, 1] as const;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -103,7 +106,7 @@ export class RelayStore implements RelayStorage {
   readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
   readonly relayId: string;
-  private readonly insert;
+  private readonly inserts: Map<number, Database.Statement>;
   private readonly after;
   private readonly byPdKey;
   private readonly byEpochKey;
@@ -121,7 +124,7 @@ export class RelayStore implements RelayStorage {
     const row = this.db.prepare(`SELECT value FROM meta WHERE name = 'relay_id'`).get() as { value: string } | undefined;
     this.relayId = row?.value ?? randomUUID();
     if (!row) this.db.prepare(`INSERT INTO meta (name, value) VALUES ('relay_id', ?)`).run(this.relayId);
-    this.insert = this.db.prepare('INSERT INTO alerts (key, received_at, body) VALUES (?, ?, ?)');
+    this.inserts = new Map(INSERT_ROWS.map((rows) => [rows, this.db.prepare(`INSERT INTO alerts (key, received_at, body) VALUES ${Array(rows).fill('(?, ?, ?)').join(', ')}`)]));
     this.after = this.db.prepare('SELECT seq, received_at, body FROM alerts WHERE seq > ? ORDER BY seq LIMIT ?');
     this.byPdKey = this.db.prepare(`SELECT body FROM alerts WHERE substr(key, 1, 3) = 'pd:' AND key = ? ORDER BY seq DESC LIMIT 1`).pluck();
     this.byEpochKey = this.db.prepare(`SELECT body FROM alerts WHERE (seq >> ${EPOCH_BITS}) = ? AND key = ? ORDER BY seq DESC LIMIT 1`).pluck();
@@ -145,13 +148,33 @@ export class RelayStore implements RelayStorage {
           const seen = this.deliveryGet.get(digest) as { first_seq: number; count: number } | undefined;
           if (seen) return { seqs: Array.from({ length: seen.count }, (_, i) => seen.first_seq + i), duplicate: true };
         }
-        const seqs = alerts.map((a) => Number(this.insert.run(a.key, receivedAt, a.json).lastInsertRowid));
+        const seqs = this.insertAll(alerts, receivedAt);
         if (digest) this.deliveryPut.run(digest, atMs, seqs[0] ?? 0, seqs.length);
         return { seqs, duplicate: false };
       });
       for (const [name, value] of Object.entries(meta)) this.metaPut.run(name, value);
       return results;
     }).immediate();
+  }
+
+  /**
+   * The alerts inserted in statements of 100, 10 and 1 rows (one statement of 100 costs a quarter less than
+   * 100 of one); their sequence numbers, consecutive within a statement (AUTOINCREMENT, one writer).
+   */
+  private insertAll(alerts: readonly EncodedAlert[], receivedAt: string): number[] {
+    const seqs: number[] = [];
+    let i = 0;
+    for (const rows of INSERT_ROWS) {
+      for (; alerts.length - i >= rows; i += rows) {
+        const args: string[] = [];
+        for (let j = i; j < i + rows; j++) args.push(alerts[j]!.key, receivedAt, alerts[j]!.json);
+        const r = this.inserts.get(rows)!.run(...args);
+        const last = Number(r.lastInsertRowid);
+        if (r.changes !== rows) throw new Error(`inserted ${r.changes} alerts of ${rows}`);
+        for (let k = rows - 1; k >= 0; k--) seqs.push(last - k);
+      }
+    }
+    return seqs;
   }
 
   meta(name: string): string | undefined {

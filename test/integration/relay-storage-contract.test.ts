@@ -219,6 +219,9 @@ describe.each(Object.keys(stores))('the relay log on %s', (kind) => {
               expect(purged).toBe(before - log.length);
             }
           }
+          // each alert under the number its append answered (numbers given in statements of several rows)
+          const page = await s.pageAfter(0, 100_000, 1 << 30);
+          expect(page.json.map((j) => { const a = JSON.parse(j) as { seq: number; key: string }; return [a.seq, a.key]; })).toEqual(log.map((e) => [e.seq, e.key]));
           const newest = new Map<string, { status: string; seq: number }>();
           for (const e of log) newest.set(e.key, e);
           const wanted = [...new Set([...log.map((e) => e.key), ...Array.from({ length: 8 }, (_, i) => hashed('am:', i)), ...Array.from({ length: 4 }, (_, i) => hashed('pd:', i)), hashed('pd:', -1)])];
