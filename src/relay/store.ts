@@ -8,7 +8,7 @@ import type { AppendRequest, AppendResult, EncodedAlert, RelayStorage, StoredSil
 export type { AppendRequest, AppendResult, StoredSilence, StoredWriteBack, WriteBackJob } from './storage.js';
 
 /** Sequence numbers of one epoch of the key index (2^10 = 1,024): see the schema. */
-const EPOCH_BITS = 10;
+export const EPOCH_BITS = 10;
 
 /** Rows per INSERT statement, largest first (the last is 1: any count is made of them). */
 const INSERT_ROWS = [100, 10, 1] as const;

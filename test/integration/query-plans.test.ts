@@ -2,7 +2,7 @@
 // console in service for a year is as fast as a new one (EXPLAIN QUERY PLAN).
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase } from '../../src/main/store/database.js';
-import { RelayStore } from '../../src/relay/store.js';
+import { EPOCH_BITS, RelayStore } from '../../src/relay/store.js';
 import { tempDir } from '../helpers.js';
 
 describe('query plans of the alert → incident path', () => {
@@ -66,7 +66,7 @@ describe("query plans of the relay's log", () => {
   const plan = (sql: string, ...params: unknown[]) => (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
 
   it.each([
-    ['the newest alert of a key within one epoch (write-back, silences)', `SELECT body FROM alerts WHERE (seq >> 12) = ? AND key = ? ORDER BY seq DESC LIMIT 1`, [3, 'am:0123456789abcdef']],
+    ['the newest alert of a key within one epoch (write-back, silences)', `SELECT body FROM alerts WHERE (seq >> ${EPOCH_BITS}) = ? AND key = ? ORDER BY seq DESC LIMIT 1`, [3, 'am:0123456789abcdef']],
     ['the newest alert of a PagerDuty dedup key (each event without payload)', `SELECT body FROM alerts WHERE substr(key, 1, 3) = 'pd:' AND key = ? ORDER BY seq DESC LIMIT 1`, ['pd:abc']],
     ['the span of the log', `SELECT (SELECT min(seq) FROM alerts) AS lo, (SELECT max(seq) FROM alerts) AS hi`, []],
   ])('%s uses an index, never a full scan', (_what, sql, params) => {
