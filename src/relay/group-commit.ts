@@ -56,13 +56,19 @@ export class GroupCommit {
       this.pending.push({ alerts, receivedAt, atMs, ...(digest ? { digest } : {}), resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => void this.flush());
+        setImmediate(() => this.take());
       }
     });
   }
 
   /** Commit what is pending (after any commit in progress); resolves when it is answered, and every commit handed to the writer thread before it. */
   flush(): Promise<void> {
+    this.take();
+    return this.chain.then(() => Promise.all([...this.handedOff]).then(() => undefined));
+  }
+
+  /** What is pending is taken by the next commit (queued behind any in progress). */
+  private take(): void {
     this.flushScheduled = false;
     if (!this.waiting) {
       // the batch is taken when the commit before it has finished, or has been handed to the writer thread: everything that arrived meanwhile goes in one transaction
@@ -79,7 +85,6 @@ export class GroupCommit {
         void answered.finally(() => this.handedOff.delete(answered));
       });
     }
-    return this.chain.then(() => Promise.all([...this.handedOff]).then(() => undefined));
   }
 
   /** Commit one batch: on the writer thread when it is ready (handed off: the answer comes later), else here. Answered never rejects. */

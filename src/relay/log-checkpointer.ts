@@ -26,10 +26,10 @@ const SAFETY_MARK_PAGES = 10_000;
 /** A round's uncopied tail the writer copies itself (pages), so the log starts again. */
 const TAIL_PAGES = 512;
 
-export interface CheckpointRound {
+/** A round's figures (pages): frames in the log, and of them copied into the database file. */
+interface CheckpointRound {
   log: number;
   checkpointed: number;
-  busy: number;
 }
 
 const SOURCE = `
@@ -43,7 +43,7 @@ const SOURCE = `
     let r = null;
     try {
       r = db.pragma('wal_checkpoint(PASSIVE)')[0];
-      parentPort.postMessage({ round: { log: r.log, checkpointed: r.checkpointed, busy: r.busy } });
+      parentPort.postMessage({ round: { log: r.log, checkpointed: r.checkpointed } });
     } catch (err) {
       if (!err || err.code !== 'SQLITE_BUSY') throw err;
     }

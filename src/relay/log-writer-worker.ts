@@ -27,9 +27,14 @@ let scheduled = false;
 function commitQueued(): void {
   scheduled = false;
   while (queue.length) {
-    let alerts = 0;
-    let n = 0;
-    while (n < queue.length && (n === 0 || alerts + count(queue[n]!) <= MAX_ALERTS_PER_COMMIT)) alerts += count(queue[n++]!);
+    let alerts = count(queue[0]!);
+    let n = 1;
+    while (n < queue.length) {
+      const next = count(queue[n]!);
+      if (alerts + next > MAX_ALERTS_PER_COMMIT) break;
+      alerts += next;
+      n++;
+    }
     commit(queue.splice(0, n));
   }
 }

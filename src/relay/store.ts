@@ -32,7 +32,7 @@ const SCHEMA = `
   DROP INDEX IF EXISTS alerts_key;
   DROP INDEX IF EXISTS alerts_epoch_key;
   DROP INDEX IF EXISTS alerts_received;
-  CREATE INDEX IF NOT EXISTS alerts_epoch10_key ON alerts(seq >> ${EPOCH_BITS}, key);
+  CREATE INDEX IF NOT EXISTS alerts_epoch${EPOCH_BITS}_key ON alerts(seq >> ${EPOCH_BITS}, key);
   CREATE INDEX IF NOT EXISTS alerts_pd_key ON alerts(key, seq) WHERE substr(key, 1, 3) = 'pd:';
   -- acks are sequenced too, so a console that was away gets the ones it missed
   CREATE TABLE IF NOT EXISTS acks (
