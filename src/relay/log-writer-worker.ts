@@ -19,7 +19,7 @@ const MAX_ALERTS_PER_COMMIT = 8192;
 
 const store = new RelayStore(workerData.file as string);
 // the log copied back into the database file on a thread of its own, not inside the commits senders wait for
-const checkpointer = new LogCheckpointer(store.db, workerData.file as string, (note) => parentPort!.postMessage({ note }));
+const checkpointer = new LogCheckpointer(store.db, workerData.file as string, (note) => parentPort!.postMessage({ note }), { flushFd: workerData.flushFd as number | null });
 const queue: WriterRequest[] = [];
 let scheduled = false;
 

@@ -5,6 +5,7 @@
 // only after it. Until the writer is ready (and after it dies, until it is
 // started again) the relay's thread commits itself: one commit at a time
 // either way (the group commit's chain).
+import { closeSync, openSync } from 'node:fs';
 import type { RelayLog } from './log.js';
 import { packAlerts, type PackedAppend } from './packed.js';
 import type { AppendRequest, AppendResult } from './storage.js';
@@ -30,12 +31,21 @@ class WriterFault extends Error {
 
 export class LogWriter {
   private readonly link: WorkerLink<WriterReply> | null;
+  /**
+   * The database file opened once more, read only, for the writer's checkpointing thread to flush it through
+   * (log-checkpointer.ts); the same descriptor for every writer started. Closed only by release(), after every
+   * connection of this process to the file: closing any descriptor of a file drops all the POSIX locks the
+   * process holds on it, and SQLite's connections depend on theirs (another process could take the file from
+   * under them: switch its journal mode, delete its log).
+   */
+  private flushFd: number | null;
 
   constructor(file: string, log: RelayLog) {
     const script = workerScript('log-writer-worker');
     if (!script) log('warn', 'W_RELAY_WRITER', "the log writer's script is missing: the relay's thread commits");
+    this.flushFd = script ? openForFlush(file) : null;
     this.link = script
-      ? new WorkerLink<WriterReply>(script, { file }, {
+      ? new WorkerLink<WriterReply>(script, { file, flushFd: this.flushFd }, {
           lost: (why, held, closing) => {
             if (!closing) log('warn', 'W_RELAY_WRITER', `the log writer ended (${why}) with ${held} commit(s) in flight (answered 503, to be retried); started again at the next commit`);
             return new Error(`the log writer ended (${why}) before answering`);
@@ -72,8 +82,29 @@ export class LogWriter {
     await this.link?.close('stop');
   }
 
+  /** The flushing descriptor closed: only once every connection of this process to the file is closed (see flushFd). */
+  release(): void {
+    if (this.flushFd === null) return;
+    const fd = this.flushFd;
+    this.flushFd = null;
+    try {
+      closeSync(fd);
+    } catch {
+      // already gone: nothing holds it
+    }
+  }
+
   /** Tests: end the writer as a crash would, a commit perhaps in flight. */
   async crash(): Promise<void> {
     await this.link?.crash();
+  }
+}
+
+/** A read-only descriptor of the file, or null (then the checkpointing thread leaves the flushing to SQLite). */
+function openForFlush(file: string): number | null {
+  try {
+    return openSync(file, 'r');
+  } catch {
+    return null;
   }
 }

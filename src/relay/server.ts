@@ -182,6 +182,7 @@ export class Relay {
     await this.parser.close();
     await this.writer?.close();
     await this.storage.close();
+    this.writer?.release(); // (after the last connection: see LogWriter)
   }
 
   /** Cut every console's connection (used by the loss test and by operators). */

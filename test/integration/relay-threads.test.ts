@@ -6,11 +6,16 @@
 // the retry is recognised as (its digest), so nothing is stored twice. Here
 // four senders that retry like Alertmanager post while a worker is ended at
 // random moments, again and again.
-import { statSync } from 'node:fs';
-import { describe, expect } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it as plainIt } from 'vitest';
 import type { RelayConfigInput } from '../../src/relay/config.js';
 import type { Relay } from '../../src/relay/server.js';
+import { FLUSH_PAGES, LogCheckpointer, type CheckpointRound } from '../../src/relay/log-checkpointer.js';
 import { DeliveryParser } from '../../src/relay/parse-pool.js';
+import { RelayStore } from '../../src/relay/store.js';
+import { tempDir } from '../helpers.js';
 import { relayTest } from '../support/fixtures.js';
 import { nativeAlert, post, waitFor } from '../support/relay-fixture.js';
 
@@ -136,4 +141,64 @@ describe('the relay on its worker threads', () => {
     await post(`${relay.url}/v1/alerts`, JSON.stringify(nativeAlert('after')));
     await waitFor(() => relay.writer!.running, 15_000, 'the log writer started again');
   });
+
+  it("keeps SQLite's locks on its log through its writer's life: another process cannot switch the log's mode (and delete it) under the relay", async ({ relay }) => {
+    // closing any descriptor of a file drops every POSIX lock the process holds on it: a descriptor the relay opens
+    // beside SQLite's (to flush the file) must outlive every connection, through writers ended and started again
+    const file = join(relay.config.dataDir, 'relay.db');
+    // Debian's sqlite3, as an operator would run it (it takes the file once the process's locks are gone)
+    const takeOver = () => {
+      try {
+        return execFileSync('sqlite3', [file, 'PRAGMA journal_mode = DELETE;'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+      } catch (err) {
+        return `refused: ${String((err as { stderr?: unknown }).stderr).trim()}`;
+      }
+    };
+    await waitFor(() => relay.writer?.running === true, 15_000, 'the log writer ready');
+    const answers: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 5; i++) expect((await post(`${relay.url}/v1/alerts`, JSON.stringify({ alerts: Array.from({ length: 200 }, (_, j) => nativeAlert(`lock-${round}-${i}-${j}`)) }))).status).toBe(202);
+      answers.push(takeOver());
+      await relay.writer!.crash(); // its connection and its checkpointing thread's ended as a crash ends them
+      answers.push(takeOver());
+      await post(`${relay.url}/v1/alerts`, JSON.stringify(nativeAlert(`lock-restart-${round}`)));
+      await waitFor(() => relay.writer!.running, 15_000, 'the log writer started again');
+    }
+    console.info(`[relay threads] locks: another process tried to switch the log's mode ${answers.length} times: ${answers.filter((a) => a.startsWith('refused')).length} refused`);
+    for (const a of answers) expect(a).toMatch(/^refused: .*database is locked/);
+    expect(relay.store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+  }, 60_000);
+});
+
+describe("the log's checkpointing thread", () => {
+  plainIt('flushes what it copies into the database file as it goes, so the copy that ends a log has only its own pages to sync', async () => {
+    // SQLite syncs the database file only at a checkpoint that reaches the log's end; under a writer that never
+    // pauses, rounds never do: what they copy would wait for the writer's own short copy to flush it all
+    const { dir, cleanup } = tempDir('maoc-ckpt-');
+    const file = join(dir, 'relay.db');
+    const store = new RelayStore(file);
+    const fd = openSync(file, 'r');
+    const rounds: CheckpointRound[] = [];
+    const checkpointer = new LogCheckpointer(store.db, file, (m) => expect.fail(m), { flushFd: fd, intervalMs: 20, round: (r) => rounds.push(r) });
+    const json = JSON.stringify({ summary: 'p95 latency above 2000 ms on the radiology model; '.repeat(10) });
+    try {
+      let n = 0;
+      // commits back to back (a moment between them for the thread's reports), until ten rounds have found a megabyte or more of the log copied
+      while (rounds.filter((r) => r.checkpointed >= FLUSH_PAGES).length < 10 && n < 400_000) {
+        checkpointer.betweenCommits();
+        store.append([{ receivedAt: new Date().toISOString(), atMs: Date.now(), alerts: Array.from({ length: 200 }, () => ({ key: `am:${(n++).toString(16).padStart(16, '0')}`, json })) }]);
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      await checkpointer.stop();
+      store.close();
+      closeSync(fd);
+      cleanup();
+    }
+    const flushing = rounds.filter((r) => r.flushed > 0).length;
+    const unflushed = Math.max(...rounds.map((r) => r.checkpointed - r.flushed));
+    console.info(`[relay threads] checkpointing: ${rounds.length} rounds, ${flushing} of them after a flush; at most ${unflushed} pages copied and not flushed after a round (bound ${FLUSH_PAGES})`);
+    expect(flushing).toBeGreaterThan(0);
+    for (const r of rounds) expect(r.checkpointed - r.flushed).toBeLessThan(FLUSH_PAGES);
+  }, 60_000);
 });
