@@ -194,7 +194,10 @@ export async function run(): Promise<void> {
 /**
  * The same alerts at the same concurrency: to Alertmanager's own API (kept in
  * memory) and, as Alertmanager's webhook bodies, to the relay (stored durably:
- * 2xx only after the commit).
+ * 2xx only after the commit). In rounds, each side taking its turn first in
+ * every other one: this machine's speed drifts by a quarter within a minute,
+ * and one pair of measurements a second long shows that drift as much as
+ * either side. Each round's alerts are new to both.
  */
 async function againstAlertmanager(dir: string): Promise<void> {
   const relayDir = join(dir, 'am-relay');
@@ -204,37 +207,36 @@ async function againstAlertmanager(dir: string): Promise<void> {
   try {
     const N = 40_000;
     const WARM = 10_000;
+    const ROUNDS = 3;
     const PER = 100;
     const CONCURRENCY = 8;
     const startsAt = new Date().toISOString();
-    // the warm-up's alerts first, then the measured ones: every alert distinct, so neither side takes one for a repeat
+    // the warm-up's alerts first, then each round's: every alert distinct, so neither side takes one for a repeat
     const batch = (b: number) =>
       Array.from({ length: PER }, (_, i) => ({ labels: { alertname: 'StormBench', service: 'radiology-ai', instance: `node-${b * PER + i}`, severity: 'warning' }, annotations: { summary: 'p95 latency above 2000 ms' }, startsAt }));
-    const batches = Array.from({ length: (WARM + N) / PER }, (_, b) => batch(b));
+    const batches = Array.from({ length: (WARM + ROUNDS * N) / PER }, (_, b) => batch(b));
     // each alert's fingerprint as Alertmanager makes it (a hash of its labels): keys arrive in no order, as they do in service
     const fingerprints = batches.map((alerts) => alerts.map((a) => alertmanagerFingerprint(a.labels)));
-    const drive = async (pid: number, send: (b: number) => Promise<number>): Promise<{ rate: number; refused: number; cpuUs: number; clientUs: number }> => {
-      // warm-up (both sides alike: a JIT compiling, pools and heaps growing), not measured
-      let warm = 0;
-      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-        while (warm < WARM / PER) await send(warm++);
-      }));
-      let next = WARM / PER;
+    type Rate = { rate: number; refused: number; cpuUs: number; clientUs: number };
+    /** Batches [from, to) posted CONCURRENCY at a time; measured unless it is a warm-up. */
+    const drive = async (pid: number, send: (b: number) => Promise<number>, from: number, to: number): Promise<Rate> => {
+      let next = from;
       let refused = 0;
       const cpu0 = cpuSeconds(pid);
       const client0 = process.cpuUsage();
       const t0 = performance.now();
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
-          while (next < batches.length) {
+          while (next < to) {
             const status = await send(next++);
             if (status < 200 || status >= 300) refused++;
           }
         }),
       );
-      const rate = N / ((performance.now() - t0) / 1000);
+      const n = (to - from) * PER;
+      const rate = n / ((performance.now() - t0) / 1000);
       const client = process.cpuUsage(client0);
-      return { rate, refused, cpuUs: ((cpuSeconds(pid) - cpu0) * 1e6) / N, clientUs: (client.user + client.system) / N };
+      return { rate, refused, cpuUs: ((cpuSeconds(pid) - cpu0) * 1e6) / n, clientUs: (client.user + client.system) / n };
     };
     // every body written before either side is timed: the machine's two cores measure the servers, not this bench's JSON
     const amBodies = batches.map((alerts) => JSON.stringify(alerts));
@@ -245,11 +247,28 @@ async function againstAlertmanager(dir: string): Promise<void> {
         alerts: alerts.map((a, i) => ({ status: 'firing', labels: a.labels, annotations: a.annotations, startsAt: a.startsAt, endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: fingerprints[b]![i]! })),
       }),
     );
-    const amRate = await drive(am.child.pid!, (b) => post(`${am.url}/api/v2/alerts`, amBodies[b]!));
-    const relayRate = await drive(relay.pid, (b) => post(`${relay.url}/v1/alertmanager`, webhookBodies[b]!));
+    const toAm = (b: number) => post(`${am.url}/api/v2/alerts`, amBodies[b]!);
+    const toRelay = (b: number) => post(`${relay.url}/v1/alertmanager`, webhookBodies[b]!);
+    // warm-up (both sides alike: a JIT compiling, pools and heaps growing), not measured
+    await drive(am.child.pid!, toAm, 0, WARM / PER);
+    await drive(relay.pid, toRelay, 0, WARM / PER);
+    const rounds: { am: Rate; relay: Rate }[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const from = (WARM + r * N) / PER;
+      const to = from + N / PER;
+      const amFirst = r % 2 === 0;
+      const first = amFirst ? await drive(am.child.pid!, toAm, from, to) : await drive(relay.pid, toRelay, from, to);
+      const second = amFirst ? await drive(relay.pid, toRelay, from, to) : await drive(am.child.pid!, toAm, from, to);
+      rounds.push(amFirst ? { am: first, relay: second } : { am: second, relay: first });
+    }
+    const ratios = rounds.map((r) => r.relay.rate / r.am.rate);
+    const median = [...ratios].sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]!;
+    const mean = (pick: (r: { am: Rate; relay: Rate }) => number) => rounds.reduce((sum, r) => sum + pick(r), 0) / ROUNDS;
+    const refused = rounds.reduce((n, r) => n + r.am.refused + r.relay.refused, 0);
     console.log(
-      `relay vs Alertmanager, ${n0(N)} alerts in requests of ${PER}, ${CONCURRENCY} at a time, after ${n0(WARM)} each to warm up: Alertmanager /api/v2/alerts ${n0(amRate.rate)} alerts/s (in memory); ` +
-        `relay /v1/alertmanager ${n0(relayRate.rate)} alerts/s (stored, fsync before 2xx); CPU per alert: Alertmanager ${amRate.cpuUs.toFixed(1)} µs, relay ${relayRate.cpuUs.toFixed(1)} µs, the posting bench ${amRate.clientUs.toFixed(1)} / ${relayRate.clientUs.toFixed(1)} µs${amRate.refused + relayRate.refused ? ` [refused: ${amRate.refused} / ${relayRate.refused}]` : ''}; ratio ${(relayRate.rate / amRate.rate).toFixed(2)}×`,
+      `relay vs Alertmanager, ${n0(N)} alerts a round in requests of ${PER}, ${CONCURRENCY} at a time, ${ROUNDS} rounds (each side first in turn), after ${n0(WARM)} each to warm up: ` +
+        rounds.map((r, i) => `round ${i + 1}: Alertmanager ${n0(r.am.rate)}, relay ${n0(r.relay.rate)} alerts/s (${ratios[i]!.toFixed(2)}×)`).join('; ') +
+        `. Alertmanager /api/v2/alerts in memory, the relay /v1/alertmanager stored (fsync before 2xx); CPU per alert: Alertmanager ${mean((r) => r.am.cpuUs).toFixed(1)} µs, relay ${mean((r) => r.relay.cpuUs).toFixed(1)} µs, the posting bench ${mean((r) => r.am.clientUs).toFixed(1)} / ${mean((r) => r.relay.clientUs).toFixed(1)} µs${refused ? ` [refused: ${refused}]` : ''}; ratio ${median.toFixed(2)}× (the median round)`,
     );
   } finally {
     await am.stop();
