@@ -53,7 +53,9 @@ describe('KPI dashboard and shift hand-off (browser mode, Chromium)', () => {
     seeding.services().incidents.note(open.id, 'Spoke to patient Mary Major, MRN 88412093, about the delay', seeding.services().operator.operator);
     await seeding.stop();
 
-    running = await startBrowserMode(`${dir}/console`, ['--notify-sink', 'none']);
+    // acknowledgements hold until resolved here: under the default timeouts the console's first tick (5 s after it
+    // starts) would put the SEV2 acknowledged two days ago back to triggered, in the middle of these tests
+    running = await startBrowserMode(`${dir}/console`, ['--notify-sink', 'none', '--ack-timeout-min', 'SEV1=0,SEV2=0,SEV3=0']);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
     page.on('pageerror', (e) => pageErrors.push(e.message));
