@@ -218,7 +218,7 @@ async function againstAlertmanager(dir: string): Promise<void> {
     // each alert's fingerprint as Alertmanager makes it (a hash of its labels): keys arrive in no order, as they do in service
     const fingerprints = batches.map((alerts) => alerts.map((a) => alertmanagerFingerprint(a.labels)));
     type Rate = { rate: number; refused: number; cpuUs: number; clientUs: number };
-    /** Batches [from, to) posted CONCURRENCY at a time; measured unless it is a warm-up. */
+    /** Batches [from, to) posted CONCURRENCY at a time, and the rate they went at (a warm-up's is not used). */
     const drive = async (pid: number, send: (b: number) => Promise<number>, from: number, to: number): Promise<Rate> => {
       let next = from;
       let refused = 0;

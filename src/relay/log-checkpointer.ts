@@ -12,14 +12,17 @@
 // net (the log never grows past it), and goes back to SQLite's if the thread
 // fails.
 //
-// SQLite syncs the database file only when a checkpoint reaches the log's end;
-// a round under a busy writer never does, so its copies would wait in the page
-// cache and the writer's tail copy, the one that reaches the end, would flush
-// them all while senders wait (25-33 ms every dozen commits, measured; 10 MB
-// of copies each time). The thread flushes the file itself after each
-// megabyte it copies, through a descriptor the relay's thread opened and
-// closes last (closing any descriptor of a file drops every POSIX lock this
-// process holds on it, and SQLite's connections depend on theirs).
+// SQLite syncs the database file only when a checkpoint reaches the log's end
+// with no commit arriving while it copies (it compares with the log's live
+// header). A round under a busy writer never does, even one whose figures say
+// it copied every frame (they count the frames there were as it began), so
+// its copies would wait in the page cache and the writer's tail copy, the one
+// that reaches the end, would flush them all while senders wait (25-33 ms
+// every dozen commits, measured; 10 MB of copies each time). The thread
+// flushes the file itself after each megabyte it copies, through a descriptor
+// the relay's thread opened and closes last (closing any descriptor of a file
+// drops every POSIX lock this process holds on it, and SQLite's connections
+// depend on theirs).
 //
 // Durability is SQLite's: a checkpoint copies only committed pages and syncs
 // the database file before the log is reused (synchronous = FULL); one cut
@@ -54,7 +57,8 @@ const SOURCE = `
   db.pragma('synchronous = FULL');
   const { fdatasyncSync } = require('node:fs');
   let timer = null;
-  // frames of the log copied and flushed (a log started again was synced whole by the checkpoint that completed it)
+  // frames of the log copied and flushed (a log started again was synced whole by the checkpoint that completed it;
+  // a round reporting log === checkpointed was not necessarily synced: see the top of log-checkpointer.ts)
   let flushed = 0;
   const round = () => {
     let r = null;
